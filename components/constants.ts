@@ -1,0 +1,71 @@
+/**
+ * Enumerations shared by the components and the stack configuration. Component arguments take these
+ * as plain strings (the component-package analyzer rejects union literal types) and validate them at
+ * run time against the values below.
+ */
+
+/** How many NAT gateways an AgentNetwork creates. */
+export const NatGatewayStrategy = {
+    /** One NAT gateway in the first AZ: cheapest, but an AZ outage cuts egress for all. */
+    Single: "single",
+    /** One NAT gateway per AZ: each private subnet egresses through its own AZ. */
+    PerAz: "perAz",
+} as const;
+export type NatGatewayStrategy = (typeof NatGatewayStrategy)[keyof typeof NatGatewayStrategy];
+
+/** The role an agent workload plays. */
+export const AgentRole = {
+    /** Serves HTTP: chat and job submission. Scaled by an HPA. */
+    Api: "api",
+    /** Consumes a TaskQueue. Scaled by KEDA on queue depth. */
+    Worker: "worker",
+} as const;
+export type AgentRole = (typeof AgentRole)[keyof typeof AgentRole];
+
+/** Resource presets from DESIGN §5. */
+export const ResourceProfile = {
+    ApiAgent: "api-agent",
+    LocalModel7b: "local-model-7b",
+    ToolWorker: "tool-worker",
+    ContextCache: "context-cache",
+} as const;
+export type ResourceProfile = (typeof ResourceProfile)[keyof typeof ResourceProfile];
+
+/** Where agent context (Redis protocol) lives. */
+export const ContextStoreMode = {
+    /** ElastiCache Valkey replication group: TLS, auth token, KMS at rest, multi-AZ when asked. */
+    ElastiCache: "elasticache",
+    /** A Valkey StatefulSet in the cluster: cheap, for dev stacks. */
+    InCluster: "in-cluster",
+} as const;
+export type ContextStoreMode = (typeof ContextStoreMode)[keyof typeof ContextStoreMode];
+
+/** Where Tempo keeps trace blocks. */
+export const TraceStorage = {
+    /** A PersistentVolumeClaim on the Tempo pod: dev only. */
+    Local: "local",
+    /** An encrypted S3 bucket with a lifecycle expiry. */
+    S3: "s3",
+} as const;
+export type TraceStorage = (typeof TraceStorage)[keyof typeof TraceStorage];
+
+/** EC2 purchase options Karpenter may use. */
+export const CapacityType = {
+    Spot: "spot",
+    OnDemand: "on-demand",
+} as const;
+export type CapacityType = (typeof CapacityType)[keyof typeof CapacityType];
+
+/** Where a ModelServer's weights come from (downloaded once into a volume, never baked into an image). */
+export const ModelSource = {
+    /** A model hub (Hugging Face); the token comes from AgentSecrets. */
+    Hub: "hub",
+    /** An S3 prefix, read through the model server's Pod Identity role. */
+    S3: "s3",
+} as const;
+export type ModelSource = (typeof ModelSource)[keyof typeof ModelSource];
+
+/** Values of an `as const` enum object, for validation and messages. */
+export function enumValues<E extends Record<string, string>>(e: E): E[keyof E][] {
+    return Object.values(e) as E[keyof E][];
+}

@@ -1,0 +1,137 @@
+import * as pulumi from "@pulumi/pulumi";
+import { AgentRole, ContextStoreMode, ModelSource } from "../../components/constants";
+import { clusterSchema, nodePoolsSchema } from "./cluster";
+import { networkSchema } from "./network";
+import { ConfigProblem, describeProblem, Field, FieldDoc, Infer, Schema } from "./schema";
+import { contextStoreSchema, queuesSchema, secretsSchema, tracingSchema } from "./services";
+import { agentsSchema, imagesSchema, modelServerSchema } from "./workloads";
+
+/** Configuration namespace of the project (`agent-platform:<key>` in `Pulumi.<stack>.yaml`). */
+export const CONFIG_NAMESPACE = "agent-platform";
+
+/** Every top-level key of the platform's stack configuration. */
+export const platformSchema = {
+    network: networkSchema,
+    cluster: clusterSchema,
+    nodePools: nodePoolsSchema,
+    secrets: secretsSchema,
+    contextStore: contextStoreSchema,
+    queues: queuesSchema,
+    tracing: tracingSchema,
+    images: imagesSchema,
+    agents: agentsSchema,
+    modelServer: modelServerSchema,
+} satisfies Schema;
+
+/** The validated configuration of one stack, defaults applied. */
+export type PlatformConfig = Infer<typeof platformSchema> & {
+    /** Environment name (the stack name): `deployment.environment` on traces, resource name suffixes. */
+    environment: string;
+};
+export type NetworkConfig = PlatformConfig["network"];
+export type ClusterConfig = PlatformConfig["cluster"];
+export type NodePoolsConfig = PlatformConfig["nodePools"];
+export type SecretsConfig = PlatformConfig["secrets"];
+export type ContextStoreConfig = PlatformConfig["contextStore"];
+export type QueueConfig = PlatformConfig["queues"][number];
+export type TracingConfig = PlatformConfig["tracing"];
+export type ImageConfig = PlatformConfig["images"][number];
+export type AgentConfig = PlatformConfig["agents"][number];
+export type ModelServerConfig = PlatformConfig["modelServer"];
+
+/** Raised before any resource is registered when the stack configuration is invalid; lists every problem. */
+export class StackConfigError extends pulumi.RunError {
+    constructor(readonly problems: ConfigProblem[]) {
+        super(`invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+            problems.map((p) => `  - ${describeProblem(p)}`).join("\n"));
+    }
+}
+
+/** Looks up the raw (string) value of a config key such as `agent-platform:network`. */
+export type RawConfigLookup = (fullKey: string) => string | undefined;
+
+function parseSection(lookup: RawConfigLookup, fullKey: string, problems: ConfigProblem[]): unknown {
+    const text = lookup(fullKey);
+    if (text === undefined) return undefined;
+    try {
+        return JSON.parse(text);
+    } catch {
+        problems.push({ key: fullKey, value: text, allowed: "a YAML object or list (structured config)" });
+        return undefined;
+    }
+}
+
+/** Checks that need more than one key (references between sections, dependent limits). */
+export function crossCheck(c: Omit<PlatformConfig, "environment">): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    const key = (path: string) => `${CONFIG_NAMESPACE}:${path}`;
+    const queues = new Set(c.queues.map((q) => q.name));
+    const images = new Set(c.images.map((i) => i.name));
+    const secrets = new Set(c.secrets.entries.map((s) => s.name));
+    const names = (set: Set<string>) => (set.size ? [...set].map((n) => JSON.stringify(n)).join(", ") : "none are configured");
+
+    if (c.secrets.recoveryWindowDays > 0 && c.secrets.recoveryWindowDays < 7) {
+        problems.push({ key: key("secrets.recoveryWindowDays"), value: c.secrets.recoveryWindowDays, allowed: "0, or 7 to 30" });
+    }
+    c.queues.forEach((q, i) => {
+        if (q.visibilityTimeoutSeconds !== undefined && q.visibilityTimeoutSeconds <= q.maxJobDurationSeconds) {
+            problems.push({ key: key(`queues[${i}].visibilityTimeoutSeconds`), value: q.visibilityTimeoutSeconds, allowed: `more than maxJobDurationSeconds (${q.maxJobDurationSeconds})` });
+        }
+    });
+    const s = c.cluster.systemNodes;
+    if (s.minSize > s.desiredSize || s.desiredSize > s.maxSize) {
+        problems.push({ key: key("cluster.systemNodes.desiredSize"), value: s.desiredSize, allowed: `minSize (${s.minSize}) ≤ desiredSize ≤ maxSize (${s.maxSize})` });
+    }
+    if (c.contextStore.mode === ContextStoreMode.ElastiCache && c.contextStore.multiAz && c.contextStore.replicas < 1) {
+        problems.push({ key: key("contextStore.replicas"), value: c.contextStore.replicas, allowed: "at least 1 when multiAz is true (failover needs a replica)" });
+    }
+    if (c.modelServer.enabled && !c.nodePools.gpu.enabled) {
+        problems.push({ key: key("modelServer.enabled"), value: true, allowed: "false unless nodePools.gpu.enabled is true" });
+    }
+    if (c.modelServer.enabled && c.modelServer.source === ModelSource.S3 && !c.modelServer.s3Uri) {
+        problems.push({ key: key("modelServer.s3Uri"), value: undefined, allowed: "an s3:// prefix when source is \"s3\"" });
+    }
+    c.agents.forEach((a, i) => {
+        const at = (field: string) => key(`agents[${i}].${field}`);
+        if (!images.has(a.image)) problems.push({ key: at("image"), value: a.image, allowed: `an image name from images: ${names(images)}` });
+        if (a.role === AgentRole.Worker && a.queue === undefined) problems.push({ key: at("queue"), value: undefined, allowed: `a queue name for a worker: ${names(queues)}` });
+        if (a.queue !== undefined && !queues.has(a.queue)) problems.push({ key: at("queue"), value: a.queue, allowed: `a queue name from queues: ${names(queues)}` });
+        (a.secrets ?? []).forEach((name, j) => {
+            if (!secrets.has(name)) problems.push({ key: at(`secrets[${j}]`), value: name, allowed: `a secret name from secrets.entries: ${names(secrets)}` });
+        });
+        if (a.minReplicas !== undefined && a.minReplicas > a.maxReplicas) problems.push({ key: at("minReplicas"), value: a.minReplicas, allowed: `at most maxReplicas (${a.maxReplicas})` });
+        if (a.role === AgentRole.Api && a.minReplicas === 0) problems.push({ key: at("minReplicas"), value: 0, allowed: "at least 1 for an api (an HPA cannot scale from zero)" });
+        if (a.gpu && !c.nodePools.gpu.enabled) problems.push({ key: at("gpu"), value: true, allowed: "false unless nodePools.gpu.enabled is true" });
+        if (a.useModelServer && !c.modelServer.enabled) problems.push({ key: at("useModelServer"), value: true, allowed: "false unless modelServer.enabled is true" });
+    });
+    return problems;
+}
+
+/**
+ * Reads and validates the whole stack configuration. Collects every problem before failing, so one
+ * run reports them all; throws StackConfigError when there is any. Registers no resource.
+ */
+export function readPlatformConfig(lookup: RawConfigLookup, environment: string): PlatformConfig {
+    const problems: ConfigProblem[] = [];
+    const values: Record<string, unknown> = {};
+    for (const [name, field] of Object.entries(platformSchema) as [string, Field<unknown>][]) {
+        const fullKey = `${CONFIG_NAMESPACE}:${name}`;
+        values[name] = field.read(parseSection(lookup, fullKey, problems), fullKey, problems);
+    }
+    const config = values as Omit<PlatformConfig, "environment">;
+    const reported = new Set(problems.map((p) => p.key));
+    problems.push(...crossCheck(config).filter((p) => !reported.has(p.key)));
+    if (problems.length > 0) throw new StackConfigError(problems);
+    return { ...config, environment };
+}
+
+/** Reads the configuration of the running stack from Pulumi config. */
+export function loadPlatformConfig(): PlatformConfig {
+    const config = new pulumi.Config(CONFIG_NAMESPACE);
+    return readPlatformConfig((fullKey) => config.get(fullKey.slice(CONFIG_NAMESPACE.length + 1)), pulumi.getStack());
+}
+
+/** One row per configuration leaf, for the README's reference. */
+export function configReference(): FieldDoc[] {
+    return Object.entries(platformSchema).flatMap(([name, field]) => (field as Field<unknown>).docs(`${CONFIG_NAMESPACE}:${name}`));
+}

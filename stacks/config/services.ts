@@ -1,0 +1,47 @@
+import { ContextStoreMode, enumValues, TraceStorage } from "../../components/constants";
+import { boolean, integer, list, object, oneOf, optional, string, stringList } from "./schema";
+
+/** DNS-label names: Kubernetes object names, queue and secret names. */
+export const NAME = /^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$/;
+const ENV_VAR = /^[A-Z_][A-Z0-9_]*$/;
+const DURATION = /^\d+(s|m|h)$/;
+
+/** `secrets`: Secrets Manager secrets synced into Kubernetes by External Secrets Operator. */
+export const secretsSchema = object({
+    recoveryWindowDays: integer({ doc: "Days a deleted secret can be recovered (0 deletes at once; else 7–30)", default: 7, min: 0, max: 30 }),
+    refreshInterval: string({ doc: "How often ESO re-reads Secrets Manager", default: "1h", pattern: DURATION }),
+    entries: list({
+        name: string({ doc: "Secret name (stored as `<project>/<stack>/<name>`)", pattern: NAME }),
+        keys: stringList({ doc: "Keys of the secret's JSON object; each becomes an environment variable", pattern: ENV_VAR, minItems: 1, maxItems: 50 }),
+        description: string({ doc: "What the secret is for", default: "agent credentials" }),
+    }, { doc: "Secrets the agents read", default: [{ name: "llm", keys: ["OPENAI_API_KEY"], description: "LLM provider API keys" }], uniqueBy: "name", maxItems: 50 }),
+}, "Secrets Manager and External Secrets Operator");
+
+/** `contextStore`: Redis-protocol store for agent context. */
+export const contextStoreSchema = object({
+    mode: oneOf(enumValues(ContextStoreMode), { doc: "`elasticache` (managed Valkey) or `in-cluster` (a Valkey StatefulSet, for dev)", default: ContextStoreMode.ElastiCache }),
+    nodeType: string({ doc: "ElastiCache node type", default: "cache.t4g.small", pattern: /^cache\.[a-z0-9]+\.[a-z0-9]+$/ }),
+    replicas: integer({ doc: "Read replicas besides the primary (ElastiCache)", default: 1, min: 0, max: 5 }),
+    multiAz: boolean({ doc: "Multi-AZ with automatic failover (needs at least one replica)", default: false }),
+    snapshotRetentionDays: integer({ doc: "Days of automatic snapshots (0: none)", default: 0, min: 0, max: 35 }),
+    maintenanceWindow: string({ doc: "Weekly maintenance window (UTC)", default: "sun:05:00-sun:06:00", pattern: /^(mon|tue|wed|thu|fri|sat|sun):\d\d:\d\d-(mon|tue|wed|thu|fri|sat|sun):\d\d:\d\d$/ }),
+    sessionTtlSeconds: integer({ doc: "Seconds of inactivity after which a session's context expires", default: 86400, min: 60, max: 2592000 }),
+    storageGiB: integer({ doc: "PersistentVolume size of the in-cluster store, GiB", default: 8, min: 1, max: 1000 }),
+}, "Agent context store (Redis protocol)");
+
+/** `queues`: SQS queues for asynchronous jobs, each with a dead-letter queue. */
+export const queuesSchema = list({
+    name: string({ doc: "Queue name", pattern: NAME }),
+    maxJobDurationSeconds: integer({ doc: "Longest a job may run; the visibility timeout must exceed it", default: 300, min: 1, max: 43000 }),
+    visibilityTimeoutSeconds: optional(integer({ doc: "Visibility timeout; default: maxJobDurationSeconds + 60", min: 2, max: 43200 })),
+    maxReceiveCount: integer({ doc: "Deliveries before a message moves to the dead-letter queue", default: 5, min: 3, max: 10 }),
+    retentionDays: integer({ doc: "Days a message stays in the queue (the DLQ keeps 14)", default: 4, min: 1, max: 13 }),
+}, { doc: "Job queues", default: [{ name: "jobs", maxJobDurationSeconds: 300, visibilityTimeoutSeconds: undefined, maxReceiveCount: 5, retentionDays: 4 }], uniqueBy: "name", maxItems: 20 });
+
+/** `tracing`: OpenTelemetry Collector, Tempo and Grafana. */
+export const tracingSchema = object({
+    storage: oneOf(enumValues(TraceStorage), { doc: "Tempo storage: `local` volume (dev) or `s3`", default: TraceStorage.S3 }),
+    retentionDays: integer({ doc: "Days traces are kept", default: 14, min: 1, max: 365 }),
+    localStorageGiB: integer({ doc: "Tempo volume size when storage is local, GiB", default: 10, min: 1, max: 1000 }),
+    grafana: boolean({ doc: "Install Grafana with Tempo as a data source and the Agents dashboard", default: true }),
+}, "Tracing");

@@ -1,0 +1,4 @@
+// Entry point of the Pulumi program (`main: stacks/` in Pulumi.yaml).
+import { definePlatform } from "./program";
+
+export = definePlatform();

@@ -1,0 +1,153 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse as parseYaml } from "yaml";
+import { mockCall, mockOutputs } from "./mocks";
+
+/**
+ * Runs Pulumi programs under mocks and records every registration: type, name, inputs (plain), which
+ * input paths Pulumi holds as secrets, parent, dependencies, and the outputs the mocks computed.
+ */
+
+export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+export const PROJECT = "agent-platform";
+export const STACKS = ["dev", "staging", "prod"] as const;
+
+export interface Registered {
+    type: string;
+    name: string;
+    urn: string;
+    parent: string;
+    custom: boolean;
+    provider: string;
+    /** Inputs as plain values (secrets unwrapped). */
+    inputs: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    /** Inputs plus the outputs the mocks computed (what the engine would hold as state). */
+    state: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    /** Dotted paths of inputs that Pulumi sent as secrets. */
+    secretPaths: string[];
+    /** URNs this resource depends on (explicit dependsOn and input dependencies). */
+    dependencies: string[];
+}
+
+export interface RunResult {
+    resources: Registered[];
+    outputs: Record<string, unknown>;
+    /** Every string the mocks invented (ids, ARNs, endpoints, digests): computed placeholders. */
+    computed: Set<string>;
+}
+
+export interface RunOptions {
+    /** Preview mode (unknown outputs stay unknown). Default: false. */
+    preview?: boolean;
+    /** Stack name. Default: "test". */
+    stack?: string;
+    /** Config as `namespace:key` → value (objects are serialized as structured config). */
+    config?: Record<string, unknown>;
+    /** Config keys whose values are secrets. */
+    secretKeys?: string[];
+}
+
+const SECRET_SIG = pulumi.runtime.specialSigKey;
+
+function secretPathsOf(raw: unknown, at: string, out: string[]): string[] {
+    if (raw && typeof raw === "object") {
+        const obj = raw as Record<string, unknown>;
+        if (obj[SECRET_SIG] === pulumi.runtime.specialSecretSig) {
+            out.push(at);
+            return out;
+        }
+        for (const [k, v] of Object.entries(obj)) secretPathsOf(v, at ? `${at}.${k}` : k, out);
+    }
+    return out;
+}
+
+function configEntries(config: Record<string, unknown>): Record<string, string> {
+    return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+}
+
+/** Waits until no RPC to the (mock) engine is outstanding. */
+async function settle(): Promise<void> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const state = require("@pulumi/pulumi/runtime/state") as { getStore(): { settings: { rpcDone: Promise<unknown> } } };
+    for (let i = 0; i < 1000; i++) {
+        const pending = state.getStore().settings.rpcDone;
+        await pending;
+        await new Promise((resolve) => setImmediate(resolve));
+        if (state.getStore().settings.rpcDone === pending) return;
+    }
+}
+
+/** Runs `program` (which must create its resources synchronously or return a promise) under recording mocks. */
+export async function runProgram(program: () => unknown, opts: RunOptions = {}): Promise<RunResult> {
+    const config = opts.config ?? {};
+    const region = String(config["aws:region"] ?? "us-west-2");
+    const resources: Registered[] = [];
+    const computed = new Set<string>();
+    const pending = new Map<string, Partial<Registered>>();
+    const remember = (v: unknown) => {
+        if (typeof v === "string" && v.length > 3) computed.add(v);
+        else if (v && typeof v === "object") Object.values(v).forEach(remember);
+    };
+
+    await pulumi.runtime.setMocks({
+        newResource(args) {
+            const out = mockOutputs(args, region);
+            remember(out.id);
+            remember(out.state);
+            const key = `${args.type}::${args.name}`;
+            const extra = pending.get(key) ?? {};
+            pending.delete(key);
+            resources.push({
+                type: args.type, name: args.name, custom: args.custom ?? false, provider: args.provider ?? "",
+                urn: extra.urn ?? "", parent: extra.parent ?? "", secretPaths: extra.secretPaths ?? [], dependencies: extra.dependencies ?? [],
+                inputs: args.inputs, state: { ...args.inputs, ...out.state, id: out.id },
+            });
+            return { id: out.id, state: { ...args.inputs, ...out.state } };
+        },
+        call: (args) => mockCall(args, region),
+    }, PROJECT, opts.stack ?? "test", opts.preview ?? false);
+
+    // Capture what the plain mock interface does not show: parent, dependencies and secretness of inputs.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const monitor = (require("@pulumi/pulumi/runtime/settings") as { getMonitor(): any }).getMonitor(); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: unknown) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+        const type = req.getType();
+        const name = req.getName();
+        const parent: string = req.getParent();
+        // The URN the mock monitor assigns: the parent's own type (not its chain) qualifies the type.
+        const qualified = parent ? `${parent.split("::")[2].split("$").pop()}$${type}` : type;
+        pending.set(`${type}::${name}`, {
+            urn: `urn:pulumi:${opts.stack ?? "test"}::${PROJECT}::${qualified}::${name}`,
+            parent,
+            secretPaths: secretPathsOf(req.getObject().toJavaScript(), "", []),
+            dependencies: req.getDependenciesList(),
+        });
+        return register(req, callback);
+    };
+
+    pulumi.runtime.setAllConfig(configEntries(config), opts.secretKeys ?? []);
+    const outputs = await pulumi.runtime.runInPulumiStack(async () => program());
+    await settle();
+    return { resources, outputs: (outputs ?? {}) as Record<string, unknown>, computed };
+}
+
+/** The `config:` map of `Pulumi.<stack>.yaml`. */
+export function stackConfig(stack: string): Record<string, unknown> {
+    const file = path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`);
+    const doc = parseYaml(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
+    return doc.config ?? {};
+}
+
+/**
+ * Runs the real program (`stacks/program.ts`) for a stack from its `Pulumi.<stack>.yaml`, with
+ * `overrides` merged over the file's config (a value of `undefined` removes the key).
+ */
+export async function runStack(stack: string, overrides: Record<string, unknown> = {}, opts: Omit<RunOptions, "config" | "stack"> = {}): Promise<RunResult> {
+    const config = Object.fromEntries(Object.entries({ ...stackConfig(stack), ...overrides }).filter(([, v]) => v !== undefined));
+    // Loaded after the mocks are set, as Pulumi requires.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { definePlatform } = require("../../stacks/program") as typeof import("../../stacks/program");
+    return runProgram(definePlatform, { ...opts, stack, config });
+}
