@@ -5,6 +5,8 @@ export * from "./constants";
 export * from "./cidr";
 export * from "./network";
 export * from "./networkPolicies";
+export * from "./placement";
 export * from "./platform";
+export * from "./podIdentity";
 export * from "./validation";
 export * as versions from "./versions";

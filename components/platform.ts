@@ -21,21 +21,29 @@ export function defaultClusterName(environment: string): string {
  * secrets → context store and queues → tracing → images → workloads.
  */
 export class AgentPlatform extends pulumi.ComponentResource {
-    /** The network component. */
-    public readonly network: AgentNetwork;
     /** EKS cluster name. */
-    public readonly clusterName: string;
+    public readonly clusterName: pulumi.Output<string>;
+    /** Id of the VPC. */
+    public readonly vpcId: pulumi.Output<string>;
+    /** Private subnet ids (nodes, pods, caches). */
+    public readonly privateSubnetIds: pulumi.Output<string[]>;
+    /** Public subnet ids (load balancers, NAT). */
+    public readonly publicSubnetIds: pulumi.Output<string[]>;
 
     constructor(name: string, args: AgentPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("agent-platform:index:AgentPlatform", name, {}, opts);
         new ArgChecks("AgentPlatform")
             .require(/^[a-z][a-z0-9-]{0,20}$/.test(args.environment ?? ""), "environment", args.environment, "a lower-case name of 1–21 characters")
             .throwIfInvalid();
-        this.clusterName = args.clusterName ?? defaultClusterName(args.environment);
+        const clusterName = args.clusterName ?? defaultClusterName(args.environment);
         const tags = { "agent-platform:environment": args.environment, ...args.network?.tags };
 
-        this.network = new AgentNetwork(`${name}-network`, { ...args.network, tags, clusterName: this.clusterName }, { parent: this });
+        const network = new AgentNetwork(`${name}-network`, { ...args.network, tags, clusterName }, { parent: this });
 
-        this.registerOutputs({ vpcId: this.network.vpcId, clusterName: this.clusterName });
+        this.clusterName = pulumi.output(clusterName);
+        this.vpcId = network.vpcId;
+        this.privateSubnetIds = network.privateSubnetIds;
+        this.publicSubnetIds = network.publicSubnetIds;
+        this.registerOutputs({ clusterName: this.clusterName, vpcId: this.vpcId, privateSubnetIds: this.privateSubnetIds, publicSubnetIds: this.publicSubnetIds });
     }
 }

@@ -12,8 +12,8 @@ export function definePlatform() {
     return {
         environment: config.environment,
         clusterName: platform.clusterName,
-        vpcId: platform.network.vpcId,
-        privateSubnetIds: platform.network.privateSubnetIds,
-        publicSubnetIds: platform.network.publicSubnetIds,
+        vpcId: platform.vpcId,
+        privateSubnetIds: platform.privateSubnetIds,
+        publicSubnetIds: platform.publicSubnetIds,
     };
 }

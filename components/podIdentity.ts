@@ -1,0 +1,80 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+/** An IAM policy statement as plain JSON (what the IAM API stores). */
+export interface PolicyStatement {
+    Sid?: string;
+    Effect: "Allow" | "Deny";
+    Principal?: Record<string, string | string[]>;
+    Action: string | string[];
+    Resource: string | string[];
+    Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+/** An IAM policy document around `statements`. */
+export function policyDocument(statements: PolicyStatement[]) {
+    return { Version: "2012-10-17", Statement: statements };
+}
+
+/**
+ * Trust policy of every Pod Identity role: the EKS Pod Identity service principal may assume it and
+ * tag the session (the agent adds the cluster, namespace and service account as session tags).
+ */
+export function podIdentityTrustPolicy() {
+    return policyDocument([{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"], Resource: [] }]);
+}
+
+export interface PodIdentityRoleArgs {
+    /** EKS cluster the association belongs to. Required. */
+    clusterName: pulumi.Input<string>;
+    /** Namespace of the service account. Required. */
+    namespace: pulumi.Input<string>;
+    /** Service account whose pods get the role. Required. */
+    serviceAccount: pulumi.Input<string>;
+    /** Inline permissions as a JSON policy document (build it with `policyDocument` + `pulumi.jsonStringify`). Default: none. */
+    policy?: pulumi.Input<string>;
+    /** AWS managed policy ARNs to attach. Default: none. */
+    managedPolicyArns?: pulumi.Input<string>[];
+    /** Tags of the role. Default: none. */
+    tags?: Record<string, string>;
+}
+
+/**
+ * An IAM role for the pods of one service account, through EKS Pod Identity: the role (trust
+ * `pods.eks.amazonaws.com`, `sts:AssumeRole` + `sts:TagSession`), its permissions and the
+ * `aws.eks.PodIdentityAssociation`. Every component whose pods call AWS uses it.
+ */
+export class PodIdentityRole extends pulumi.ComponentResource {
+    /** The IAM role. */
+    public readonly role: aws.iam.Role;
+    /** ARN of the IAM role. */
+    public readonly roleArn: pulumi.Output<string>;
+    /** Id of the Pod Identity association. */
+    public readonly associationId: pulumi.Output<string>;
+
+    constructor(name: string, args: PodIdentityRoleArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("agent-platform:index:PodIdentityRole", name, {}, opts);
+        const parent = { parent: this };
+        this.role = new aws.iam.Role(name, {
+            assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy()),
+            description: pulumi.interpolate`Pod Identity role of ${args.namespace}/${args.serviceAccount}`,
+            tags: args.tags,
+        }, parent);
+        if (args.policy !== undefined) {
+            new aws.iam.RolePolicy(name, { role: this.role.id, policy: args.policy }, parent);
+        }
+        (args.managedPolicyArns ?? []).forEach((policyArn, i) => {
+            new aws.iam.RolePolicyAttachment(`${name}-${i}`, { role: this.role.name, policyArn }, parent);
+        });
+        const association = new aws.eks.PodIdentityAssociation(name, {
+            clusterName: args.clusterName,
+            namespace: args.namespace,
+            serviceAccount: args.serviceAccount,
+            roleArn: this.role.arn,
+            tags: args.tags,
+        }, parent);
+        this.roleArn = this.role.arn;
+        this.associationId = association.id;
+        this.registerOutputs({ roleArn: this.roleArn, associationId: this.associationId });
+    }
+}
