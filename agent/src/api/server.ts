@@ -69,8 +69,9 @@ export function buildServer(deps: ApiDeps) {
     const body = parseMessageBody(req.body);
     if (!body.ok) return reply.code(400).send({ error: body.error });
     const abort = new AbortController();
-    req.raw.on("close", () => {
-      if (!reply.sent) abort.abort(new Error("client went away"));
+    // The response closing before it finished means the client went away: stop the LLM work.
+    reply.raw.on("close", () => {
+      if (!reply.raw.writableFinished) abort.abort(new Error("client went away"));
     });
     let history;
     try {

@@ -20,6 +20,8 @@ export interface LlmClientOptions {
   retryMaxMs: number;
   /** Injected for tests; defaults to `Math.random`. */
   random?: () => number;
+  /** Injected for tests (records backoff waits); defaults to a real abortable sleep. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /** Result of a chat call. */
@@ -51,8 +53,10 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 /** Calls an OpenAI-compatible `/chat/completions` endpoint. */
 export class LlmClient {
   private readonly random: () => number;
+  private readonly wait: (ms: number, signal?: AbortSignal) => Promise<void>;
   constructor(private readonly opts: LlmClientOptions) {
     this.random = opts.random ?? Math.random;
+    this.wait = opts.sleep ?? sleep;
   }
 
   /** The model name requests are sent with. */
@@ -102,7 +106,7 @@ export class LlmClient {
       }
       onEvent("gen_ai.retry", { attempt, delay_ms: delay, reason: err.status !== undefined ? String(err.status) : err.kind });
       try {
-        await sleep(delay, req.signal);
+        await this.wait(delay, req.signal);
       } catch {
         throw new LlmError("LLM call aborted", "aborted", undefined, attempt);
       }

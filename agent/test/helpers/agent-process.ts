@@ -1,0 +1,130 @@
+/**
+ * Runs the real agent entry point (`src/main.ts api|worker`, through the tsx loader) as a child
+ * process, so tests exercise configuration, telemetry start-up, signals and exit codes for real.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
+import { freePort, waitFor } from "./net";
+import { REGION, TEST_CREDENTIALS } from "./sqs";
+
+const AGENT_DIR = join(__dirname, "..", "..");
+
+/** Infrastructure endpoints an agent process talks to. */
+export interface AgentTargets {
+  redisUrl: string;
+  queueUrl: string;
+  sqsEndpoint: string;
+  llmBaseUrl: string;
+  otlpEndpoint?: string;
+}
+
+/** The environment of an agent process: loopback targets and short test timings. */
+export function agentEnv(t: AgentTargets, port: number, overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: process.env.HOME ?? "/tmp",
+    NODE_ENV: "test",
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    REDIS_URL: t.redisUrl,
+    QUEUE_URL: t.queueUrl,
+    AWS_REGION: REGION,
+    AWS_ENDPOINT_URL_SQS: t.sqsEndpoint,
+    AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+    AWS_EC2_METADATA_DISABLED: "true",
+    AWS_CONFIG_FILE: "/dev/null",
+    AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+    LLM_BASE_URL: t.llmBaseUrl,
+    LLM_MODEL: "test-model",
+    LLM_API_KEY: "sk-test-secret-do-not-log",
+    LLM_TIMEOUT_SECONDS: "3",
+    LLM_RETRY_BASE_MS: "20",
+    LLM_RETRY_MAX_MS: "100",
+    SQS_WAIT_TIME_SECONDS: "1",
+    JOB_MAX_DURATION_SECONDS: "5",
+    JOB_RETRY_DELAY_SECONDS: "0",
+    SHUTDOWN_GRACE_SECONDS: "10",
+    SESSION_TTL_SECONDS: "120",
+    LOG_LEVEL: "info",
+    OTEL_BSP_SCHEDULE_DELAY: "100",
+    ...(t.otlpEndpoint !== undefined ? { OTEL_EXPORTER_OTLP_ENDPOINT: t.otlpEndpoint } : {}),
+    ...overrides,
+  };
+}
+
+/** A running agent process. */
+export class AgentProcess {
+  output = "";
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+  private constructor(readonly role: string, readonly port: number, private readonly proc: ChildProcess) {
+    proc.stdout?.on("data", (d: Buffer) => (this.output += d.toString()));
+    proc.stderr?.on("data", (d: Buffer) => (this.output += d.toString()));
+    this.exited = new Promise((resolve) => proc.once("exit", (code, signal) => resolve({ code, signal })));
+  }
+
+  /** Spawns `role` without waiting. */
+  static spawn(role: string, env: Record<string, string>): AgentProcess {
+    const proc = spawn(process.execPath, ["--import", "tsx", "src/main.ts", role], { cwd: AGENT_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
+    return new AgentProcess(role, Number(env.PORT), proc);
+  }
+
+  /** Spawns `role` on a free port and waits until it serves `/healthz` (and, for workers, polls). */
+  static async start(role: "api" | "worker", t: AgentTargets, overrides: Record<string, string> = {}): Promise<AgentProcess> {
+    const p = AgentProcess.spawn(role, agentEnv(t, await freePort(), overrides));
+    let exited = false;
+    void p.exited.then(() => (exited = true));
+    await waitFor(`${role} to start`, async () => {
+      if (exited) throw new Error(`${role} exited during start-up:\n${p.output}`);
+      const r = await p.get("/healthz");
+      if (r.status !== 200) return undefined;
+      return role === "worker" && !p.output.includes("worker polling") ? undefined : true;
+    }, 20_000, 100).catch((err: unknown) => {
+      p.kill("SIGKILL");
+      throw new Error(`${String(err)}\n--- output ---\n${p.output}`);
+    });
+    return p;
+  }
+
+  /** The process id. */
+  get pid(): number {
+    return this.proc.pid ?? -1;
+  }
+
+  /** Sends a signal. */
+  kill(signal: NodeJS.Signals): void {
+    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill(signal);
+  }
+
+  /** Stops the process (SIGTERM, then SIGKILL after 15 s) and waits for it. */
+  async stop(): Promise<void> {
+    this.kill("SIGTERM");
+    const t = setTimeout(() => this.kill("SIGKILL"), 15_000);
+    await this.exited;
+    clearTimeout(t);
+  }
+
+  /** A GET to the process. */
+  get(path: string): Promise<{ status: number; body: Record<string, unknown> }> {
+    return this.request("GET", path);
+  }
+
+  /** An HTTP request to the process on 127.0.0.1; JSON in and out. */
+  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+    const res = await fetch(`http://127.0.0.1:${this.port}${path}`, {
+      method,
+      headers: body !== undefined ? { "content-type": "application/json", ...headers } : headers,
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+      signal: AbortSignal.timeout(20_000),
+    });
+    const text = await res.text();
+    let parsed: Record<string, unknown> = {};
+    try {
+      parsed = text === "" ? {} : (JSON.parse(text) as Record<string, unknown>);
+    } catch {
+      parsed = { raw: text };
+    }
+    return { status: res.status, body: parsed };
+  }
+}

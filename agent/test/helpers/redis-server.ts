@@ -1,0 +1,92 @@
+/**
+ * Starts a real `redis-server` on a free loopback port. Fails loudly (never skips) when the binary
+ * is missing: the integration tests are only meaningful against a real Redis.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createConnection } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort, waitFor } from "./net";
+
+/** Throws a clear error when `redis-server` is not on PATH. */
+export function requireRedisServer(): void {
+  try {
+    execFileSync("redis-server", ["--version"], { stdio: "pipe" });
+  } catch {
+    throw new Error(
+      "redis-server is not on PATH: the agent integration tests need a real Redis. Install it (Debian: apt-get install -y redis-server) and re-run.",
+    );
+  }
+}
+
+/** PING over a raw socket; true on +PONG. */
+function ping(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = createConnection({ host: "127.0.0.1", port });
+    const done = (ok: boolean): void => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(500, () => done(false));
+    sock.once("error", () => done(false));
+    sock.once("connect", () => sock.write("PING\r\n"));
+    sock.once("data", (d) => done(d.toString().startsWith("+PONG")));
+  });
+}
+
+/** A running test Redis. */
+export class TestRedis {
+  private proc: ChildProcess | undefined;
+  readonly dir = mkdtempSync(join(tmpdir(), "agent-redis-"));
+  private constructor(readonly port: number, private readonly persistent: boolean) {}
+
+  /** Starts one; `persistent` enables AOF with fsync on every write (survives restarts). */
+  static async start(opts: { persistent?: boolean } = {}): Promise<TestRedis> {
+    requireRedisServer();
+    const r = new TestRedis(await freePort(), opts.persistent ?? false);
+    await r.startProcess();
+    return r;
+  }
+
+  /** `redis://127.0.0.1:<port>`. */
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  private async startProcess(): Promise<void> {
+    const args = [
+      "--port", String(this.port), "--bind", "127.0.0.1", "--dir", this.dir, "--save", "",
+      "--appendonly", this.persistent ? "yes" : "no", "--appendfsync", "always", "--daemonize", "no", "--loglevel", "warning",
+    ];
+    this.proc = spawn("redis-server", args, { stdio: "ignore" });
+    await waitFor(`redis-server on port ${this.port}`, async () => ((await ping(this.port)) ? true : undefined), 10_000);
+  }
+
+  /** Stops the server (SIGTERM; waits for exit). */
+  async stop(): Promise<void> {
+    const p = this.proc;
+    this.proc = undefined;
+    if (p === undefined || p.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(() => p.kill("SIGKILL"), 5000);
+      p.once("exit", () => {
+        clearTimeout(t);
+        resolve();
+      });
+      p.kill("SIGTERM");
+    });
+  }
+
+  /** Starts it again on the same port and data directory. */
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.startProcess();
+  }
+
+  /** Stops and removes the data directory. */
+  async destroy(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
