@@ -60,7 +60,8 @@ export function validateNetworkArgs(args: AgentNetworkArgs): void {
         .integer("flowLogRetentionDays", args.flowLogRetentionDays, 1, 3653);
     if (!args.existingVpc) {
         const cidr = args.vpcCidr ?? NETWORK_DEFAULTS.vpcCidr;
-        const problem = subnetPlanProblem(cidr, args.availabilityZoneCount ?? NETWORK_DEFAULTS.availabilityZoneCount);
+        // The plan always reserves room for 3 AZs, so the CIDR check does not depend on the AZ count.
+        const problem = subnetPlanProblem(cidr, 3);
         if (problem) checks.fail("vpcCidr", cidr, problem);
     } else {
         const { publicSubnetIds, privateSubnetIds } = args.existingVpc;

@@ -35,6 +35,8 @@ export interface RunResult {
     outputs: Record<string, unknown>;
     /** Every string the mocks invented (ids, ARNs, endpoints, digests): computed placeholders. */
     computed: Set<string>;
+    /** The program's error (only with `captureError`). */
+    error?: Error;
 }
 
 export interface RunOptions {
@@ -46,6 +48,8 @@ export interface RunOptions {
     config?: Record<string, unknown>;
     /** Config keys whose values are secrets. */
     secretKeys?: string[];
+    /** Return the program's error in `error` instead of throwing it. Default: false. */
+    captureError?: boolean;
 }
 
 const SECRET_SIG = pulumi.runtime.specialSigKey;
@@ -128,9 +132,15 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
     };
 
     pulumi.runtime.setAllConfig(configEntries(config), opts.secretKeys ?? []);
-    const outputs = await pulumi.runtime.runInPulumiStack(async () => program());
-    await settle();
-    return { resources, outputs: (outputs ?? {}) as Record<string, unknown>, computed };
+    try {
+        const outputs = await pulumi.runtime.runInPulumiStack(async () => program());
+        await settle();
+        return { resources, outputs: (outputs ?? {}) as Record<string, unknown>, computed };
+    } catch (error) {
+        if (!opts.captureError) throw error;
+        await settle();
+        return { resources, outputs: {}, computed, error: error as Error };
+    }
 }
 
 /** The `config:` map of `Pulumi.<stack>.yaml`. */
