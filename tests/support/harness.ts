@@ -66,6 +66,17 @@ function secretPathsOf(raw: unknown, at: string, out: string[]): string[] {
     return out;
 }
 
+/** Replaces Pulumi's secret wrappers with the values they wrap (which paths were secret is kept separately). */
+function unwrapSecrets(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(unwrapSecrets);
+    if (value && typeof value === "object") {
+        const obj = value as Record<string, unknown>;
+        if (obj[SECRET_SIG] === pulumi.runtime.specialSecretSig) return unwrapSecrets(obj.value);
+        return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, unwrapSecrets(v)]));
+    }
+    return value;
+}
+
 function configEntries(config: Record<string, unknown>): Record<string, string> {
     return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
 }
@@ -95,7 +106,8 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
     };
 
     await pulumi.runtime.setMocks({
-        newResource(args) {
+        newResource(rawArgs) {
+            const args = { ...rawArgs, inputs: unwrapSecrets(rawArgs.inputs) as Record<string, unknown> };
             const out = mockOutputs(args, region);
             remember(out.id);
             remember(out.state);
