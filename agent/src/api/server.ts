@@ -3,7 +3,7 @@
  * chat with session context, job submission (202 + job id, idempotent), job status, probes.
  */
 import { randomUUID } from "node:crypto";
-import Fastify, { type FastifyError } from "fastify";
+import Fastify, { type FastifyError, LogController } from "fastify";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { runAgent } from "../agent/loop";
@@ -33,6 +33,8 @@ export interface ApiDeps {
   isDraining(): boolean;
 }
 
+const PROBE_PATHS = new Set(["/healthz", "/readyz"]);
+
 /** Maps an LLM failure to an HTTP status: 504 when out of time, else 502. Pure. */
 export function llmErrorStatus(err: LlmError): number {
   return err.kind === "deadline" || err.kind === "timeout" ? 504 : 502;
@@ -43,7 +45,8 @@ export function buildServer(deps: ApiDeps) {
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: deps.maxBodyBytes,
-    disableRequestLogging: true,
+    // Request logs, except for the probes that kubelet sends every few seconds.
+    logController: new LogController({ disableRequestLogging: (req) => PROBE_PATHS.has(req.url.split("?")[0] ?? "") }),
     return503OnClosing: true,
     requestTimeout: deps.chatMaxDurationMs + 5000,
   });
@@ -53,6 +56,11 @@ export function buildServer(deps: ApiDeps) {
     if (status >= 400 && status < 500) return reply.code(status).send({ error: err.message });
     req.log.error({ err }, "request failed");
     return reply.code(status >= 500 ? status : 500).send({ error: "internal error" });
+  });
+
+  // While draining, ask clients to close keep-alive connections so the server can stop promptly.
+  app.addHook("onSend", async (_req, reply) => {
+    if (deps.isDraining()) reply.header("connection", "close");
   });
 
   app.get("/healthz", async () => ({ status: "ok" }));

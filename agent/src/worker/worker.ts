@@ -71,6 +71,11 @@ export class Worker {
         await this.pause(Math.min(5000, 200 * 2 ** Math.min(errors, 5)));
         continue;
       }
+      if (this.stopping) {
+        // Received while shutdown began: hand them straight back.
+        await Promise.all(messages.map((m) => this.opts.queue.changeVisibility(m.ReceiptHandle ?? "", 0).catch(() => undefined)));
+        break;
+      }
       for (const m of messages) {
         const p: Promise<void> = processMessage({ ...this.opts.process, shutdownSignal: this.shutdown.signal }, m)
           .then((o) => this.opts.onOutcome?.(o))
@@ -88,11 +93,15 @@ export class Worker {
   /**
    * Stops polling, waits up to `graceMs` for in-flight jobs, then aborts the rest (they release
    * their jobs and make their messages visible again) and waits for that to settle.
+   *
+   * A pending long poll is aborted only when no job is running: SQS may still hand messages to an
+   * aborted poll (they would stay invisible for a whole visibility timeout), which must not happen
+   * to a job released at the end of the grace period. Otherwise the poll runs out on its own
+   * (at most SQS_WAIT_TIME_SECONDS) and whatever it returns is released at once.
    */
   async stop(graceMs: number): Promise<{ finished: boolean }> {
     this.stopping = true;
-    this.pollAbort.abort(new Error("shutting down"));
-    await this.loopDone;
+    if (this.inFlight.size === 0) this.pollAbort.abort(new Error("shutting down"));
     const all = Promise.allSettled([...this.inFlight]);
     const finished = await Promise.race([all.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), graceMs).unref())]);
     if (!finished) {
@@ -100,6 +109,7 @@ export class Worker {
       this.shutdown.abort(new Error("shutdown"));
       await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => setTimeout(r, 5000).unref())]);
     }
+    await this.loopDone;
     return { finished };
   }
 }
