@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 /** A received span. */
 export interface RecordedSpan {
   service: string;
+  resource: Record<string, unknown>;
   traceId: string;
   spanId: string;
   parentSpanId: string;
@@ -81,11 +82,12 @@ export class OtlpReceiver {
     }>;
   }): void {
     for (const rs of payload.resourceSpans ?? []) {
-      const service = String(attrs(rs.resource?.attributes)["service.name"] ?? "");
+      const resource = attrs(rs.resource?.attributes);
+      const service = String(resource["service.name"] ?? "");
       for (const ss of rs.scopeSpans ?? []) {
         for (const s of ss.spans ?? []) {
           this.spans.push({
-            service, traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId ?? "", name: s.name, kind: s.kind,
+            service, resource, traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId ?? "", name: s.name, kind: s.kind,
             attributes: attrs(s.attributes), links: (s.links ?? []).map((l) => ({ traceId: l.traceId, spanId: l.spanId })),
           });
         }

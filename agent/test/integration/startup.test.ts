@@ -1,0 +1,45 @@
+/**
+ * Start-up: configuration is validated before anything runs, with one message per bad variable,
+ * and the worker refuses a job deadline that does not fit in the queue's visibility timeout.
+ */
+import { strict as assert } from "node:assert";
+import { AgentProcess, agentEnv } from "../helpers/agent-process";
+import { type Infra, startInfra } from "../helpers/infra";
+
+describe("start-up (integration)", function () {
+  this.timeout(60_000);
+  let infra: Infra;
+  before(async () => {
+    infra = await startInfra();
+  });
+  after(async () => {
+    await infra?.stop();
+  });
+
+  it("exits 78 listing every invalid variable, without leaking secrets", async () => {
+    const queue = await infra.sqs.createQueue();
+    const env = agentEnv(infra.targets(queue), 1, {
+      PORT: "99999", REDIS_URL: "http://nope", WORKER_CONCURRENCY: "many", LLM_API_KEY: "sk-secret-value",
+    });
+    delete env.LLM_MODEL;
+    const p = AgentProcess.spawn("api", env);
+    const { code } = await p.exited;
+    assert.equal(code, 78);
+    for (const name of ["PORT", "REDIS_URL", "WORKER_CONCURRENCY", "LLM_MODEL"]) assert.match(p.output, new RegExp(`${name} `));
+    assert.ok(!p.output.includes("sk-secret-value"));
+  });
+
+  it("rejects an unknown role with a usage message", async () => {
+    const queue = await infra.sqs.createQueue();
+    const p = AgentProcess.spawn("scheduler", agentEnv(infra.targets(queue), 1));
+    assert.equal((await p.exited).code, 64);
+    assert.match(p.output, /usage: node dist\/main.js <api\|worker>/);
+  });
+
+  it("refuses a JOB_MAX_DURATION_SECONDS not shorter than the queue's visibility timeout", async () => {
+    const queue = await infra.sqs.createQueue({ visibilityTimeout: 5 });
+    const p = AgentProcess.spawn("worker", agentEnv(infra.targets(queue), 1, { JOB_MAX_DURATION_SECONDS: "5" }));
+    assert.equal((await p.exited).code, 78);
+    assert.match(p.output, /JOB_MAX_DURATION_SECONDS \(5\) must be less than the queue's VisibilityTimeout \(5 s\)/);
+  });
+});
