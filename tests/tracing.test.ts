@@ -285,7 +285,7 @@ describe("tracing values (pure)", () => {
         for (const p of pods) {
             const pod = new Pod({
                 metadata: { name: p.name },
-                spec: { nodeSelector: p.placement.nodeSelector, tolerations: p.placement.tolerations, containers: [{ name: p.name, image: "example", ...p.container }] },
+                spec: { nodeSelector: p.placement.nodeSelector, tolerations: p.placement.tolerations, containers: [{ name: p.name, image: "example", ...JSON.parse(JSON.stringify(p.container)) }] },
             });
             assert.doesNotThrow(() => pod.validate(), p.name);
         }
