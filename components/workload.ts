@@ -1,0 +1,234 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { AgentRole, enumValues, ResourceProfile } from "./constants";
+import { scaledObjectFor } from "./keda";
+import { AGENT_NAMESPACE } from "./placement";
+import { policyDocument, PodIdentityRole } from "./podIdentity";
+import { reloadAnnotations } from "./secretsPolicies";
+import { consumerStatements, producerStatements } from "./taskQueue";
+import { ArgChecks } from "./validation";
+import { agentConfigData, hpaSpec, networkPolicySpec, pdbSpec } from "./workloadPolicies";
+import {
+    AGENT_PORT, containerResources, defaultMinReplicas, defaultProfile, deploymentSpec, drainSeconds, EnvVar, podTemplate, selectorLabels,
+} from "./workloadSpec";
+
+/** Reloader's annotation naming the ConfigMaps whose changes roll the Deployment. */
+export const CONFIGMAP_RELOAD_ANNOTATION = "configmap.reloader.stakater.com/reload";
+
+/** The queue a workload produces to (api) or consumes (worker): a TaskQueue's outputs. */
+export interface WorkloadQueueArgs {
+    /** Queue URL. Required. */
+    url: pulumi.Input<string>;
+    /** Queue ARN (scopes the IAM statements). Required. */
+    arn: pulumi.Input<string>;
+    /** Longest job, seconds; a worker's grace period and deadline derive from it. Default: 300. */
+    maxJobDurationSeconds?: number;
+    /** KMS key of the queue, when it uses SSE-KMS. Default: none. */
+    kmsKeyArn?: pulumi.Input<string>;
+}
+
+/** Where the workload's context store is: a ContextStore's outputs. */
+export interface WorkloadRedisArgs {
+    /** `redis://host:port` or `rediss://host:port` (no password). Required. */
+    url: pulumi.Input<string>;
+    /** Port, for the NetworkPolicy. Default: 6379. */
+    port?: number;
+    /** CIDRs Redis lives in (ElastiCache: the private subnets / VPC). Default: none. */
+    cidrs?: pulumi.Input<string>[];
+    /** Pod labels of an in-cluster store (instead of CIDRs). Default: none. */
+    podLabels?: Record<string, string>;
+    /** Kubernetes Secret and key holding the password. Required. */
+    passwordSecretName: string;
+    /** Key of the password in that Secret. Required. */
+    passwordSecretKey: string;
+    /** Session TTL, seconds. Default: the agent's own default. */
+    sessionTtlSeconds?: number;
+}
+
+/** An LLM endpoint. */
+export interface WorkloadLlmArgs {
+    /** OpenAI-compatible base URL. Required. */
+    baseUrl: pulumi.Input<string>;
+    /** Model name. Required. */
+    model: string;
+    /** Secret and key of the API key (`LLM_API_KEY`). Default: none (a local model server needs no key). */
+    apiKeySecretName?: string;
+    /** Key of the API key in that Secret. Default: none. */
+    apiKeySecretKey?: string;
+    /** Labels of the in-cluster model server's pods, to allow them in the NetworkPolicy. Default: none. */
+    modelServerPodLabels?: Record<string, string>;
+    /** Port of the in-cluster model server. Default: 8000. */
+    modelServerPort?: number;
+}
+
+export interface AgentWorkloadArgs {
+    /** Kubernetes name of the workload (Deployment, ServiceAccount, Service). Required. */
+    workloadName: string;
+    /** "api" (HTTP, HPA) or "worker" (queue consumer, KEDA) — AgentRole. Required. */
+    role: string;
+    /** Environment, for telemetry (`deployment.environment`). Required. */
+    environment: string;
+    /** EKS cluster of the Pod Identity association. Required. */
+    clusterName: pulumi.Input<string>;
+    /** Digest-pinned image reference (`repo@sha256:...`). Required. */
+    image: pulumi.Input<string>;
+    /** Namespace (must exist, with Pod Security labels). Default: "agents". */
+    namespace?: string;
+    /** Resource profile (ResourceProfile). Default: "api-agent" for an api, "tool-worker" for a worker. */
+    profile?: string;
+    /** Minimum replicas. Default: 2 for an api, 0 for a worker. */
+    minReplicas?: number;
+    /** Maximum replicas. Default: 10. */
+    maxReplicas?: number;
+    /** HPA CPU target, percent (api). Default: 70. */
+    targetCpuUtilization?: number;
+    /** HPA memory target, percent (api). Default: 80. */
+    targetMemoryUtilization?: number;
+    /** Queue messages per replica (worker). Default: 5. */
+    messagesPerReplica?: number;
+    /** Longest in-flight HTTP call, seconds (api): sizes the grace period. Default: 120. */
+    maxRequestSeconds?: number;
+    /** Concurrent jobs per worker pod. Default: 4. */
+    workerConcurrency?: number;
+    /** Schedule on the GPU pool with one `nvidia.com/gpu`. Default: false. */
+    gpu?: boolean;
+    /** The queue the api produces to or the worker consumes (required for a worker). Default: none. */
+    queue?: WorkloadQueueArgs;
+    /** AWS region of the queue. Default: none (required with a queue). */
+    region?: pulumi.Input<string>;
+    /** The context store. Default: none. */
+    redis?: WorkloadRedisArgs;
+    /** The LLM endpoint. Required. */
+    llm: WorkloadLlmArgs;
+    /** ESO-managed Secrets exposed whole as environment variables. Default: none. */
+    secretNames?: string[];
+    /** OTLP/HTTP endpoint of the OpenTelemetry Collector. Default: none (tracing off). */
+    otlpEndpoint?: pulumi.Input<string>;
+    /** Namespaces allowed to call an api (its own always is). Default: none. */
+    ingressNamespaces?: string[];
+    /** Labels added to every object. Default: none. */
+    labels?: Record<string, string>;
+}
+
+/** Validates AgentWorkloadArgs; throws `InputPropertiesError` naming each bad argument. */
+export function validateWorkloadArgs(args: AgentWorkloadArgs): void {
+    const dns = /^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$/;
+    const checks = new ArgChecks("AgentWorkload")
+        .require(dns.test(args.workloadName ?? ""), "workloadName", args.workloadName, "a DNS label of at most 40 characters")
+        .oneOf("role", args.role, enumValues(AgentRole))
+        .require(args.role !== undefined, "role", args.role, `one of ${enumValues(AgentRole).join(", ")}`)
+        .oneOf("profile", args.profile, enumValues(ResourceProfile))
+        .integer("minReplicas", args.minReplicas, 0, 500)
+        .integer("maxReplicas", args.maxReplicas, 1, 500)
+        .integer("targetCpuUtilization", args.targetCpuUtilization, 10, 95)
+        .integer("targetMemoryUtilization", args.targetMemoryUtilization, 10, 95)
+        .integer("maxRequestSeconds", args.maxRequestSeconds, 1, 3600)
+        .integer("workerConcurrency", args.workerConcurrency, 1, 256)
+        .require(args.role !== AgentRole.Worker || args.queue !== undefined, "queue", args.queue, "a queue for a worker")
+        .require(args.queue === undefined || args.region !== undefined, "region", args.region, "the queue's region")
+        .require(!(args.role === AgentRole.Api && args.minReplicas === 0), "minReplicas", args.minReplicas, "at least 1 for an api");
+    const min = args.minReplicas ?? defaultMinReplicas(args.role);
+    if (min > (args.maxReplicas ?? 10)) checks.fail("minReplicas", min, `at most maxReplicas (${args.maxReplicas ?? 10})`);
+    checks.throwIfInvalid();
+}
+
+/**
+ * One agent deployment, role `api` or `worker`, with every default of DESIGN §5: a dedicated service
+ * account with a Pod Identity role derived from what it uses (send to its queue for an api; receive,
+ * delete and extend visibility for a worker), settings in a ConfigMap, secrets only by reference, a
+ * Deployment with profile resources, start-up/readiness/liveness probes, zero-downtime rollouts, zone
+ * spread, restricted security and a grace period covering the longest call or job; an HPA and Service
+ * (api) or a KEDA ScaledObject (worker); a PDB and a default-deny NetworkPolicy.
+ */
+export class AgentWorkload extends pulumi.ComponentResource {
+    /** Name of the Deployment. */
+    public readonly deploymentName: pulumi.Output<string>;
+    /** In-cluster URL of an api's Service (undefined output for a worker). */
+    public readonly serviceUrl: pulumi.Output<string | undefined>;
+    /** ARN of the Pod Identity role (undefined output when the workload calls no AWS API). */
+    public readonly roleArn: pulumi.Output<string | undefined>;
+
+    constructor(name: string, args: AgentWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("agent-platform:index:AgentWorkload", name, {}, opts);
+        validateWorkloadArgs(args);
+        const parent = { parent: this };
+        const app = args.workloadName;
+        const namespace = args.namespace ?? AGENT_NAMESPACE;
+        const isApi = args.role === AgentRole.Api;
+        const labels = { ...args.labels, ...selectorLabels(app), "app.kubernetes.io/component": args.role };
+        const metadata = (suffix = "") => ({ name: `${app}${suffix}`, namespace, labels });
+        const drain = drainSeconds(args.role, args.maxRequestSeconds ?? 120, args.queue?.maxJobDurationSeconds ?? 300);
+
+        const serviceAccount = new k8s.core.v1.ServiceAccount(name, { metadata: metadata(), automountServiceAccountToken: false }, parent);
+
+        let role: PodIdentityRole | undefined;
+        if (args.queue) {
+            const queue = args.queue;
+            const statements = pulumi.all([queue.arn, queue.kmsKeyArn]).apply(([arn, key]) => (isApi ? producerStatements(arn, key) : consumerStatements(arn, key)));
+            role = new PodIdentityRole(`${name}-identity`, {
+                clusterName: args.clusterName, namespace, serviceAccount: app,
+                policy: pulumi.jsonStringify(statements.apply(policyDocument)),
+            }, { parent: this, dependsOn: [serviceAccount] });
+        }
+
+        const config = new k8s.core.v1.ConfigMap(name, {
+            metadata: metadata(),
+            data: pulumi.all([args.redis?.url, args.queue?.url, args.region, args.llm.baseUrl, args.otlpEndpoint]).apply(([redisUrl, queueUrl, region, llmBaseUrl, otlp]) => agentConfigData({
+                role: args.role, port: AGENT_PORT, environment: args.environment, serviceName: app, namespace,
+                redisUrl, sessionTtlSeconds: args.redis?.sessionTtlSeconds, queueUrl, region, llmBaseUrl, llmModel: args.llm.model,
+                otlpEndpoint: otlp, jobMaxDurationSeconds: args.queue?.maxJobDurationSeconds, workerConcurrency: args.workerConcurrency ?? 4, drainSeconds: drain,
+            })),
+        }, parent);
+
+        const secretEnv: EnvVar[] = [];
+        if (args.redis) secretEnv.push({ name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: args.redis.passwordSecretName, key: args.redis.passwordSecretKey } } });
+        if (args.llm.apiKeySecretName && args.llm.apiKeySecretKey) secretEnv.push({ name: "LLM_API_KEY", valueFrom: { secretKeyRef: { name: args.llm.apiKeySecretName, key: args.llm.apiKeySecretKey } } });
+        const referencedSecrets = [...new Set([...(args.secretNames ?? []), ...secretEnv.map((e) => e.valueFrom!.secretKeyRef.name)])].sort();
+
+        const profile = (args.profile ?? defaultProfile(args.role)) as ResourceProfile;
+        const template = podTemplate({
+            name: app, role: args.role, image: args.image, port: AGENT_PORT, resources: containerResources(profile, args.gpu ?? false),
+            gpu: args.gpu ?? false, serviceAccountName: app, configMapName: app, envFromSecrets: args.secretNames ?? [], secretEnv,
+            drainSeconds: drain, annotations: {},
+        });
+        const deployment = new k8s.apps.v1.Deployment(name, {
+            // Reloader restarts the pods (as the rollout strategy allows) when a referenced Secret or the ConfigMap changes.
+            metadata: { ...metadata(), annotations: { ...reloadAnnotations(referencedSecrets), [CONFIGMAP_RELOAD_ANNOTATION]: app } },
+            spec: deploymentSpec(app, template),
+        }, { parent: this, dependsOn: role ? [config, role] : [config] });
+
+        new k8s.policy.v1.PodDisruptionBudget(name, { metadata: metadata(), spec: pdbSpec(app) }, parent);
+        new k8s.networking.v1.NetworkPolicy(name, {
+            metadata: metadata(),
+            spec: pulumi.output(args.redis?.cidrs ?? []).apply((cidrs) => networkPolicySpec(app, args.role, AGENT_PORT, args.ingressNamespaces ?? [], {
+                redis: args.redis ? { port: args.redis.port ?? 6379, cidrs, podLabels: args.redis.podLabels } : undefined,
+                modelServer: args.llm.modelServerPodLabels ? { port: args.llm.modelServerPort ?? 8000, podLabels: args.llm.modelServerPodLabels } : undefined,
+            })),
+        }, parent);
+
+        const minReplicas = args.minReplicas ?? defaultMinReplicas(args.role);
+        const maxReplicas = args.maxReplicas ?? 10;
+        let service: k8s.core.v1.Service | undefined;
+        if (isApi) {
+            service = new k8s.core.v1.Service(name, {
+                metadata: metadata(),
+                spec: { type: "ClusterIP", selector: selectorLabels(app), ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }] },
+            }, parent);
+            new k8s.autoscaling.v2.HorizontalPodAutoscaler(name, {
+                metadata: metadata(),
+                spec: hpaSpec(app, minReplicas, maxReplicas, args.targetCpuUtilization ?? 70, args.targetMemoryUtilization ?? 80),
+            }, { parent: this, dependsOn: [deployment] });
+        } else {
+            const so = scaledObjectFor({
+                name: app, namespace, deploymentName: app, queueUrl: args.queue!.url, region: args.region!,
+                messagesPerReplica: args.messagesPerReplica ?? 5, minReplicas, maxReplicas, labels,
+            });
+            new k8s.apiextensions.CustomResource(name, so, { parent: this, dependsOn: [deployment] });
+        }
+
+        this.deploymentName = deployment.metadata.name;
+        this.serviceUrl = service ? pulumi.interpolate`http://${service.metadata.name}.${namespace}.svc.cluster.local` : pulumi.output(undefined);
+        this.roleArn = role ? role.roleArn : pulumi.output(undefined);
+        this.registerOutputs({ deploymentName: this.deploymentName, serviceUrl: this.serviceUrl, roleArn: this.roleArn });
+    }
+}
