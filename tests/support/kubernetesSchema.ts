@@ -31,11 +31,11 @@ export async function validateKubernetesObject(obj: { apiVersion?: string; kind?
     try {
         model = (await import(module))[obj.kind] as Model;
     } catch (error) {
-        throw new Error(`no schema model for ${obj.apiVersion} ${obj.kind} (${module}): ${(error as Error).message}`);
+        throw new Error(`no schema model for ${obj.apiVersion} ${obj.kind} (${module}): ${(error as Error).message}`, { cause: error });
     }
     try {
         new model(obj).validate();
     } catch (error) {
-        throw new Error(`${obj.kind} ${obj.metadata?.name ?? "?"} does not validate against ${obj.apiVersion}: ${(error as Error).message}`);
+        throw new Error(`${obj.kind} ${obj.metadata?.name ?? "?"} does not validate against ${obj.apiVersion}: ${(error as Error).message}`, { cause: error });
     }
 }
