@@ -10,11 +10,8 @@ import {
 } from "./tracingValues";
 import { GRAFANA_CHART, OTEL_COLLECTOR_CHART, TEMPO_CHART } from "./versions";
 
-export interface TracingArgs {
-    /** Environment name (dev, staging, prod, ...): resource names, tags and the `deployment.environment.name` the collector adds when a span lacks it. Required. */
-    environment: string;
-    /** EKS cluster the Tempo Pod Identity association belongs to; also stamped on spans as `k8s.cluster.name`. Required. */
-    clusterName: pulumi.Input<string>;
+/** Tracing settings that do not depend on the cluster (what AgentPlatform takes). */
+export interface TracingOptions {
     /** Where Tempo keeps trace blocks: "local" (a PersistentVolumeClaim, dev) or "s3" (TraceStorage). Default: "s3". */
     storage?: string;
     /** Days traces are kept (Tempo's block retention; the S3 lifecycle expires objects a day later). Default: 14. */
@@ -23,18 +20,25 @@ export interface TracingArgs {
     localStorageGiB?: number;
     /** Install Grafana with Tempo as a data source and the Agents dashboard. Default: true. */
     grafana?: boolean;
-    /** Kubernetes Secret (in `namespace`) holding Grafana's admin password, created by External Secrets Operator. Default: "grafana-admin". */
-    grafanaAdminSecretName?: string;
-    /** Key of the admin password in that Secret. Default: "admin-password". */
-    grafanaAdminSecretKey?: string;
-    /** Namespace of the collector, Tempo and Grafana; it must exist (AgentPlatform creates it). Default: "observability". */
-    namespace?: string;
     /** Replicas of the OpenTelemetry Collector (a PodDisruptionBudget keeps one up when more than one). Default: 2. */
     collectorReplicas?: number;
     /** StorageClass of Tempo's volume. Default: the cluster's default StorageClass. */
     storageClassName?: string;
     /** Tags of the AWS resources (bucket, key, role). Default: none. */
     tags?: Record<string, string>;
+}
+
+export interface TracingArgs extends TracingOptions {
+    /** Environment name (dev, staging, prod, ...): resource names, tags and the `deployment.environment.name` the collector adds when a span lacks it. Required. */
+    environment: string;
+    /** EKS cluster the Tempo Pod Identity association belongs to; also stamped on spans as `k8s.cluster.name`. Required. */
+    clusterName: pulumi.Input<string>;
+    /** Kubernetes Secret (in `namespace`) holding Grafana's admin password, created by External Secrets Operator. Default: "grafana-admin". */
+    grafanaAdminSecretName?: string;
+    /** Key of the admin password in that Secret. Default: "admin-password". */
+    grafanaAdminSecretKey?: string;
+    /** Namespace of the collector, Tempo and Grafana; it must exist (AgentPlatform creates it). Default: "observability". */
+    namespace?: string;
 }
 
 /**
