@@ -141,7 +141,7 @@ export function karpenterControllerPolicy(s: KarpenterPolicyScope) {
             Effect: "Allow",
             Action: [
                 "ec2:DescribeAvailabilityZones", "ec2:DescribeCapacityReservations", "ec2:DescribeImages", "ec2:DescribeInstances",
-                "ec2:DescribeInstanceTypeOfferings", "ec2:DescribeInstanceTypes", "ec2:DescribeLaunchTemplates", "ec2:DescribeSecurityGroups",
+                "ec2:DescribeInstanceTypeOfferings", "ec2:DescribeInstanceTypes", "ec2:DescribeLaunchTemplates", "ec2:DescribePlacementGroups", "ec2:DescribeSecurityGroups",
                 "ec2:DescribeSpotPriceHistory", "ec2:DescribeSubnets",
             ],
             Resource: "*",
@@ -210,11 +210,11 @@ export function karpenterControllerPolicy(s: KarpenterPolicyScope) {
             Resource: [instanceProfiles],
         },
         {
-            // Garbage collection of leaked instance profiles lists them; ListInstanceProfiles supports no narrower resource than the path.
+            // The instance-profile garbage collector lists profiles; iam:ListInstanceProfiles supports no resource type.
             Sid: "AllowUnscopedInstanceProfileListAction",
             Effect: "Allow",
             Action: ["iam:ListInstanceProfiles"],
-            Resource: [instanceProfiles],
+            Resource: "*",
         },
         {
             Sid: "AllowAPIServerEndpointDiscovery",
