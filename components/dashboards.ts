@@ -29,7 +29,7 @@ export const AGENTS_DASHBOARD_TELEMETRY: PanelTelemetry[] = [
     { panel: "Tokens per session (top 10)", spans: ["chat {model}"], attributes: ["gen_ai.operation.name", "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", "gen_ai.conversation.id"] },
     { panel: "Queue time: job enqueue → start", spans: ["process {queue}"], attributes: ["messaging.operation.type", "messaging.destination.name", "agent.job.queue_time_ms"] },
     { panel: "LLM retry rate", spans: ["chat {model}"], attributes: ["gen_ai.operation.name", "gen_ai.request.model", "agent.llm.attempts"] },
-    { panel: "Slow or failed agent runs", spans: ["invoke_agent"], attributes: ["gen_ai.conversation.id"] },
+    { panel: "Slow or failed agent runs", spans: ["invoke_agent"], attributes: [] },
 ];
 
 /** One TraceQL query of a panel. */
