@@ -1,7 +1,8 @@
 /**
- * The Redis connection used by both roles. Commands fail fast while disconnected (no offline queue)
- * so that the API answers 503 instead of hanging, and the client reconnects on its own with a
- * capped backoff, so a Redis restart never crash-loops the process.
+ * The Redis connection used by both roles. While (re)connecting, commands wait in the offline
+ * queue for at most the command timeout and then fail, so a blip is absorbed and an outage turns
+ * into a prompt 503 rather than a hang; the client reconnects on its own with a capped backoff, so
+ * a Redis restart never crash-loops the process. Readiness checks the connection state directly.
  */
 import { Redis } from "ioredis";
 
@@ -24,7 +25,7 @@ export function createRedis(opts: RedisOptions): Redis {
   const client = new Redis(opts.url, {
     ...(opts.password !== undefined ? { password: opts.password } : {}),
     connectionName: opts.connectionName ?? "agent",
-    enableOfflineQueue: false,
+    enableOfflineQueue: true,
     maxRetriesPerRequest: 1,
     commandTimeout: opts.commandTimeoutMs ?? 2000,
     connectTimeout: 2000,

@@ -89,7 +89,9 @@ export class AgentProcess {
     void p.exited.then(() => (exited = true));
     await waitFor(`${role} to start`, async () => {
       if (exited) throw new Error(`${role} exited during start-up:\n${p.output}`);
-      const r = await p.get("/healthz");
+      // The API is waited for until ready (Redis connected); a worker only until alive, since it
+      // must also start while Redis is down.
+      const r = await p.get(role === "api" ? "/readyz" : "/healthz");
       if (r.status !== 200) return undefined;
       return awaitPollingLog && !p.output.includes("worker polling") ? undefined : true;
     }, 20_000, 100).catch((err: unknown) => {
