@@ -42,27 +42,10 @@ const WEEKLY_WINDOW = /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(m
 const DAILY_WINDOW = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-export interface ContextStoreArgs {
+/** ContextStore settings that do not depend on the network, the cluster or the secrets (what AgentPlatform takes). */
+export interface ContextStoreOptions {
     /** "elasticache" (managed Valkey, TLS, auth token) or "in-cluster" (a Valkey StatefulSet, for dev) — ContextStoreMode. Default: "elasticache". */
     mode?: string;
-    /** Environment name: names the replication group (`agents-<environment>-context`) and tags. Required. */
-    environment: string;
-    /** VPC of the cache's security group. Required for "elasticache". */
-    vpcId?: pulumi.Input<string>;
-    /** Private subnets of the cache's subnet group. Required for "elasticache". */
-    subnetIds?: pulumi.Input<pulumi.Input<string>[]>;
-    /** Security groups admitted on 6379 (the EKS cluster security group every node and pod carries). Required (at least one) for "elasticache". */
-    allowedSecurityGroupIds?: pulumi.Input<string>[];
-    /** AUTH token (a secret; AgentSecrets' `redis-auth`). 16–128 chars of `[A-Za-z0-9!&#$^<>-]`. Required for "elasticache". */
-    authToken?: pulumi.Input<string>;
-    /** Kubernetes Secret (created by ESO in `namespace`) that holds the password. Default: "redis-auth". */
-    authSecretName?: string;
-    /** Key of the password in that Secret. Default: "password". */
-    authSecretKey?: string;
-    /** KMS key for encryption at rest. Default: a new key (rotation on) for this store. */
-    kmsKeyArn?: pulumi.Input<string>;
-    /** Namespace of the agents (where the Secret lives; the in-cluster store runs there). Default: "agents". */
-    namespace?: string;
     /** ElastiCache node type. Default: "cache.t4g.small". */
     nodeType?: string;
     /** Read replicas besides the primary (0–5); any replica enables automatic failover. Default: 1. */
@@ -83,6 +66,27 @@ export interface ContextStoreArgs {
     storageGiB?: number;
     /** `maxmemory-policy` (EvictionPolicy). Default: "volatile-lru" (keys carry TTLs). */
     maxmemoryPolicy?: string;
+}
+
+export interface ContextStoreArgs extends ContextStoreOptions {
+    /** Environment name: names the replication group (`agents-<environment>-context`) and tags. Required. */
+    environment: string;
+    /** VPC of the cache's security group. Required for "elasticache". */
+    vpcId?: pulumi.Input<string>;
+    /** Private subnets of the cache's subnet group. Required for "elasticache". */
+    subnetIds?: pulumi.Input<pulumi.Input<string>[]>;
+    /** Security groups admitted on 6379 (the EKS cluster security group every node and pod carries). Required (at least one) for "elasticache". */
+    allowedSecurityGroupIds?: pulumi.Input<string>[];
+    /** AUTH token (a secret; AgentSecrets' `redis-auth`). 16–128 chars of `[A-Za-z0-9!&#$^<>-]`. Required for "elasticache". */
+    authToken?: pulumi.Input<string>;
+    /** Kubernetes Secret (created by ESO in `namespace`) that holds the password. Default: "redis-auth". */
+    authSecretName?: string;
+    /** Key of the password in that Secret. Default: "password". */
+    authSecretKey?: string;
+    /** KMS key for encryption at rest. Default: a new key (rotation on) for this store. */
+    kmsKeyArn?: pulumi.Input<string>;
+    /** Namespace of the agents (where the Secret lives; the in-cluster store runs there). Default: "agents". */
+    namespace?: string;
     /** Tags of the AWS resources. Default: none. */
     tags?: Record<string, string>;
 }

@@ -30,11 +30,20 @@ export const TASK_QUEUE_DEFAULTS = {
 /** A queue name: lower-case letters, digits and hyphens (the stack config's `NAME` pattern). */
 const QUEUE_NAME = /^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$/;
 
-export interface TaskQueueArgs {
+/** KEDA settings of the workers that consume a queue (used by AgentPlatform with `scaledObjectFor`, not by TaskQueue). */
+export interface QueueScalingOptions {
+    /** Messages above which a worker scales from zero. Default: 0 (any message). */
+    activationMessages?: number;
+    /** Seconds between two queue-depth checks. Default: 15. */
+    pollingIntervalSeconds?: number;
+    /** Seconds after the last message before a worker scales to zero. Default: 300. */
+    cooldownSeconds?: number;
+}
+
+/** TaskQueue settings that do not depend on the environment (what AgentPlatform takes per queue). */
+export interface TaskQueueOptions {
     /** Logical queue name (`jobs`); the SQS name is `<environment>-<name>` and the DLQ's `<environment>-<name>-dlq`. Required. */
     name: string;
-    /** Environment name (dev, staging, prod, ...): prefixes the SQS names. Required. */
-    environment: string;
     /** Longest a job may run, seconds (1–43 199). The visibility timeout must exceed it. Required. */
     maxJobDurationSeconds: number;
     /** Visibility timeout, seconds; must exceed `maxJobDurationSeconds`. Default: `maxJobDurationSeconds + 60` (capped at 43 200). */
@@ -43,6 +52,13 @@ export interface TaskQueueArgs {
     maxReceiveCount?: number;
     /** Days a message stays in the queue (1–13; the DLQ keeps 14, which must be longer). Default: 4. */
     retentionDays?: number;
+    /** KEDA settings of the queue's workers (ignored by TaskQueue itself). Default: the QueueScalingOptions defaults. */
+    scaling?: QueueScalingOptions;
+}
+
+export interface TaskQueueArgs extends TaskQueueOptions {
+    /** Environment name (dev, staging, prod, ...): prefixes the SQS names. Required. */
+    environment: string;
     /** KMS key for SSE-KMS. Default: none (SQS-managed SSE). With a key, producers and consumers also need KMS permissions (pass it to `producerStatements`/`consumerStatements`). */
     kmsKeyArn?: pulumi.Input<string>;
     /** Actions (SNS topic ARNs) of the DLQ-depth alarm. Default: none (the alarm only changes state). */
