@@ -130,12 +130,13 @@ describe("tracing in the rendered stacks", () => {
     });
 
     it("rejects bad tracing config before any resource is registered", async () => {
-        const bad = { "agent-platform:tracing": { storage: "gcs", retentionDays: 0, collectorReplicas: 20 } };
-        await assert.rejects(runStack("dev", bad), (err: Error) => {
-            assert.match(err.message, /agent-platform:tracing\.storage: got "gcs"/);
-            assert.match(err.message, /agent-platform:tracing\.retentionDays: got 0/);
-            assert.match(err.message, /agent-platform:tracing\.collectorReplicas: got 20/);
-            return true;
-        });
+        const bad = { "agent-platform:tracing": { storage: "gcs", retentionDays: 0, collectorReplicas: 20, storageClassName: "Fast SSD" } };
+        const result = await runStack("dev", bad, { captureError: true });
+        assert.ok(result.error, "the program fails");
+        assert.match(result.error.message, /agent-platform:tracing\.storage: got "gcs"; allowed: one of "local", "s3"/);
+        assert.match(result.error.message, /agent-platform:tracing\.retentionDays: got 0/);
+        assert.match(result.error.message, /agent-platform:tracing\.collectorReplicas: got 20; allowed: an integer from 1 to 10/);
+        assert.match(result.error.message, /agent-platform:tracing\.storageClassName: got "Fast SSD"/);
+        assert.deepEqual(result.resources.filter((r) => r.type !== "pulumi:pulumi:Stack"), [], "nothing is registered");
     });
 });
