@@ -343,8 +343,10 @@ export interface TracingArgChecksInput {
     namespace?: string;
     grafanaAdminSecretName?: string;
     grafanaAdminSecretKey?: string;
+    storageClassName?: string;
 }
 
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 
@@ -359,5 +361,6 @@ export function validateTracingArgs(args: TracingArgChecksInput): void {
     if (args.namespace !== undefined) checks.require(DNS_LABEL.test(args.namespace), "namespace", args.namespace, "a Kubernetes namespace name (DNS label)");
     if (args.grafanaAdminSecretName !== undefined) checks.require(DNS_LABEL.test(args.grafanaAdminSecretName), "grafanaAdminSecretName", args.grafanaAdminSecretName, "a Kubernetes Secret name");
     if (args.grafanaAdminSecretKey !== undefined) checks.require(SECRET_KEY.test(args.grafanaAdminSecretKey), "grafanaAdminSecretKey", args.grafanaAdminSecretKey, "a Secret data key ([-._a-zA-Z0-9]+)");
+    if (args.storageClassName !== undefined) checks.require(DNS_SUBDOMAIN.test(args.storageClassName), "storageClassName", args.storageClassName, "a StorageClass name (DNS subdomain)");
     checks.throwIfInvalid();
 }

@@ -240,6 +240,7 @@ describe("Tracing", () => {
             ["namespace", { namespace: "Observability" }, /namespace: got "Observability"/],
             ["grafanaAdminSecretKey", { grafanaAdminSecretKey: "a/b" }, /grafanaAdminSecretKey: got "a\/b"/],
             ["environment", { environment: "Prod" }, /environment: got "Prod"/],
+            ["storageClassName", { storageClassName: "Fast SSD" }, /storageClassName: got "Fast SSD"; allowed: a StorageClass name/],
         ];
         for (const [arg, bad, message] of cases) {
             it(`rejects a bad ${arg}, naming the argument and what is allowed`, async () => {
