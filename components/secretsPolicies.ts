@@ -188,7 +188,7 @@ export function reloadAnnotations(secretNames: readonly string[]): Record<string
 export function clusterSecretStoreSpec(region: string, namespaces: readonly string[]) {
     // No `auth` block: the provider uses the controller's own credentials (its Pod Identity role).
     return {
-        provider: { aws: { service: "SecretsManager", region } },
+        provider: { aws: { service: "SecretsManager" as const, region } },
         conditions: [{ namespaces: [...new Set(namespaces)].sort() }],
     };
 }
@@ -213,8 +213,8 @@ export interface ExternalSecretSpecArgs {
 export function externalSecretSpec(a: ExternalSecretSpecArgs) {
     return {
         refreshInterval: a.refreshInterval,
-        secretStoreRef: { kind: "ClusterSecretStore", name: a.storeName },
-        target: { name: a.targetName, creationPolicy: "Owner", deletionPolicy: "Retain" },
+        secretStoreRef: { kind: "ClusterSecretStore" as const, name: a.storeName },
+        target: { name: a.targetName, creationPolicy: "Owner" as const, deletionPolicy: "Retain" as const },
         data: a.keys.map((key) => ({ secretKey: key, remoteRef: { key: a.remoteName, property: key } })),
     };
 }
