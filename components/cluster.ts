@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
-    asTrustDocument, awsManagedPolicyArn, CLUSTER_ROLE_POLICIES, clusterEncryptionPolicy, clusterTrustPolicy, EBS_CSI_POLICY, NODE_ROLE_POLICIES,
+    awsManagedPolicyArn, CLUSTER_ROLE_POLICIES, clusterEncryptionPolicy, clusterTrustPolicy, EBS_CSI_POLICY, NODE_ROLE_POLICIES,
     nodeTrustPolicy, VPC_CNI_POLICY,
 } from "./clusterIam";
 import {
@@ -113,7 +113,6 @@ export class AgentCluster extends pulumi.ComponentResource {
             },
             encryptionConfig: { resources: ["secrets"], provider: { keyArn: key.arn } },
             enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
-            upgradePolicy: { supportType: "STANDARD" },
             tags,
         }, { parent: this, dependsOn: [logGroup, encryptionPolicy, ...clusterRolePolicies] });
 
@@ -144,7 +143,7 @@ export class AgentCluster extends pulumi.ComponentResource {
 
         // --- node roles --------------------------------------------------------------------------------
         const nodeRole = (role: string, description: string) => {
-            const r = new aws.iam.Role(`${name}-${role}`, { assumeRolePolicy: JSON.stringify(asTrustDocument(nodeTrustPolicy())), description, tags }, parent);
+            const r = new aws.iam.Role(`${name}-${role}`, { assumeRolePolicy: JSON.stringify(nodeTrustPolicy()), description, tags }, parent);
             const attachments = NODE_ROLE_POLICIES.map((policy) => new aws.iam.RolePolicyAttachment(`${name}-${role}-${policy}`, {
                 role: r.name, policyArn: managed(policy),
             }, parent));

@@ -5,19 +5,22 @@
  */
 import { policyDocument, PolicyStatement } from "./podIdentity";
 
+/**
+ * A role trust policy for one AWS service. Trust policies carry no `Resource` element (IAM rejects one as
+ * a prohibited field), so they are built here rather than with `policyDocument`.
+ */
+export function serviceTrustPolicy(service: string, actions: string[]) {
+    return { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: actions }] };
+}
+
 /** Trust policy of the EKS cluster role. */
 export function clusterTrustPolicy() {
-    return policyDocument([{ Effect: "Allow", Principal: { Service: "eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"], Resource: [] }]);
+    return serviceTrustPolicy("eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"]);
 }
 
 /** Trust policy of node roles (system node group and Karpenter nodes). */
 export function nodeTrustPolicy() {
-    return policyDocument([{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: ["sts:AssumeRole"], Resource: [] }]);
-}
-
-/** Trust documents carry no `Resource`; drop the empty placeholder the shared statement type needs. */
-export function asTrustDocument(doc: ReturnType<typeof policyDocument>) {
-    return { Version: doc.Version, Statement: doc.Statement.map(({ Resource: _r, ...rest }) => rest) };
+    return serviceTrustPolicy("ec2.amazonaws.com", ["sts:AssumeRole"]);
 }
 
 /** What the cluster role needs on the envelope-encryption key (as the EKS encryption docs list it). */

@@ -164,7 +164,10 @@ export function resolveClusterSettings(args: AgentClusterArgs): ResolvedClusterS
     };
 }
 
-const CLUSTER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,99}$/;
+// EKS allows 100 characters; 50 leaves room for the names derived from it (node group, interruption queue).
+const CLUSTER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,49}$/;
+/** Tag keys Karpenter and EKS set themselves and refuse on an EC2NodeClass. */
+const RESERVED_TAG = /^(kubernetes\.io\/cluster\/|karpenter\.sh\/|karpenter\.k8s\.aws\/|eks:|aws:)/;
 const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
@@ -180,7 +183,9 @@ function validCidr(cidr: string): boolean {
 export function validateClusterArgs(args: AgentClusterArgs): ResolvedClusterSettings {
     const r = resolveClusterSettings(args);
     const c = new ArgChecks("AgentCluster")
-        .require(CLUSTER_NAME.test(args.clusterName ?? ""), "clusterName", args.clusterName, "1–100 letters, digits, '-' or '_', starting with a letter or digit")
+        .require(CLUSTER_NAME.test(args.clusterName ?? ""), "clusterName", args.clusterName, "1–50 letters, digits, '-' or '_', starting with a letter or digit")
+        .require(Object.keys(args.tags ?? {}).every((k) => !RESERVED_TAG.test(k)), "tags", Object.keys(args.tags ?? {}),
+            "keys outside the reserved prefixes kubernetes.io/cluster/, karpenter.sh/, karpenter.k8s.aws/, eks: and aws:")
         .oneOf("kubernetesVersion", args.kubernetesVersion, SUPPORTED_KUBERNETES_VERSIONS.filter((v) => v in EKS_ADDON_VERSIONS_BY_KUBERNETES))
         .integer("logRetentionDays", args.logRetentionDays, 1, 3653)
         .integer("systemNodes.minSize", r.systemNodes.minSize, 1, 100)

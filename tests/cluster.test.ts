@@ -66,6 +66,8 @@ describe("AgentCluster: arguments", () => {
         ["a GPU limit of zero", { nodePools: { gpu: { gpuLimit: 0 } } }, /nodePools.gpu.gpuLimit: got 0; allowed: an integer from 1/],
         ["a bad duration", { nodePools: { gpu: { consolidateAfter: "ten minutes" } } }, /nodePools.gpu.consolidateAfter/],
         ["a log retention out of range", { logRetentionDays: 0 }, /logRetentionDays: got 0/],
+        ["a cluster name too long for the names derived from it", { clusterName: "a".repeat(51) }, /clusterName: got "a{51}"; allowed: 1–50/],
+        ["a tag key Karpenter reserves", { tags: { "karpenter.sh/nodepool": "x" } }, /tags: got \["karpenter.sh\/nodepool"\]; allowed: keys outside the reserved prefixes/],
     ];
     for (const [what, args, message] of rejects) {
         it(`rejects ${what}, naming the argument and what is allowed`, () => {

