@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ContextStoreMode, enumValues, EvictionPolicy } from "./constants";
+import { ContextStoreMode, enumValues, EvictionPolicy, LOG_RETENTION_DAYS } from "./constants";
 import { createInClusterValkey, inClusterHost, REDIS_PORT } from "./inClusterValkey";
 import { AGENT_NAMESPACE } from "./placement";
 import { ArgChecks } from "./validation";
@@ -27,6 +27,7 @@ export const CONTEXT_STORE_DEFAULTS = {
     sessionTtlSeconds: 86400,
     storageGiB: 8,
     maxmemoryPolicy: EvictionPolicy.VolatileLru,
+    logRetentionDays: 30,
     authSecretName: "redis-auth",
     authSecretKey: "password",
 } as const;
@@ -66,6 +67,8 @@ export interface ContextStoreOptions {
     storageGiB?: number;
     /** `maxmemory-policy` (EvictionPolicy). Default: "volatile-lru" (keys carry TTLs). */
     maxmemoryPolicy?: string;
+    /** Days the ElastiCache slow log and engine log are kept in CloudWatch Logs (1–3653). Default: 30. */
+    logRetentionDays?: number;
 }
 
 export interface ContextStoreArgs extends ContextStoreOptions {
@@ -101,6 +104,7 @@ export function validateContextStoreArgs(args: ContextStoreArgs): void {
         .integer("snapshotRetentionDays", args.snapshotRetentionDays, 0, 35)
         .integer("sessionTtlSeconds", args.sessionTtlSeconds, 60, 2592000)
         .integer("storageGiB", args.storageGiB, 1, 1000)
+        .oneOf("logRetentionDays", args.logRetentionDays === undefined ? undefined : String(args.logRetentionDays), LOG_RETENTION_DAYS.map(String))
         .oneOf("maxmemoryPolicy", args.maxmemoryPolicy, EVICTION_POLICIES)
         .require(args.nodeType === undefined || /^cache\.[a-z0-9]+\.[a-z0-9]+$/.test(args.nodeType), "nodeType", args.nodeType, "an ElastiCache node type such as cache.t4g.small")
         .require(args.maintenanceWindow === undefined || WEEKLY_WINDOW.test(args.maintenanceWindow), "maintenanceWindow", args.maintenanceWindow, "ddd:hh:mm-ddd:hh:mm (UTC)")
@@ -149,6 +153,14 @@ export interface ReplicationOptions {
     snapshotWindow?: string;
     /** Weekly maintenance window. Default: "sun:05:00-sun:06:00". */
     maintenanceWindow?: string;
+}
+
+/** Log types ElastiCache delivers to CloudWatch Logs (JSON): slow commands and engine events. */
+export const CACHE_LOG_TYPES = ["slow-log", "engine-log"] as const;
+
+/** Log group name of one log type of a replication group. */
+export function cacheLogGroupName(groupId: string, logType: string): string {
+    return `/aws/elasticache/${groupId}/${logType}`;
 }
 
 /**
@@ -281,6 +293,14 @@ export class ContextStore extends pulumi.ComponentResource {
             new aws.kms.Alias(`${name}-cache`, { name: `alias/${id}`, targetKeyId: key.keyId }, parent);
             kmsKeyArn = key.arn;
         }
+        const logGroups = CACHE_LOG_TYPES.map((logType) => ({
+            logType,
+            group: new aws.cloudwatch.LogGroup(`${name}-cache-${logType}`, {
+                name: cacheLogGroupName(id, logType),
+                retentionInDays: args.logRetentionDays ?? d.logRetentionDays,
+                tags,
+            }, parent),
+        }));
         const settings = replicationSettings(args);
         const group = new aws.elasticache.ReplicationGroup(`${name}-cache`, {
             replicationGroupId: id,
@@ -301,6 +321,9 @@ export class ContextStore extends pulumi.ComponentResource {
             authTokenUpdateStrategy: "ROTATE",
             autoMinorVersionUpgrade: true,
             applyImmediately: args.applyImmediately ?? false,
+            logDeliveryConfigurations: logGroups.map(({ logType, group: logGroup }) => ({
+                destination: logGroup.name, destinationType: "cloudwatch-logs", logFormat: "json", logType,
+            })),
             ...settings,
             ...(settings.snapshotRetentionLimit > 0 ? { finalSnapshotIdentifier: `${id}-final` } : {}),
             tags,

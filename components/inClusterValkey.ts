@@ -55,8 +55,9 @@ export function inClusterHost(namespace: string): string {
 
 /**
  * Arguments of `valkey-server`. The password arrives through `$(VALKEY_PASSWORD)`, which the kubelet
- * expands from the Secret-backed env var: it is never written into the pod spec. Append-only file on
- * the volume, so a restarted pod keeps the sessions.
+ * expands from the Secret-backed env var: it is never written into the pod spec. Protected mode stays
+ * on, so an empty password (a Secret not yet synced) refuses remote clients instead of serving them
+ * unauthenticated. Append-only file on the volume, so a restarted pod keeps the sessions.
  */
 export function valkeyServerArgs(opts: InClusterValkeyOptions): string[] {
     return [
@@ -67,7 +68,6 @@ export function valkeyServerArgs(opts: InClusterValkeyOptions): string[] {
         "--appendfsync", "everysec",
         "--maxmemory", `${CONTEXT_CACHE_RESOURCES.maxmemoryMb}mb`,
         "--maxmemory-policy", opts.maxmemoryPolicy,
-        "--protected-mode", "no",
     ];
 }
 

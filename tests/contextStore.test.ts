@@ -153,6 +153,18 @@ describe("ContextStore: ElastiCache", () => {
         assert.equal(group.inputs.subnetGroupName, subnets.inputs.name);
     });
 
+    it("delivers the slow log and the engine log to CloudWatch Logs with a retention", () => {
+        const group = one(run.resources, "aws:elasticache/replicationGroup:ReplicationGroup");
+        const logGroups = ofType(run.resources, "aws:cloudwatch/logGroup:LogGroup");
+        assert.deepEqual(logGroups.map((l) => l.inputs.name).sort(), ["/aws/elasticache/agents-prod-context/engine-log", "/aws/elasticache/agents-prod-context/slow-log"]);
+        for (const l of logGroups) assert.equal(l.inputs.retentionInDays, 30);
+        assert.deepEqual(group.inputs.logDeliveryConfigurations.map((c: Record<string, string>) => [c.logType, c.destinationType, c.logFormat, c.destination]).sort(), [
+            ["engine-log", "cloudwatch-logs", "json", "/aws/elasticache/agents-prod-context/engine-log"],
+            ["slow-log", "cloudwatch-logs", "json", "/aws/elasticache/agents-prod-context/slow-log"],
+        ]);
+        assert.throws(() => validateContextStoreArgs({ ...elasticacheArgs, authToken: TOKEN, logRetentionDays: 45 }), /logRetentionDays: got "45"; allowed: one of "1", "3"/);
+    });
+
     it("exposes the endpoint agents consume: TLS host, port, Secret reference, TTL", () => {
         const group = one(run.resources, "aws:elasticache/replicationGroup:ReplicationGroup");
         assert.equal(run.outputs.host, group.state.primaryEndpointAddress);
