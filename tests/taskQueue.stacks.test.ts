@@ -5,7 +5,7 @@ import { AGENT_NAMESPACE } from "../components/placement";
 import { denyInsecureTransportPolicy } from "../components/taskQueue";
 import { KEDA_CHART } from "../components/versions";
 import { StackConfigError } from "../stacks/config";
-import { Registered, RunResult, runStack, STACKS, stackConfig } from "./support/harness";
+import { Registered, RunResult, runProgram, runStack, STACKS, stackConfig } from "./support/harness";
 import { MOCK_ACCOUNT } from "./support/mocks";
 import { json, ofType, one } from "./support/query";
 
@@ -153,4 +153,21 @@ describe("queue configuration errors fail before anything is registered", () => 
             assert.deepEqual(result.resources.filter((r) => r.type !== "pulumi:pulumi:Stack"), []);
         });
     }
+});
+
+describe("AgentPlatform queue arguments", () => {
+    it("refuses two queues with the same name instead of silently keeping one", async () => {
+        const r = await runProgram(() => {
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const { AgentPlatform } = require("../components/platform") as typeof import("../components/platform");
+            try {
+                new AgentPlatform("platform", { environment: "test", queues: [{ name: "jobs", maxJobDurationSeconds: 60 }, { name: "jobs", maxJobDurationSeconds: 120 }] });
+                return { error: "" };
+            } catch (err) {
+                return { error: (err as Error).message };
+            }
+        });
+        assert.match(String(r.outputs.error), /queues: got \["jobs","jobs"\]; allowed: distinct queue names/);
+        assert.equal(ofType(r.resources, "aws:sqs/queue:Queue").length, 0);
+    });
 });
