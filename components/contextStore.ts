@@ -113,7 +113,9 @@ export function validateContextStoreArgs(args: ContextStoreArgs): void {
         .require(args.authSecretName === undefined || DNS_LABEL.test(args.authSecretName), "authSecretName", args.authSecretName, "a Kubernetes Secret name")
         .require(args.authSecretKey === undefined || /^[-._a-zA-Z0-9]+$/.test(args.authSecretKey), "authSecretKey", args.authSecretKey, "a Secret key ([-._a-zA-Z0-9]+)");
     if (mode === ContextStoreMode.ElastiCache) {
-        checks.require(args.vpcId !== undefined, "vpcId", args.vpcId, "a VPC id (required with mode \"elasticache\")")
+        const id = replicationGroupId(String(args.environment));
+        checks.require(/^[a-z][a-z0-9-]{0,38}[a-z0-9]$/.test(id) && !id.includes("--"), "environment", args.environment, `a name that makes a valid replication group id (${id}: letters, digits, single hyphens, ≤ 40 characters)`)
+            .require(args.vpcId !== undefined, "vpcId", args.vpcId, "a VPC id (required with mode \"elasticache\")")
             .require(args.subnetIds !== undefined, "subnetIds", args.subnetIds, "private subnet ids (required with mode \"elasticache\")")
             .require((args.allowedSecurityGroupIds ?? []).length > 0, "allowedSecurityGroupIds", args.allowedSecurityGroupIds, "at least one security group (required with mode \"elasticache\")")
             .require(args.authToken !== undefined, "authToken", args.authToken === undefined ? undefined : "[secret]", "an AUTH token (required with mode \"elasticache\")")

@@ -89,6 +89,7 @@ describe("ContextStore: pure functions", () => {
         assert.throws(() => validateContextStoreArgs({ ...elasticacheArgs, authToken: TOKEN, maxmemoryPolicy: "lru" }), /maxmemoryPolicy: got "lru"/);
         const bad = "bad/token@with-forbidden-chars";
         assert.throws(() => validateContextStoreArgs({ ...elasticacheArgs, authToken: bad }), (err: Error) => /authToken: got "\[30 characters\]"/.test(err.message) && !err.message.includes(bad));
+        assert.throws(() => validateContextStoreArgs({ ...elasticacheArgs, authToken: TOKEN, environment: "dev-" }), /environment: got "dev-"; allowed: a name that makes a valid replication group id \(agents-dev--context/);
         assert.doesNotThrow(() => validateContextStoreArgs({ environment: "dev", mode: ContextStoreMode.InCluster }));
     });
 });
