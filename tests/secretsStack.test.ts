@@ -2,7 +2,8 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { AGENT_NAMESPACE, OBSERVABILITY_NAMESPACE } from "../components/placement";
 import { GRAFANA_ADMIN_SECRET, REDIS_AUTH_SECRET } from "../components/secretsPolicies";
-import { StackConfigError } from "../stacks/config";
+import { platformArgsFromConfig } from "../stacks/args";
+import { loadPlatformConfig, StackConfigError } from "../stacks/config";
 import { Registered, runProgram, runStack, stackConfig, STACKS } from "./support/harness";
 import { ofType, one } from "./support/query";
 import { assertKnownFields, loadEsoModels } from "./fixtures/eso/models";
@@ -79,11 +80,13 @@ for (const stack of STACKS) {
             const grafana = ofType(r.resources, EXTERNAL_SECRET).find((e) => e.inputs.spec.target.name === GRAFANA_ADMIN_SECRET.name)!;
             assert.deepEqual(grafana.inputs.spec.data.map((d: { secretKey: string }) => d.secretKey), [GRAFANA_ADMIN_SECRET.key]);
             const { ExternalSecret, ClusterSecretStore } = await loadEsoModels();
-            for (const e of [...ofType(r.resources, EXTERNAL_SECRET), one(r.resources, "kubernetes:external-secrets.io/v1:ClusterSecretStore")]) {
-                const Model = e.inputs.kind === "ExternalSecret" ? ExternalSecret : ClusterSecretStore;
-                new Model({ apiVersion: e.inputs.apiVersion, kind: e.inputs.kind, metadata: e.inputs.metadata, spec: e.inputs.spec }).validate();
-                assertKnownFields(e.inputs.kind, e.inputs.spec);
+            for (const e of ofType(r.resources, EXTERNAL_SECRET)) {
+                new ExternalSecret({ metadata: e.inputs.metadata, spec: e.inputs.spec }).validate();
+                assertKnownFields("ExternalSecret", e.inputs.spec);
             }
+            const store = one(r.resources, "kubernetes:external-secrets.io/v1:ClusterSecretStore");
+            new ClusterSecretStore({ metadata: store.inputs.metadata, spec: store.inputs.spec }).validate();
+            assertKnownFields("ClusterSecretStore", store.inputs.spec);
         });
 
         it("applies the stack's recovery window and refresh interval", () => {
@@ -125,8 +128,6 @@ describe("AgentSecrets in a stack: out-of-band values", () => {
     it("reads secretValues as a secret output and hands it to the platform as one", async () => {
         let isSecret: boolean | undefined;
         await runProgram(async () => {
-            const { loadPlatformConfig } = await import("../stacks/config");
-            const { platformArgsFromConfig } = await import("../stacks/args");
             const config = loadPlatformConfig();
             const values = platformArgsFromConfig(config).secrets!.entries!.find((e) => e.name === "llm")!.values!;
             isSecret = await pulumi.isSecret(values as pulumi.Output<unknown>) && await pulumi.isSecret(config.secretValues!.values!);
