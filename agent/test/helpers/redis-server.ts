@@ -31,7 +31,8 @@ function ping(port: number): Promise<boolean> {
     sock.setTimeout(500, () => done(false));
     sock.once("error", () => done(false));
     sock.once("connect", () => sock.write("PING\r\n"));
-    sock.once("data", (d) => done(d.toString().startsWith("+PONG")));
+    // Without AUTH a password-protected server answers -NOAUTH: it is up all the same.
+    sock.once("data", (d) => done(/^(\+PONG|-NOAUTH)/.test(d.toString())));
   });
 }
 
@@ -39,12 +40,15 @@ function ping(port: number): Promise<boolean> {
 export class TestRedis {
   private proc: ChildProcess | undefined;
   readonly dir = mkdtempSync(join(tmpdir(), "agent-redis-"));
-  private constructor(readonly port: number, private readonly persistent: boolean) {}
+  private constructor(readonly port: number, private readonly persistent: boolean, private readonly password?: string) {}
 
-  /** Starts one; `persistent` enables AOF with fsync on every write (survives restarts). */
-  static async start(opts: { persistent?: boolean } = {}): Promise<TestRedis> {
+  /**
+   * Starts one; `persistent` enables AOF with fsync on every write (survives restarts);
+   * `password` turns on `requirepass` (like an ElastiCache auth token).
+   */
+  static async start(opts: { persistent?: boolean; password?: string } = {}): Promise<TestRedis> {
     requireRedisServer();
-    const r = new TestRedis(await freePort(), opts.persistent ?? false);
+    const r = new TestRedis(await freePort(), opts.persistent ?? false, opts.password);
     await r.startProcess();
     return r;
   }
@@ -58,6 +62,7 @@ export class TestRedis {
     const args = [
       "--port", String(this.port), "--bind", "127.0.0.1", "--dir", this.dir, "--save", "",
       "--appendonly", this.persistent ? "yes" : "no", "--appendfsync", "always", "--daemonize", "no", "--loglevel", "warning",
+      ...(this.password !== undefined ? ["--requirepass", this.password] : []),
     ];
     this.proc = spawn("redis-server", args, { stdio: "ignore" });
     await waitFor(`redis-server on port ${this.port}`, async () => ((await ping(this.port)) ? true : undefined), 10_000);

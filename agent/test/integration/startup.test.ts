@@ -4,7 +4,9 @@
  */
 import { strict as assert } from "node:assert";
 import { AgentProcess, agentEnv } from "../helpers/agent-process";
+import { waitFor } from "../helpers/net";
 import { type Infra, startInfra } from "../helpers/infra";
+import { TestRedis } from "../helpers/redis-server";
 
 describe("start-up (integration)", function () {
   this.timeout(60_000);
@@ -41,5 +43,24 @@ describe("start-up (integration)", function () {
     const p = AgentProcess.spawn("worker", agentEnv(infra.targets(queue), 1, { JOB_MAX_DURATION_SECONDS: "5" }));
     assert.equal((await p.exited).code, 78);
     assert.match(p.output, /JOB_MAX_DURATION_SECONDS \(5\) must be less than the queue's VisibilityTimeout \(5 s\)/);
+  });
+
+  it("authenticates to Redis with REDIS_PASSWORD and never logs it", async () => {
+    const secured = await TestRedis.start({ password: "auth-token-123" });
+    const queue = await infra.sqs.createQueue();
+    const targets = { ...infra.targets(queue), redisUrl: secured.url };
+    try {
+      const api = await AgentProcess.start("api", targets, { REDIS_PASSWORD: "auth-token-123" });
+      const res = await api.request("POST", "/v1/jobs", { input: "with auth" });
+      assert.equal(res.status, 202);
+      await api.stop();
+      assert.ok(!api.output.includes("auth-token-123"), "Redis password found in logs");
+      const wrong = AgentProcess.spawn("api", agentEnv(targets, api.port, { REDIS_PASSWORD: "wrong" }));
+      await waitFor("the API to answer", async () => ((await wrong.get("/healthz")).status === 200 ? true : undefined));
+      assert.equal((await wrong.get("/readyz")).status, 503);
+      await wrong.stop();
+    } finally {
+      await secured.destroy();
+    }
   });
 });

@@ -121,4 +121,12 @@ describe("job store (real Redis)", function () {
     assert.ok(ttl > 0 && ttl <= 30);
     assert.deepEqual(await sessions.history("unknown"), []);
   });
+
+  it("expires a session after its TTL of inactivity", async () => {
+    const sessions = new SessionStore(redis, 1, 10);
+    await sessions.append("short-lived", "hi", "hello");
+    assert.equal((await sessions.history("short-lived")).length, 2);
+    await delay(1500);
+    assert.deepEqual(await sessions.history("short-lived"), []);
+  });
 });
