@@ -74,17 +74,28 @@ export function createClusterCapacity(parent: pulumi.ComponentResource, name: st
         tags,
     }, opts);
 
+    // CRDs from their own chart (same version): Helm never upgrades a chart's crds/ directory, so a
+    // Karpenter upgrade would otherwise keep the old NodePool/EC2NodeClass schemas.
+    const crds = new k8s.helm.v3.Release(`${name}-karpenter-crd`, {
+        name: "karpenter-crd",
+        chart: KARPENTER_CHART.crdChart,
+        version: KARPENTER_CHART.version,
+        namespace: KARPENTER_NAMESPACE,
+        atomic: true,
+        timeout: 300,
+    }, k8sOpts(c.systemReady));
     const release = new k8s.helm.v3.Release(`${name}-karpenter`, {
         name: "karpenter",
         chart: KARPENTER_CHART.chart,
         version: KARPENTER_CHART.version,
         namespace: KARPENTER_NAMESPACE,
+        skipCrds: true,
         values: pulumi.all([c.cluster.endpoint, queue.name]).apply(([clusterEndpoint, interruptionQueueName]) => karpenterValues({
             clusterName: settings.clusterName, clusterEndpoint, interruptionQueueName,
         })),
         atomic: true,
         timeout: 600,
-    }, k8sOpts([...c.systemReady, controller]));
+    }, k8sOpts([...c.systemReady, controller, crds]));
 
     const nodeClass = (className: NodePoolName, diskSizeGiB: number) => new k8s.apiextensions.CustomResource(`${name}-nodeclass-${className}`, {
         apiVersion: "karpenter.k8s.aws/v1",
@@ -93,7 +104,7 @@ export function createClusterCapacity(parent: pulumi.ComponentResource, name: st
         spec: c.nodeRoleName.apply((nodeRoleName) => ec2NodeClassSpec({
             clusterName: settings.clusterName, nodeRoleName, amiAlias: al2023AmiAlias(), diskSizeGiB, tags,
         })),
-    }, k8sOpts([release]));
+    }, k8sOpts([crds, release]));
     const nodePool = (poolName: NodePoolName, spec: object, dependsOn: pulumi.Resource[]) => new k8s.apiextensions.CustomResource(`${name}-nodepool-${poolName}`, {
         apiVersion: "karpenter.sh/v1",
         kind: "NodePool",
@@ -102,12 +113,12 @@ export function createClusterCapacity(parent: pulumi.ComponentResource, name: st
     }, k8sOpts(dependsOn));
 
     const generalClass = nodeClass(NodePoolName.General, settings.cpu.diskSizeGiB);
-    nodePool(NodePoolName.General, generalNodePoolSpec(settings.cpu), [release, generalClass]);
+    nodePool(NodePoolName.General, generalNodePoolSpec(settings.cpu), [crds, release, generalClass]);
     const nodePoolNames: string[] = [NodePoolName.General];
 
     if (settings.gpu.enabled) {
         const gpuClass = nodeClass(NodePoolName.Gpu, settings.gpu.diskSizeGiB);
-        nodePool(NodePoolName.Gpu, gpuNodePoolSpec(settings.gpu), [release, gpuClass]);
+        nodePool(NodePoolName.Gpu, gpuNodePoolSpec(settings.gpu), [crds, release, gpuClass]);
         nodePoolNames.push(NodePoolName.Gpu);
         new k8s.helm.v3.Release(`${name}-nvidia-device-plugin`, {
             name: "nvidia-device-plugin",

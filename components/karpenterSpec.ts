@@ -50,7 +50,8 @@ export function generalRequirements(p: { capacityTypes: string[]; instanceCatego
         { key: "kubernetes.io/os", operator: "In", values: ["linux"] },
         { key: "karpenter.sh/capacity-type", operator: "In", values: [...p.capacityTypes] },
         { key: "karpenter.k8s.aws/instance-category", operator: "In", values: [...p.instanceCategories] },
-        { key: "karpenter.k8s.aws/instance-generation", operator: "Gt", values: ["5"] },
+        // Generation 5 and later (m5, c6i, r7i, ...): wide enough for spot capacity, no old generations.
+        { key: "karpenter.k8s.aws/instance-generation", operator: "Gt", values: ["4"] },
     ];
 }
 

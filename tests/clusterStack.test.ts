@@ -140,10 +140,15 @@ describe("AgentCluster under mocks", () => {
         assert.ok(depends(sc, ofType(res(), "aws:eks/addon:Addon").find((a) => a.inputs.addonName === "aws-ebs-csi-driver")!));
     });
 
-    it("installs Karpenter from the pinned OCI chart on the system nodes, after the nodes and its Pod Identity role", () => {
+    it("installs Karpenter from the pinned OCI chart on the system nodes, after the nodes, its CRDs and its Pod Identity role", () => {
         const release = one(res(), "kubernetes:helm.sh/v3:Release", "c-karpenter");
+        const crds = one(res(), "kubernetes:helm.sh/v3:Release", "c-karpenter-crd");
         assert.equal(release.inputs.chart, KARPENTER_CHART.chart);
         assert.equal(release.inputs.version, KARPENTER_CHART.version);
+        assert.equal(crds.inputs.chart, "oci://public.ecr.aws/karpenter/karpenter-crd");
+        assert.equal(crds.inputs.version, KARPENTER_CHART.version, "CRDs and controller move together");
+        assert.equal(release.inputs.skipCrds, true);
+        assert.ok(depends(release, crds));
         assert.equal(release.inputs.namespace, "kube-system");
         const values = release.inputs.values;
         const queue = one(res(), "aws:sqs/queue:Queue");
@@ -166,8 +171,9 @@ describe("AgentCluster under mocks", () => {
         ]);
     });
 
-    it("creates EC2NodeClasses and NodePools that validate against the CRDs and wait for the Karpenter release", () => {
+    it("creates EC2NodeClasses and NodePools that validate against the CRDs and wait for the CRD and Karpenter releases", () => {
         const release = one(res(), "kubernetes:helm.sh/v3:Release", "c-karpenter");
+        const crds = one(res(), "kubernetes:helm.sh/v3:Release", "c-karpenter-crd");
         const classes = kubernetesObjects(res(), "EC2NodeClass");
         const pools = kubernetesObjects(res(), "NodePool");
         assert.deepEqual(classes.map((c) => c.inputs.metadata.name).sort(), ["general", "gpu"]);
@@ -178,12 +184,12 @@ describe("AgentCluster under mocks", () => {
             assert.deepEqual(c.inputs.spec.amiSelectorTerms, [{ alias: al2023AmiAlias() }]);
             assert.equal(c.inputs.spec.role, one(res(), "aws:iam/role:Role", "c-karpenter-node").state.name);
             assert.equal(c.inputs.spec.metadataOptions.httpTokens, "required");
-            assert.ok(depends(c, release));
+            assert.ok(depends(c, release) && depends(c, crds));
         }
         for (const p of pools) {
             new NodePool(p.inputs as never).validate();
             assert.equal(p.inputs.apiVersion, "karpenter.sh/v1");
-            assert.ok(depends(p, release));
+            assert.ok(depends(p, release) && depends(p, crds));
         }
         const gpuClass = classes.find((c) => c.inputs.metadata.name === "gpu")!;
         assert.equal(gpuClass.inputs.spec.blockDeviceMappings[0].ebs.volumeSize, "300Gi");
