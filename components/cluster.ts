@@ -224,7 +224,9 @@ export class AgentCluster extends pulumi.ComponentResource {
 
         const capacity = createClusterCapacity(this, name, {
             settings, tags, vpcId: args.vpcId, cluster, partition, region, nodeRoleArn: workloadNodes.role.arn, nodeRoleName: workloadNodes.role.name,
-            provider, systemReady: [nodeGroup, karpenterNodeAccess, ...lateAddons],
+            // Controllers need the nodes and DNS; not metrics-server or the EBS driver (Karpenter must be able
+            // to add capacity even if one of those is still settling).
+            provider, systemReady: [nodeGroup, karpenterNodeAccess, lateAddons[ADDONS_AFTER_NODES.indexOf(EksAddon.CoreDns)]],
         });
         this.interruptionQueueName = capacity.interruptionQueueName;
         this.nodePoolNames = pulumi.output(capacity.nodePoolNames);

@@ -155,6 +155,9 @@ describe("AgentCluster under mocks", () => {
         assert.deepEqual(values.settings, { clusterName: "agents-test", clusterEndpoint: one(res(), "aws:eks/cluster:Cluster").state.endpoint, interruptionQueue: queue.state.name });
         assert.deepEqual(values.nodeSelector, systemPodPlacement().nodeSelector);
         assert.ok(depends(release, one(res(), "aws:eks/nodeGroup:NodeGroup")));
+        const addon = (n: string) => ofType(res(), "aws:eks/addon:Addon").find((x) => x.inputs.addonName === n)!;
+        assert.ok(depends(release, addon("coredns")), "Karpenter needs DNS");
+        assert.ok(!depends(release, addon("metrics-server")), "a settling metrics-server must not hold back capacity");
         assert.ok(depends(release, one(res(), "aws:eks/podIdentityAssociation:PodIdentityAssociation", "c-karpenter")));
     });
 
