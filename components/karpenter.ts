@@ -91,7 +91,7 @@ export function createClusterCapacity(parent: pulumi.ComponentResource, name: st
         namespace: KARPENTER_NAMESPACE,
         skipCrds: true,
         values: pulumi.all([c.cluster.endpoint, queue.name]).apply(([clusterEndpoint, interruptionQueueName]) => karpenterValues({
-            clusterName: settings.clusterName, clusterEndpoint, interruptionQueueName,
+            clusterName: settings.clusterName, clusterEndpoint, interruptionQueueName, systemNodes: settings.systemNodes.desiredSize,
         })),
         atomic: true,
         timeout: 600,

@@ -22,13 +22,21 @@ export type NodePoolName = (typeof NodePoolName)[keyof typeof NodePoolName];
 /** Label every Karpenter CPU node carries (`agent-platform.io/capacity=general`). */
 export const GENERAL_NODE_LABEL = { key: GPU_NODE_LABEL.key, value: "general" } as const;
 
+/**
+ * Replicas of the Karpenter controller: two for availability, but never more than the system nodes (the
+ * chart requires its replicas on different hosts, so a second replica would stay pending on one node).
+ */
+export function karpenterReplicas(systemNodes: number): number {
+    return Math.max(1, Math.min(2, systemNodes));
+}
+
 /** Helm values of the Karpenter chart. */
-export function karpenterValues(p: { clusterName: string; clusterEndpoint: string; interruptionQueueName: string }) {
+export function karpenterValues(p: { clusterName: string; clusterEndpoint: string; interruptionQueueName: string; systemNodes: number }) {
     const placement = systemPodPlacement();
     return {
         settings: { clusterName: p.clusterName, clusterEndpoint: p.clusterEndpoint, interruptionQueue: p.interruptionQueueName },
         serviceAccount: { create: true, name: KARPENTER_SERVICE_ACCOUNT },
-        replicas: 2,
+        replicas: karpenterReplicas(p.systemNodes),
         // On the system nodes: Karpenter must never run on capacity it manages.
         nodeSelector: placement.nodeSelector,
         tolerations: placement.tolerations,

@@ -5,7 +5,7 @@ import {
 } from "../components/cluster";
 import {
     ec2NodeClassSpec, GENERAL_NODE_LABEL, generalNodePoolSpec, generalRequirements, gpuNodePoolSpec, gpuRequirements, interruptionEventPatterns,
-    karpenterValues, nvidiaDevicePluginValues,
+    karpenterReplicas, karpenterValues, nvidiaDevicePluginValues,
 } from "../components/karpenterSpec";
 import { enumValues } from "../components/constants";
 import { al2023AmiAlias } from "../components/karpenter";
@@ -155,11 +155,12 @@ describe("Karpenter: derived values", () => {
     });
 
     it("configures the controller with the cluster, its endpoint and the interruption queue, on the system nodes", () => {
-        const v = karpenterValues({ clusterName: "agents-dev", clusterEndpoint: "https://x.eks.amazonaws.com", interruptionQueueName: "agents-dev-karpenter" });
+        const v = karpenterValues({ clusterName: "agents-dev", clusterEndpoint: "https://x.eks.amazonaws.com", interruptionQueueName: "agents-dev-karpenter", systemNodes: 3 });
         assert.deepEqual(v.settings, { clusterName: "agents-dev", clusterEndpoint: "https://x.eks.amazonaws.com", interruptionQueue: "agents-dev-karpenter" });
         assert.deepEqual({ nodeSelector: v.nodeSelector, tolerations: v.tolerations }, systemPodPlacement());
         assert.equal(v.serviceAccount.name, "karpenter");
-        assert.ok(v.replicas >= 2);
+        assert.equal(v.replicas, 2);
+        assert.deepEqual([1, 2, 3, 6].map(karpenterReplicas), [1, 2, 2, 2], "no more replicas than system nodes (required anti-affinity)");
         assert.equal(JSON.stringify(v).includes("eks.amazonaws.com/role-arn"), false, "no IRSA annotation: Pod Identity");
     });
 
