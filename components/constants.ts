@@ -65,6 +65,33 @@ export const ModelSource = {
 } as const;
 export type ModelSource = (typeof ModelSource)[keyof typeof ModelSource];
 
+/** `maxmemory-policy` of a ContextStore: what Valkey evicts when memory is full. */
+export const EvictionPolicy = {
+    /** Least recently used among keys with a TTL (the default: every agent key carries one). */
+    VolatileLru: "volatile-lru",
+    /** Least frequently used among keys with a TTL. */
+    VolatileLfu: "volatile-lfu",
+    /** Keys with a TTL, nearest expiry first. */
+    VolatileTtl: "volatile-ttl",
+    /** Least recently used among all keys. */
+    AllKeysLru: "allkeys-lru",
+    /** Least frequently used among all keys. */
+    AllKeysLfu: "allkeys-lfu",
+    /** Never evict: writes fail when memory is full. */
+    NoEviction: "noeviction",
+} as const;
+export type EvictionPolicy = (typeof EvictionPolicy)[keyof typeof EvictionPolicy];
+
+/** Platforms an AgentImage is built for (one per image; EKS nodes are x86_64 or Graviton). */
+export const ImagePlatform = {
+    Amd64: "linux/amd64",
+    Arm64: "linux/arm64",
+} as const;
+export type ImagePlatform = (typeof ImagePlatform)[keyof typeof ImagePlatform];
+
+/** Retention periods CloudWatch Logs accepts, days (the PutRetentionPolicy API's allowed values). */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
 /** Values of an `as const` enum object, for validation and messages. */
 export function enumValues<E extends Record<string, string>>(e: E): E[keyof E][] {
     return Object.values(e) as E[keyof E][];

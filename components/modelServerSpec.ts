@@ -7,7 +7,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import { ModelSource, ResourceProfile } from "./constants";
 import { gpuPodPlacement } from "./placement";
-import { policyDocument, PolicyStatement } from "./podIdentity";
+import { POD_IDENTITY_AGENT_CIDR, policyDocument, PolicyStatement } from "./podIdentity";
 import { ResourceRequirements, resourcesFor } from "./profiles";
 import { AWS_CLI_IMAGE, VLLM_IMAGE } from "./versions";
 
@@ -19,8 +19,6 @@ export const WEIGHTS_MOUNT = "/models";
 export const DOWNLOAD_MARKER = ".download-complete";
 /** User and group the model server's containers run as (the images' own users are root). */
 export const MODEL_SERVER_UID = 1000;
-/** Address of the EKS Pod Identity agent on every node (credentials for the S3 download). */
-export const POD_IDENTITY_AGENT_CIDR = "169.254.170.23/32";
 /**
  * Startup budget of vLLM: failureThreshold × periodSeconds = 30 min. Loading (and compiling CUDA graphs
  * for) a 7B model takes minutes, more on cold nodes; the download itself runs before, in the init step.

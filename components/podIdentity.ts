@@ -11,6 +11,14 @@ export interface PolicyStatement {
     Condition?: Record<string, Record<string, string | string[]>>;
 }
 
+/**
+ * Address of the EKS Pod Identity agent on every node: pods fetch their credentials from it over
+ * HTTP (port 80), so a default-deny NetworkPolicy must allow it for pods that call AWS.
+ */
+export const POD_IDENTITY_AGENT_CIDR = "169.254.170.23/32";
+/** Port of the EKS Pod Identity agent. */
+export const POD_IDENTITY_AGENT_PORT = 80;
+
 /** An IAM policy document around `statements`. */
 export function policyDocument(statements: PolicyStatement[]) {
     return { Version: "2012-10-17", Statement: statements };
@@ -21,7 +29,8 @@ export function policyDocument(statements: PolicyStatement[]) {
  * tag the session (the agent adds the cluster, namespace and service account as session tags).
  */
 export function podIdentityTrustPolicy() {
-    return policyDocument([{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"], Resource: [] }]);
+    // No `Resource` element: IAM rejects a trust policy that has one ("Has prohibited field Resource").
+    return { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }] };
 }
 
 export interface PodIdentityRoleArgs {

@@ -86,6 +86,12 @@ export interface AgentWorkloadArgs {
     targetMemoryUtilization?: number;
     /** Queue messages per replica (worker). Default: 5. */
     messagesPerReplica?: number;
+    /** Messages above which a worker scales from zero. Default: 0 (any message). */
+    activationMessages?: number;
+    /** Seconds after the last message before a worker scales to zero. Default: 300. */
+    cooldownSeconds?: number;
+    /** Seconds between two queue-depth checks. Default: 15. */
+    pollingIntervalSeconds?: number;
     /** Longest in-flight HTTP call, seconds (api): sizes the grace period. Default: 120. */
     maxRequestSeconds?: number;
     /** Concurrent jobs per worker pod. Default: 4. */
@@ -202,6 +208,7 @@ export class AgentWorkload extends pulumi.ComponentResource {
             metadata: metadata(),
             spec: pulumi.output(args.redis?.cidrs ?? []).apply((cidrs) => networkPolicySpec(app, args.role, AGENT_PORT, args.ingressNamespaces ?? [], {
                 redis: args.redis ? { port: args.redis.port ?? 6379, cidrs, podLabels: args.redis.podLabels } : undefined,
+                awsCredentials: role !== undefined,
                 modelServer: args.llm.modelServerPodLabels ? { port: args.llm.modelServerPort ?? 8000, podLabels: args.llm.modelServerPodLabels } : undefined,
             })),
         }, parent);
@@ -222,6 +229,7 @@ export class AgentWorkload extends pulumi.ComponentResource {
             const so = scaledObjectFor({
                 name: app, namespace, deploymentName: app, queueUrl: args.queue!.url, region: args.region!,
                 messagesPerReplica: args.messagesPerReplica ?? 5, minReplicas, maxReplicas, labels,
+                activationMessages: args.activationMessages, cooldownSeconds: args.cooldownSeconds, pollingIntervalSeconds: args.pollingIntervalSeconds,
             });
             new k8s.apiextensions.CustomResource(name, so, { parent: this, dependsOn: [deployment] });
         }

@@ -4,6 +4,7 @@
  */
 import { AgentRole } from "./constants";
 import { OBSERVABILITY_NAMESPACE } from "./placement";
+import { POD_IDENTITY_AGENT_CIDR, POD_IDENTITY_AGENT_PORT } from "./podIdentity";
 import { selectorLabels } from "./workloadSpec";
 
 /** Settings an agent reads from its ConfigMap (nothing secret). */
@@ -75,13 +76,15 @@ export function pdbSpec(name: string) {
 export interface EgressTargets {
     /** Redis: CIDRs of the VPC (ElastiCache) or the in-cluster store's pod labels, and its port. */
     redis?: { port: number; cidrs?: string[]; podLabels?: Record<string, string> };
+    /** The pods call AWS: allow the node-local Pod Identity agent that hands out their credentials. */
+    awsCredentials?: boolean;
     /** Also allow the model server's pods on this port (same namespace). */
     modelServer?: { port: number; podLabels: Record<string, string> };
 }
 
 /**
- * Default deny for the workload's pods, with explicit egress to DNS, Redis, the OTel Collector and
- * HTTPS (LLM APIs, AWS endpoints), and — for an api only — ingress on its port from its own namespace
+ * Default deny for the workload's pods, with explicit egress to DNS, Redis, the OTel Collector,
+ * HTTPS (LLM APIs, AWS endpoints) and, when the pods call AWS, the Pod Identity agent; and — for an api only — ingress on its port from its own namespace
  * and the namespaces configured.
  */
 export function networkPolicySpec(name: string, role: string, port: number, ingressNamespaces: string[], egress: EgressTargets) {
@@ -95,6 +98,7 @@ export function networkPolicySpec(name: string, role: string, port: number, ingr
         const to = egress.redis.podLabels ? [{ podSelector: { matchLabels: egress.redis.podLabels } }] : (egress.redis.cidrs ?? []).map((cidr) => ({ ipBlock: { cidr } }));
         rules.push({ to, ports: [{ protocol: "TCP", port: egress.redis.port }] });
     }
+    if (egress.awsCredentials) rules.push({ to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT_CIDR } }], ports: [{ protocol: "TCP", port: POD_IDENTITY_AGENT_PORT }] });
     if (egress.modelServer) rules.push({ to: [{ podSelector: { matchLabels: egress.modelServer.podLabels } }], ports: [{ protocol: "TCP", port: egress.modelServer.port }] });
     const ingress = role === AgentRole.Api
         ? [{ from: [{ podSelector: {} }, ...ingressNamespaces.map(ns)], ports: [{ protocol: "TCP", port }] }]

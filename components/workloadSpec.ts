@@ -13,6 +13,8 @@ export const AGENT_PORT = 8080;
 export const PRE_STOP_SECONDS = 5;
 /** Extra seconds of grace for telemetry flush and process exit after the longest call or job. */
 export const SHUTDOWN_MARGIN_SECONDS = 10;
+/** SQS long-poll wait: a worker's receive call in flight at SIGTERM returns within it. */
+export const SQS_LONG_POLL_SECONDS = 20;
 /** Start-up budget: failureThreshold × period. LLM clients, OTel and Redis connections can be slow to start. */
 export const STARTUP_PROBE = { periodSeconds: 5, failureThreshold: 36 } as const;
 
@@ -34,9 +36,9 @@ export function drainSeconds(role: string, maxRequestSeconds: number, maxJobDura
     return role === AgentRole.Worker ? (maxJobDurationSeconds ?? maxRequestSeconds) : maxRequestSeconds;
 }
 
-/** `terminationGracePeriodSeconds` for a drain time. */
-export function gracePeriodSeconds(drain: number): number {
-    return PRE_STOP_SECONDS + drain + SHUTDOWN_MARGIN_SECONDS;
+/** `terminationGracePeriodSeconds` for a drain time (a worker also waits out its last long poll). */
+export function gracePeriodSeconds(drain: number, role: string = AgentRole.Api): number {
+    return PRE_STOP_SECONDS + drain + SHUTDOWN_MARGIN_SECONDS + (role === AgentRole.Worker ? SQS_LONG_POLL_SECONDS : 0);
 }
 
 /** Container resources: the profile's (or explicit ones), with one GPU added when asked. */
@@ -125,7 +127,7 @@ export function podTemplate(p: PodTemplateInput) {
             serviceAccountName: p.serviceAccountName,
             automountServiceAccountToken: false,
             enableServiceLinks: false,
-            terminationGracePeriodSeconds: gracePeriodSeconds(p.drainSeconds),
+            terminationGracePeriodSeconds: gracePeriodSeconds(p.drainSeconds, p.role),
             securityContext: security.pod,
             topologySpreadConstraints: topologySpread(labels),
             ...(placement ? { nodeSelector: placement.nodeSelector, tolerations: placement.tolerations } : {}),

@@ -1,3 +1,6 @@
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { contextTag } from "../components/imageContext";
 import { AgentPlatform } from "../components/platform";
 import { platformArgsFromConfig } from "./args";
 import { loadPlatformConfig } from "./config";
@@ -8,12 +11,30 @@ import { loadPlatformConfig } from "./config";
  */
 export function definePlatform() {
     const config = loadPlatformConfig();
-    const platform = new AgentPlatform("platform", platformArgsFromConfig(config));
+    // Image tags hash the build contexts, so an unchanged agent keeps its tag (and its digest).
+    const root = path.join(__dirname, "..");
+    const imageTags = Object.fromEntries(config.images.map((i) => [i.name, contextTag(path.join(root, i.context), {
+        dockerfile: path.join(root, i.dockerfile), platform: i.platform,
+    })]));
+    const platform = new AgentPlatform("platform", platformArgsFromConfig(config, imageTags));
     return {
         environment: config.environment,
         clusterName: platform.clusterName,
         vpcId: platform.vpcId,
         privateSubnetIds: platform.privateSubnetIds,
         publicSubnetIds: platform.publicSubnetIds,
+        clusterEndpoint: platform.clusterEndpoint,
+        clusterSecurityGroupId: platform.clusterSecurityGroupId,
+        kubeconfig: pulumi.secret(platform.kubeconfig),
+        otlpEndpoint: platform.otlpEndpoint,
+        grafanaPortForwardCommand: platform.grafanaPortForwardCommand,
+        contextStoreUrl: platform.contextStoreUrl,
+        contextStoreTls: platform.contextStoreTls,
+        queueUrls: platform.queueUrls,
+        deadLetterQueueUrls: platform.deadLetterQueueUrls,
+        secretNames: platform.secretNames,
+        imageRefs: platform.imageRefs,
+        apiServiceUrls: platform.apiServiceUrls,
+        ...(config.modelServer.enabled ? { modelServerUrl: platform.modelServerUrl } : {}),
     };
 }

@@ -11,9 +11,10 @@ import { ModelServer, ModelServerArgs, modelServerSpecOptions, validateModelServ
 import {
     DOWNLOAD_MARKER, downloadScript, MODEL_SERVER_PORT, MODEL_SERVER_STARTUP_PROBE, modelDirectory, modelServerLabels, modelServerNetworkPolicy,
     modelServerPdb, modelServerResources, modelServerServiceAccount, modelServerServices, modelServerStatefulSet, modelServerUrl,
-    modelWeightsReadPolicy, parseS3Uri, POD_IDENTITY_AGENT_CIDR, sharedMemorySize, vllmArgs,
+    modelWeightsReadPolicy, parseS3Uri, sharedMemorySize, vllmArgs,
 } from "../components/modelServerSpec";
 import { GPU_NODE_LABEL, GPU_NODE_TAINT } from "../components/placement";
+import { POD_IDENTITY_AGENT_CIDR } from "../components/podIdentity";
 import { RESOURCE_PROFILES } from "../components/profiles";
 import { AWS_CLI_IMAGE, VLLM_IMAGE } from "../components/versions";
 import { readPlatformConfig, StackConfigError } from "../stacks/config";

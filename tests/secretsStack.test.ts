@@ -129,7 +129,7 @@ describe("AgentSecrets in a stack: out-of-band values", () => {
         let isSecret: boolean | undefined;
         await runProgram(async () => {
             const config = loadPlatformConfig();
-            const values = platformArgsFromConfig(config).secrets!.entries!.find((e) => e.name === "llm")!.values!;
+            const values = platformArgsFromConfig(config, {}).secrets!.entries!.find((e) => e.name === "llm")!.values!;
             isSecret = await pulumi.isSecret(values as pulumi.Output<unknown>) && await pulumi.isSecret(config.secretValues!.values!);
         }, { stack: "dev", config: { ...stackConfig("dev"), [SECRET_VALUES]: { llm: KNOWN } }, secretKeys: [SECRET_VALUES] });
         assert.equal(isSecret, true);

@@ -3,10 +3,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AgentWorkload, AgentWorkloadArgs } from "../components/workload";
 import { gracePeriodSeconds, PRE_STOP_SECONDS, STARTUP_PROBE } from "../components/workloadSpec";
-import { runProgram } from "./support/harness";
 import { simulate } from "./support/iam";
 import { validateKubernetesObject } from "./support/kubernetesSchema";
-import { json, kubernetesObjects, one, Registered } from "./support/query";
+import { Registered, runProgram } from "./support/harness";
+import { json, kubernetesObjects, one } from "./support/query";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const JOBS_ARN = "arn:aws:sqs:us-west-2:123456789012:dev-jobs";
@@ -114,8 +114,9 @@ describe("AgentWorkload", () => {
             const np = one(resources, "kubernetes:networking.k8s.io/v1:NetworkPolicy").inputs.spec;
             assert.deepEqual(np.policyTypes, ["Ingress", "Egress"]);
             const ports = np.egress.map((r: any) => r.ports.map((p: any) => `${p.protocol}/${p.port}`).join("+"));
-            assert.deepEqual(ports, ["UDP/53+TCP/53", "TCP/4317+TCP/4318", "TCP/443", "TCP/6379"]);
+            assert.deepEqual(ports, ["UDP/53+TCP/53", "TCP/4317+TCP/4318", "TCP/443", "TCP/6379", "TCP/80"]);
             assert.deepEqual(np.egress[3].to, [{ ipBlock: { cidr: "10.10.0.0/16" } }]);
+            assert.deepEqual(np.egress[4].to, [{ ipBlock: { cidr: "169.254.170.23/32" } }], "the Pod Identity agent, for AWS credentials");
             assert.deepEqual(np.ingress, [{ from: [{ podSelector: {} }], ports: [{ protocol: "TCP", port: 8080 }] }]);
         });
 
@@ -156,7 +157,8 @@ describe("AgentWorkload", () => {
         });
 
         it("keeps a grace period of at least the job's maximum duration, and tells the agent its deadline", () => {
-            assert.ok(deploymentOf(resources).spec.template.spec.terminationGracePeriodSeconds >= 600);
+            assert.equal(deploymentOf(resources).spec.template.spec.terminationGracePeriodSeconds, gracePeriodSeconds(600, "worker"));
+            assert.ok(gracePeriodSeconds(600, "worker") >= 600 + PRE_STOP_SECONDS + 20, "the job, the preStop and the last 20 s long poll");
             const data = one(resources, "kubernetes:core/v1:ConfigMap").inputs.data;
             assert.equal(data.JOB_MAX_DURATION_SECONDS, "600");
             assert.equal(data.SHUTDOWN_GRACE_SECONDS, "600");

@@ -1,8 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AgentRole, ContextStoreMode, ModelSource } from "../../components/constants";
+import { AgentRole, ContextStoreMode, LOG_RETENTION_DAYS, ModelSource } from "../../components/constants";
+import { GRAFANA_ADMIN_SECRET, REDIS_AUTH_SECRET } from "../../components/secretsPolicies";
 import { clusterSchema, nodePoolsSchema } from "./cluster";
 import { networkSchema } from "./network";
 import { ConfigProblem, describeProblem, Field, FieldDoc, Infer, Schema } from "./schema";
+import { checkSecretValues, SECRET_VALUES_KEY, SecretValuesConfig } from "./secretValues";
 import { contextStoreSchema, queuesSchema, secretsSchema, tracingSchema } from "./services";
 import { agentsSchema, imagesSchema, modelServerSchema } from "./workloads";
 
@@ -27,6 +29,8 @@ export const platformSchema = {
 export type PlatformConfig = Infer<typeof platformSchema> & {
     /** Environment name (the stack name): `deployment.environment` on traces, resource name suffixes. */
     environment: string;
+    /** `agent-platform:secretValues` (a config secret): which entries have values, and the values as a secret output. */
+    secretValues?: SecretValuesConfig;
 };
 export type NetworkConfig = PlatformConfig["network"];
 export type ClusterConfig = PlatformConfig["cluster"];
@@ -73,6 +77,10 @@ export function crossCheck(c: Omit<PlatformConfig, "environment">): ConfigProble
     if (c.secrets.recoveryWindowDays > 0 && c.secrets.recoveryWindowDays < 7) {
         problems.push({ key: key("secrets.recoveryWindowDays"), value: c.secrets.recoveryWindowDays, allowed: "0, or 7 to 30" });
     }
+    const generatedSecrets = [REDIS_AUTH_SECRET.name, GRAFANA_ADMIN_SECRET.name] as string[];
+    c.secrets.entries.forEach((s, i) => {
+        if (generatedSecrets.includes(s.name)) problems.push({ key: key(`secrets.entries[${i}].name`), value: s.name, allowed: `a name other than the generated secrets ${generatedSecrets.join(", ")}` });
+    });
     c.queues.forEach((q, i) => {
         if (q.visibilityTimeoutSeconds !== undefined && q.visibilityTimeoutSeconds <= q.maxJobDurationSeconds) {
             problems.push({ key: key(`queues[${i}].visibilityTimeoutSeconds`), value: q.visibilityTimeoutSeconds, allowed: `more than maxJobDurationSeconds (${q.maxJobDurationSeconds})` });
@@ -85,11 +93,28 @@ export function crossCheck(c: Omit<PlatformConfig, "environment">): ConfigProble
     if (c.contextStore.mode === ContextStoreMode.ElastiCache && c.contextStore.multiAz && c.contextStore.replicas < 1) {
         problems.push({ key: key("contextStore.replicas"), value: c.contextStore.replicas, allowed: "at least 1 when multiAz is true (failover needs a replica)" });
     }
+    if (!(LOG_RETENTION_DAYS as readonly number[]).includes(c.contextStore.logRetentionDays)) {
+        problems.push({ key: key("contextStore.logRetentionDays"), value: c.contextStore.logRetentionDays, allowed: `a CloudWatch Logs retention period: ${LOG_RETENTION_DAYS.join(", ")}` });
+    }
+    if (c.contextStore.mode === ContextStoreMode.InCluster && c.contextStore.multiAz) {
+        problems.push({ key: key("contextStore.multiAz"), value: true, allowed: "false with mode \"in-cluster\" (a single Valkey pod; use \"elasticache\" for failover)" });
+    }
     if (c.modelServer.enabled && !c.nodePools.gpu.enabled) {
         problems.push({ key: key("modelServer.enabled"), value: true, allowed: "false unless nodePools.gpu.enabled is true" });
     }
     if (c.modelServer.enabled && c.modelServer.source === ModelSource.S3 && !c.modelServer.s3Uri) {
         problems.push({ key: key("modelServer.s3Uri"), value: undefined, allowed: "an s3:// prefix when source is \"s3\"" });
+    }
+    const hubToken = c.modelServer.hubTokenSecret;
+    if (c.modelServer.enabled && hubToken !== undefined) {
+        const entry = c.secrets.entries.find((s) => s.name === hubToken);
+        if (c.modelServer.source !== ModelSource.Hub) {
+            problems.push({ key: key("modelServer.hubTokenSecret"), value: hubToken, allowed: "nothing unless source is \"hub\"" });
+        } else if (!entry) {
+            problems.push({ key: key("modelServer.hubTokenSecret"), value: hubToken, allowed: `a secret name from secrets.entries: ${names(secrets)}` });
+        } else if (!entry.keys.includes(c.modelServer.hubTokenKey)) {
+            problems.push({ key: key("modelServer.hubTokenKey"), value: c.modelServer.hubTokenKey, allowed: `a key of secrets entry "${hubToken}": ${entry.keys.join(", ")}` });
+        }
     }
     c.agents.forEach((a, i) => {
         const at = (field: string) => key(`agents[${i}].${field}`);
@@ -103,6 +128,14 @@ export function crossCheck(c: Omit<PlatformConfig, "environment">): ConfigProble
         if (a.role === AgentRole.Api && a.minReplicas === 0) problems.push({ key: at("minReplicas"), value: 0, allowed: "at least 1 for an api (an HPA cannot scale from zero)" });
         if (a.gpu && !c.nodePools.gpu.enabled) problems.push({ key: at("gpu"), value: true, allowed: "false unless nodePools.gpu.enabled is true" });
         if (a.useModelServer && !c.modelServer.enabled) problems.push({ key: at("useModelServer"), value: true, allowed: "false unless modelServer.enabled is true" });
+        if (!a.useModelServer && a.llmApiKey !== undefined && a.llmApiKey !== "none") {
+            const [entryName, keyName] = a.llmApiKey.split("/");
+            const entry = c.secrets.entries.find((e) => e.name === entryName);
+            if (!entry || !entry.keys.includes(keyName)) {
+                const known = c.secrets.entries.flatMap((e) => e.keys.map((k) => `${e.name}/${k}`));
+                problems.push({ key: at("llmApiKey"), value: a.llmApiKey, allowed: `"none" or an entry/key of secrets.entries: ${known.length ? known.map((k) => JSON.stringify(k)).join(", ") : "none are configured"}` });
+            }
+        }
     });
     return problems;
 }
@@ -121,14 +154,20 @@ export function readPlatformConfig(lookup: RawConfigLookup, environment: string)
     const config = values as Omit<PlatformConfig, "environment">;
     const reported = new Set(problems.map((p) => p.key));
     problems.push(...crossCheck(config).filter((p) => !reported.has(p.key)));
+    const secretValuesKey = `${CONFIG_NAMESPACE}:${SECRET_VALUES_KEY}`;
+    const secretValues = checkSecretValues(lookup(secretValuesKey), config.secrets?.entries ?? [], secretValuesKey);
+    problems.push(...secretValues.problems);
     if (problems.length > 0) throw new StackConfigError(problems);
-    return { ...config, environment };
+    return { ...config, environment, secretValues: { entries: secretValues.entries } };
 }
 
 /** Reads the configuration of the running stack from Pulumi config. */
 export function loadPlatformConfig(): PlatformConfig {
     const config = new pulumi.Config(CONFIG_NAMESPACE);
-    return readPlatformConfig((fullKey) => config.get(fullKey.slice(CONFIG_NAMESPACE.length + 1)), pulumi.getStack());
+    const loaded = readPlatformConfig((fullKey) => config.get(fullKey.slice(CONFIG_NAMESPACE.length + 1)), pulumi.getStack());
+    // The values themselves only ever as a secret output.
+    const values = config.getSecretObject<Record<string, Record<string, unknown>>>(SECRET_VALUES_KEY);
+    return values === undefined ? loaded : { ...loaded, secretValues: { entries: loaded.secretValues?.entries ?? [], values } };
 }
 
 /** One row per configuration leaf, for the README's reference. */

@@ -28,6 +28,10 @@ export const agentsSchema = list({
     llmModel: string({ doc: "Model name sent to the LLM endpoint", default: "gpt-4o-mini" }),
     llmBaseUrl: optional(string({ doc: "OpenAI-compatible endpoint; default: the model server when `useModelServer`, else OpenAI", pattern: /^https?:\/\/\S+$/ })),
     useModelServer: boolean({ doc: "Send LLM calls to the stack's model server", default: false }),
+    llmApiKey: string({
+        doc: "Where `LLM_API_KEY` comes from: `<secrets entry>/<KEY>`, or `none` (no key; also ignored with useModelServer)",
+        default: "llm/OPENAI_API_KEY", pattern: /^(none|[a-z]([a-z0-9-]{0,38}[a-z0-9])?\/[A-Z_][A-Z0-9_]*)$/,
+    }),
     ingressNamespaces: stringList({ doc: "Namespaces allowed to call the api (its own namespace always is)", default: [], pattern: NAME, maxItems: 20 }),
 }, { doc: "Agent workloads", minItems: 1, uniqueBy: "name", maxItems: 50 });
 
@@ -37,6 +41,8 @@ export const modelServerSchema = object({
     model: string({ doc: "Model id served (hub id, or the name under the S3 prefix)", default: "Qwen/Qwen2.5-7B-Instruct" }),
     source: oneOf(enumValues(ModelSource), { doc: "Where weights are downloaded from: `hub` or `s3`", default: ModelSource.Hub }),
     s3Uri: optional(string({ doc: "S3 prefix holding the weights (source `s3`)", pattern: /^s3:\/\/[a-z0-9.-]{3,63}(\/\S*)?$/ })),
+    hubTokenSecret: optional(string({ doc: "Name of a `secrets.entries` entry holding the hub token (source `hub`); default: none, public models need no token", pattern: NAME })),
+    hubTokenKey: string({ doc: "Key of the hub token in that entry", default: "HF_TOKEN", pattern: /^[A-Z_][A-Z0-9_]*$/ }),
     storageGiB: integer({ doc: "Weights volume size, GiB", default: 100, min: 10, max: 4000 }),
     replicas: integer({ doc: "Model server replicas", default: 1, min: 1, max: 16 }),
     gpusPerReplica: integer({ doc: "GPUs per replica (tensor parallel size)", default: 1, min: 1, max: 8 }),

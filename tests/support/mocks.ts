@@ -64,14 +64,40 @@ export function mockOutputs(args: pulumi.runtime.MockResourceArgs, region: strin
             return {
                 id: name,
                 state: {
-                    name, arn: arn("eks", `cluster/${name}`), endpoint: `https://${endpointHost}`,
+                    // Only what EKS computes: echoing inputs (name, CIDRs) would mark program-chosen values as placeholders.
+                    ...(inputs.name ? {} : { name }), arn: arn("eks", `cluster/${name}`), endpoint: `https://${endpointHost}`,
                     certificateAuthority: { data: Buffer.from(`-----BEGIN CERTIFICATE-----\nMOCK${hex(40)}\n-----END CERTIFICATE-----\n`).toString("base64") },
-                    vpcConfig: { ...(inputs.vpcConfig ?? {}), clusterSecurityGroupId: `sg-${hex(17)}`, vpcId: `vpc-${hex(17)}` },
+                    vpcConfig: { clusterSecurityGroupId: `sg-${hex(17)}`, vpcId: `vpc-${hex(17)}` },
                     identities: [{ oidcs: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/${hex(32).toUpperCase()}` }] }],
                     status: "ACTIVE", platformVersion: "eks.3",
                 },
             };
         }
+        case "aws:eks/addon:Addon": return {
+            id: `${inputs.clusterName}:${inputs.addonName}`,
+            state: { arn: arn("eks", `addon/${inputs.clusterName}/${inputs.addonName}/${hex(8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}`), createdAt: "2026-01-01T00:00:00Z" },
+        };
+        case "aws:eks/accessEntry:AccessEntry": return {
+            id: `${inputs.clusterName}:${inputs.principalArn}`,
+            state: { accessEntryArn: arn("eks", `access-entry/${inputs.clusterName}/role/${acct}/${String(inputs.principalArn).split("/").pop()}/${hex(8)}`), userName: inputs.type === "EC2_LINUX" ? "system:node:{{EC2PrivateDNSName}}" : String(inputs.principalArn) },
+        };
+        case "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": return { id: `${inputs.clusterName}#${inputs.principalArn}#${inputs.policyArn}`, state: { associatedAt: "2026-01-01T00:00:00Z" } };
+        case "aws:eks/podIdentityAssociation:PodIdentityAssociation": {
+            const associationId = `a-${hex(17)}`;
+            return { id: `${inputs.clusterName},${associationId}`, state: { associationId, associationArn: arn("eks", `podidentityassociation/${inputs.clusterName}/${associationId}`) } };
+        }
+        case "aws:cloudwatch/eventTarget:EventTarget": return { id: `${inputs.rule}-${inputs.targetId}`, state: {} };
+        case "aws:sqs/queuePolicy:QueuePolicy": return { id: String(inputs.queueUrl), state: {} };
+        case "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy": return { id: String(inputs.queueUrl), state: {} };
+        case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": {
+            const ruleId = `sgr-${hex(17)}`;
+            return { id: ruleId, state: { securityGroupRuleId: ruleId, arn: arn("ec2", `security-group-rule/${ruleId}`) } };
+        }
+        case "aws:elasticache/subnetGroup:SubnetGroup": return { id: name, state: { name, arn: arn("elasticache", `subnetgroup:${name}`) } };
+        case "aws:elasticache/parameterGroup:ParameterGroup": return { id: name, state: { name, arn: arn("elasticache", `parametergroup:${name}`) } };
+        case "aws:ec2/tag:Tag": return { id: `${inputs.resourceId},${inputs.key}`, state: {} };
+        case "aws:iam/rolePolicy:RolePolicy": return { id: `${inputs.role}:${name}`, state: { name } };
+        case "aws:iam/rolePolicyAttachment:RolePolicyAttachment": return { id: `${inputs.role}-${hexOf(String(inputs.policyArn), 8)}`, state: {} };
         case "aws:eks/nodeGroup:NodeGroup": return { id: `${inputs.clusterName}:${name}`, state: { arn: arn("eks", `nodegroup/${inputs.clusterName}/${name}/${hex(8)}`), status: "ACTIVE", nodeGroupName: name } };
         case "aws:sqs/queue:Queue": return { id: `https://sqs.${region}.amazonaws.com/${acct}/${name}`, state: { name, url: `https://sqs.${region}.amazonaws.com/${acct}/${name}`, arn: arn("sqs", name) } };
         case "aws:secretsmanager/secret:Secret": return { id: arn("secretsmanager", `secret:${name}-${hex(6)}`), state: { name, arn: arn("secretsmanager", `secret:${name}-${hex(6)}`) } };
@@ -94,6 +120,12 @@ export function mockOutputs(args: pulumi.runtime.MockResourceArgs, region: strin
         }
         case "random:index/randomPassword:RandomPassword": return { id: "none", state: { result: hexOf(`${seed}:secret`, Number(inputs.length ?? 32)), bcryptHash: `$2a$10$${hex(53)}` } };
         case "random:index/randomId:RandomId": return { id: hex(16), state: { hex: hex(Number(inputs.byteLength ?? 8) * 2), b64Url: hex(11), dec: String(parseInt(hex(8), 16)) } };
+        case "kubernetes:helm.sh/v3:Release": {
+            // pulumi-kubernetes ids a release `<namespace>/<name>`; the name and namespace are the program's
+            // choice (not invented), so only the id and the revision come back.
+            const releaseName = String(inputs.name ?? `${args.name}-${hex(8)}`);
+            return { id: `${inputs.namespace ?? "default"}/${releaseName}`, state: { status: { revision: 1 } } };
+        }
         default:
             if (args.type.startsWith("kubernetes:")) {
                 const metadata = inputs.metadata ?? {};
