@@ -1,6 +1,9 @@
 import * as assert from "node:assert/strict";
-import { readPlatformConfig, StackConfigError } from "../stacks/config";
-import { runStack, stackConfig, STACKS } from "./support/harness";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { platformSchema, readPlatformConfig, StackConfigError } from "../stacks/config";
+import { PROJECT_ROOT, runStack, stackConfig, STACKS } from "./support/harness";
 
 /** Registrations other than the stack's own root resource. */
 const registeredBesidesStack = (resources: { type: string }[]) => resources.filter((r) => r.type !== "pulumi:pulumi:Stack");
@@ -56,6 +59,18 @@ describe("stack configuration", () => {
             assert.ok(dev.tracing.retentionDays < prod.tracing.retentionDays);
             assert.notDeepEqual(prod.cluster.publicAccessCidrs, ["0.0.0.0/0"]);
         });
+    });
+
+    it("Pulumi.yaml declares every key the program reads, with a description; the stacks use no other", () => {
+        const project = parseYaml(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8"));
+        const declared = Object.keys(project.config).sort();
+        const read = [...Object.keys(platformSchema), "secretValues"].map((k) => `agent-platform:${k}`).sort();
+        assert.deepEqual(declared, read);
+        for (const key of declared) assert.ok(project.config[key].description?.length > 20, `${key} has a description`);
+        assert.equal(project.config["agent-platform:secretValues"].secret, true);
+        for (const stack of STACKS) {
+            for (const key of Object.keys(stackConfig(stack)).filter((k) => k.startsWith("agent-platform:"))) assert.ok(declared.includes(key), `${stack}: ${key} is declared`);
+        }
     });
 
     describe("bad values fail before any resource is registered", () => {
