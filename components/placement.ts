@@ -47,3 +47,15 @@ export function systemPodPlacement(): { nodeSelector: Record<string, string>; to
 export function gpuPodPlacement(): { nodeSelector: Record<string, string>; tolerations: Toleration[] } {
     return { nodeSelector: { [GPU_NODE_LABEL.key]: GPU_NODE_LABEL.value }, tolerations: [tolerationFor(GPU_NODE_TAINT)] };
 }
+
+/** Pod Security admission levels. */
+export const PodSecurityLevel = { Privileged: "privileged", Baseline: "baseline", Restricted: "restricted" } as const;
+
+/** Namespace labels that enforce one Pod Security level and audit/warn against another. */
+export function podSecurityLabels(enforce: string, auditAndWarn: string): Record<string, string> {
+    return {
+        "pod-security.kubernetes.io/enforce": enforce,
+        "pod-security.kubernetes.io/audit": auditAndWarn,
+        "pod-security.kubernetes.io/warn": auditAndWarn,
+    };
+}

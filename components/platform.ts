@@ -7,7 +7,7 @@ import { ContextStore, ContextStoreOptions } from "./contextStore";
 import { Keda } from "./keda";
 import { ModelServerArgs } from "./modelServer";
 import { AgentNetwork, NetworkOptions } from "./network";
-import { AGENT_NAMESPACE, OBSERVABILITY_NAMESPACE } from "./placement";
+import { AGENT_NAMESPACE, OBSERVABILITY_NAMESPACE, podSecurityLabels, PodSecurityLevel } from "./placement";
 import { AgentOptions, deployAgents, ImageOptions } from "./platformAgents";
 import { AgentSecrets, SecretsOptions } from "./secrets";
 import { GRAFANA_ADMIN_SECRET, REDIS_AUTH_SECRET } from "./secretsPolicies";
@@ -126,14 +126,11 @@ export class AgentPlatform extends pulumi.ComponentResource {
         // The namespaces of the agents (restricted Pod Security) and of tracing (baseline enforced,
         // restricted warned: Grafana/Tempo charts may need more); ExternalSecrets land in both.
         const inCluster = { parent: this, provider: k8sProvider, dependsOn: clusterReady };
-        const podSecurity = (enforce: string, warn: string) => ({
-            "pod-security.kubernetes.io/enforce": enforce, "pod-security.kubernetes.io/audit": warn, "pod-security.kubernetes.io/warn": warn,
-        });
         const agentsNamespace = new k8s.core.v1.Namespace(`${name}-ns-agents`, {
-            metadata: { name: AGENT_NAMESPACE, labels: podSecurity("restricted", "restricted") },
+            metadata: { name: AGENT_NAMESPACE, labels: podSecurityLabels(PodSecurityLevel.Restricted, PodSecurityLevel.Restricted) },
         }, inCluster);
         const observabilityNamespace = new k8s.core.v1.Namespace(`${name}-ns-observability`, {
-            metadata: { name: OBSERVABILITY_NAMESPACE, labels: podSecurity("baseline", "restricted") },
+            metadata: { name: OBSERVABILITY_NAMESPACE, labels: podSecurityLabels(PodSecurityLevel.Baseline, PodSecurityLevel.Restricted) },
         }, inCluster);
 
         // Credentials: KMS key, Secrets Manager, ESO, ExternalSecrets into the namespaces above. Later

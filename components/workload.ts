@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AgentRole, enumValues, ResourceProfile } from "./constants";
 import { scaledObjectFor } from "./keda";
-import { AGENT_NAMESPACE } from "./placement";
+import { AGENT_NAMESPACE, podSecurityLabels, PodSecurityLevel } from "./placement";
 import { policyDocument, PodIdentityRole } from "./podIdentity";
 import { reloadAnnotations } from "./secretsPolicies";
 import { consumerStatements, producerStatements } from "./taskQueue";
@@ -72,8 +72,10 @@ export interface AgentWorkloadArgs {
     clusterName: pulumi.Input<string>;
     /** Digest-pinned image reference (`repo@sha256:...`). Required. */
     image: pulumi.Input<string>;
-    /** Namespace (must exist, with Pod Security labels). Default: "agents". */
+    /** Namespace. Default: "agents" (an existing namespace, unless `createNamespace`). */
     namespace?: string;
+    /** Create the namespace, with Pod Security `restricted` enforced. Default: false (it exists, e.g. AgentPlatform's). */
+    createNamespace?: boolean;
     /** Resource profile (ResourceProfile). Default: "api-agent" for an api, "tool-worker" for a worker. */
     profile?: string;
     /** Minimum replicas. Default: 2 for an api, 0 for a worker. */
@@ -157,13 +159,18 @@ export class AgentWorkload extends pulumi.ComponentResource {
     constructor(name: string, args: AgentWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
         super("agent-platform:index:AgentWorkload", name, {}, opts);
         validateWorkloadArgs(args);
-        const parent = { parent: this };
         const app = args.workloadName;
         const namespace = args.namespace ?? AGENT_NAMESPACE;
         const isApi = args.role === AgentRole.Api;
         const labels = { ...args.labels, ...selectorLabels(app), "app.kubernetes.io/component": args.role };
         const metadata = (suffix = "") => ({ name: `${app}${suffix}`, namespace, labels });
         const drain = drainSeconds(args.role, args.maxRequestSeconds ?? 120, args.queue?.maxJobDurationSeconds ?? 300);
+
+        const ns = args.createNamespace ? new k8s.core.v1.Namespace(name, {
+            metadata: { name: namespace, labels: { ...labels, ...podSecurityLabels(PodSecurityLevel.Restricted, PodSecurityLevel.Restricted) } },
+        }, { parent: this }) : undefined;
+        // Everything else lives in the namespace: with `createNamespace` it waits for it.
+        const parent = { parent: this, dependsOn: ns ? [ns] : [] };
 
         const serviceAccount = new k8s.core.v1.ServiceAccount(name, { metadata: metadata(), automountServiceAccountToken: false }, parent);
 

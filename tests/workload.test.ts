@@ -176,6 +176,20 @@ describe("AgentWorkload", () => {
         });
     });
 
+    describe("namespace", () => {
+        it("uses an existing namespace by default, or creates one with Pod Security restricted enforced", async () => {
+            const existing = await workload({ workloadName: "a", role: "api" });
+            assert.equal(kubernetesObjects(existing.resources, "Namespace").length, 0);
+            const created = await workload({ workloadName: "a", role: "api", namespace: "team-x", createNamespace: true });
+            const ns = one(created.resources, "kubernetes:core/v1:Namespace");
+            assert.equal(ns.inputs.metadata.name, "team-x");
+            assert.equal(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
+            const sa = one(created.resources, "kubernetes:core/v1:ServiceAccount");
+            assert.ok(sa.dependencies.includes(ns.urn), "objects in the namespace wait for it");
+            assert.equal(kubernetesObjects(created.resources, "Deployment")[0].inputs.metadata.namespace, "team-x");
+        });
+    });
+
     describe("GPU", () => {
         it("tolerates the GPU taint, selects the GPU pool and asks for one nvidia.com/gpu", async () => {
             const { resources } = await workload({ workloadName: "gpu-api", role: "api", gpu: true });
