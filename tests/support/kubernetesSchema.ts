@@ -23,8 +23,9 @@ export function modelModule(apiVersion: string, kind: string): string {
 
 type Model = new (data: unknown) => { validate(): void };
 
-/** Validates one object; throws with the object's kind, name and the schema errors. */
-export async function validateKubernetesObject(obj: { apiVersion?: string; kind?: string; metadata?: { name?: string } }): Promise<void> {
+/** Validates one object (plain JSON, or typed as the component built it); throws with the object's kind, name and the schema errors. */
+export async function validateKubernetesObject(object: object): Promise<void> {
+    const obj = object as { apiVersion?: string; kind?: string; metadata?: { name?: string } };
     if (!obj.apiVersion || !obj.kind) throw new Error(`object without apiVersion/kind: ${JSON.stringify(obj).slice(0, 200)}`);
     const module = modelModule(obj.apiVersion, obj.kind);
     let model: Model;

@@ -1,4 +1,6 @@
-import { Registered } from "./harness";
+import * as assert from "node:assert/strict";
+import { StackConfigError } from "../../stacks/config";
+import { Registered, RunResult } from "./harness";
 
 /** Resources of a type token, e.g. `aws:ec2/subnet:Subnet`. */
 export function ofType(resources: Registered[], type: string): Registered[] {
@@ -15,6 +17,22 @@ export function one(resources: Registered[], type: string, name?: string | RegEx
 /** Kubernetes objects by kind (e.g. "Deployment"), from any API group/version. */
 export function kubernetesObjects(resources: Registered[], kind?: string): Registered[] {
     return resources.filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm") && r.custom && (kind === undefined || r.type.endsWith(`:${kind}`)));
+}
+
+/** Registrations other than the stack's own root resource (`pulumi:pulumi:Stack`). */
+export function besidesStack<T extends { type: string }>(resources: T[]): T[] {
+    return resources.filter((r) => r.type !== "pulumi:pulumi:Stack");
+}
+
+/**
+ * Fails unless a run (with `captureError`) stopped at config validation: a StackConfigError whose
+ * message matches every pattern, and nothing registered besides the stack. Returns the error.
+ */
+export function assertConfigRejected(result: RunResult, ...messages: RegExp[]): StackConfigError {
+    assert.ok(result.error instanceof StackConfigError, `expected a StackConfigError, got ${result.error}`);
+    for (const message of messages) assert.match(result.error.message, message);
+    assert.deepEqual(besidesStack(result.resources), [], "nothing is registered");
+    return result.error;
 }
 
 /** Children of a resource (by URN). */
