@@ -208,7 +208,8 @@ export class AgentCluster extends pulumi.ComponentResource {
             labels: placement.labels,
             taints: placement.taints,
             tags,
-        }, { parent: this, dependsOn: [...systemNodes.attachments, ...earlyAddons], ignoreChanges: ["scalingConfig.desiredSize"] });
+            // desiredSize is managed here (no autoscaler scales the system group), so a config change applies.
+        }, { parent: this, dependsOn: [...systemNodes.attachments, ...earlyAddons] });
 
         // --- add-ons that need nodes ---------------------------------------------------------------------------
         const ebsRole = new PodIdentityRole(`${name}-ebs-csi`, {

@@ -126,7 +126,10 @@ export function contextTag(dir: string, opts: ContextTagOptions = {}): string {
         if (stat.isSymbolicLink()) {
             field(`link:${rel}`, fs.readlinkSync(full));
         } else {
-            field(`file:${rel}:${stat.mode & 0o111 ? "x" : "-"}`, fs.readFileSync(full));
+            // The full permission bits, as the docker provider hashes them: a checkout with another umask
+            // makes the provider rebuild, so it must also get a new tag (pushing a rebuilt image under an
+            // existing tag fails on an immutable repository).
+            field(`file:${rel}:${(stat.mode & 0o7777).toString(8)}`, fs.readFileSync(full));
         }
     }
     const dockerfile = opts.dockerfile ?? path.join(dir, "Dockerfile");

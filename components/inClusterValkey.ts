@@ -84,7 +84,9 @@ export function valkeyStatefulSet(opts: InClusterValkeyOptions): k8s.types.input
             replicas: 1,
             selector: { matchLabels: labels },
             template: {
-                metadata: { labels },
+                // A single replica: consolidation or a spot reclaim would be a context-store outage, so
+                // Karpenter must not move it voluntarily.
+                metadata: { labels, annotations: { "karpenter.sh/do-not-disrupt": "true" } },
                 spec: {
                     automountServiceAccountToken: false,
                     enableServiceLinks: false,

@@ -90,8 +90,8 @@ export function createClusterCapacity(parent: pulumi.ComponentResource, name: st
         version: KARPENTER_CHART.version,
         namespace: KARPENTER_NAMESPACE,
         skipCrds: true,
-        values: pulumi.all([c.cluster.endpoint, queue.name]).apply(([clusterEndpoint, interruptionQueueName]) => karpenterValues({
-            clusterName: settings.clusterName, clusterEndpoint, interruptionQueueName, systemNodes: settings.systemNodes.desiredSize,
+        values: pulumi.all([c.cluster.endpoint, queue.name, c.region]).apply(([clusterEndpoint, interruptionQueueName, region]) => karpenterValues({
+            clusterName: settings.clusterName, clusterEndpoint, interruptionQueueName, systemNodes: settings.systemNodes.desiredSize, region,
         })),
         atomic: true,
         timeout: 600,

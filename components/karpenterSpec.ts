@@ -31,7 +31,7 @@ export function karpenterReplicas(systemNodes: number): number {
 }
 
 /** Helm values of the Karpenter chart. */
-export function karpenterValues(p: { clusterName: string; clusterEndpoint: string; interruptionQueueName: string; systemNodes: number }) {
+export function karpenterValues(p: { clusterName: string; clusterEndpoint: string; interruptionQueueName: string; systemNodes: number; region: string }) {
     const placement = systemPodPlacement();
     return {
         settings: { clusterName: p.clusterName, clusterEndpoint: p.clusterEndpoint, interruptionQueue: p.interruptionQueueName },
@@ -40,7 +40,11 @@ export function karpenterValues(p: { clusterName: string; clusterEndpoint: strin
         // On the system nodes: Karpenter must never run on capacity it manages.
         nodeSelector: placement.nodeSelector,
         tolerations: placement.tolerations,
-        controller: { resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } } },
+        controller: {
+            resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+            // Karpenter otherwise asks IMDS for its region, which pods cannot reach (IMDSv2 hop limit 1).
+            env: [{ name: "AWS_REGION", value: p.region }],
+        },
     };
 }
 

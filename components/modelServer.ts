@@ -33,6 +33,8 @@ export interface ModelServerArgs {
     replicas?: number;
     /** GPUs per replica (tensor-parallel size); CPU and memory scale with it. Default: 1. */
     gpusPerReplica?: number;
+    /** vLLM tool-call parser, needed for the agents' `tool_choice: "auto"` ("hermes" fits Qwen2.5; see vLLM's tool-calling docs), or "none". Default: "hermes". */
+    toolCallParser?: string;
     /** Maximum context length, tokens (`--max-model-len`). Default: 8192. */
     maxModelLen?: number;
     /** Fraction of GPU memory vLLM may use for weights and KV cache (`--gpu-memory-utilization`). Default: 0.9. */
@@ -54,6 +56,7 @@ export const MODEL_SERVER_DEFAULTS = {
     replicas: 1,
     gpusPerReplica: 1,
     maxModelLen: 8192,
+    toolCallParser: "hermes",
     gpuMemoryUtilization: 0.9,
 } as const;
 
@@ -72,7 +75,8 @@ export function validateModelServerArgs(args: ModelServerArgs): void {
         .integer("storageGiB", args.storageGiB, 10, 16384)
         .integer("replicas", args.replicas, 1, 64)
         .integer("gpusPerReplica", args.gpusPerReplica, 1, 8)
-        .integer("maxModelLen", args.maxModelLen, 256, 10485760);
+        .integer("maxModelLen", args.maxModelLen, 256, 10485760)
+        .require(args.toolCallParser === undefined || /^[a-z0-9_]{1,40}$/.test(args.toolCallParser), "toolCallParser", args.toolCallParser, "a vLLM tool-call parser name such as \"hermes\", or \"none\"");
     if (args.name !== undefined) checks.require(DNS_LABEL.test(args.name), "name", args.name, "a DNS label of at most 52 characters (StatefulSet pod names add a suffix)");
     if (args.namespace !== undefined) checks.require(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(args.namespace), "namespace", args.namespace, "a namespace name (DNS label)");
     if (args.storageClassName !== undefined) checks.require(/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(args.storageClassName), "storageClassName", args.storageClassName, "a StorageClass name");
@@ -109,6 +113,7 @@ export function modelServerSpecOptions(args: ModelServerArgs): ModelServerSpecOp
         replicas: args.replicas ?? d.replicas,
         gpusPerReplica: args.gpusPerReplica ?? d.gpusPerReplica,
         maxModelLen: args.maxModelLen ?? d.maxModelLen,
+        toolCallParser: args.toolCallParser ?? d.toolCallParser,
         gpuMemoryUtilization: args.gpuMemoryUtilization ?? d.gpuMemoryUtilization,
     };
 }

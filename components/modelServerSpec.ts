@@ -32,6 +32,8 @@ export interface ModelServerSpecOptions {
     namespace: string;
     /** Hub id or name served; also the OpenAI `model` name clients send. */
     model: string;
+    /** vLLM tool-call parser for `tool_choice: "auto"` (e.g. "hermes" for Qwen2.5), or "none". */
+    toolCallParser: string;
     /** ModelSource. */
     source: string;
     /** `s3://bucket/prefix` (source s3). */
@@ -94,6 +96,9 @@ export function sharedMemorySize(gpusPerReplica: number): string {
 }
 
 /** Arguments of `vllm serve`: the local weights, the served name clients use, the port, parallelism and context length. */
+/** `toolCallParser` value that leaves tool calling off (for models without a parser; agents then must not send tools). */
+export const NO_TOOL_CALL_PARSER = "none";
+
 export function vllmArgs(opts: ModelServerSpecOptions): string[] {
     return [
         modelDirectory(opts.model),
@@ -103,6 +108,8 @@ export function vllmArgs(opts: ModelServerSpecOptions): string[] {
         "--tensor-parallel-size", String(opts.gpusPerReplica),
         "--max-model-len", String(opts.maxModelLen),
         "--gpu-memory-utilization", String(opts.gpuMemoryUtilization),
+        // Agents offer tools with `tool_choice: "auto"`; vLLM answers 400 to that unless both flags are set.
+        ...(opts.toolCallParser === NO_TOOL_CALL_PARSER ? [] : ["--enable-auto-tool-choice", "--tool-call-parser", opts.toolCallParser]),
     ];
 }
 

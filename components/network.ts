@@ -27,6 +27,8 @@ export interface NetworkOptions {
     vpcCidr?: string;
     /** Availability zones to use, 2 or 3. Default: 2. Ignored with `existingVpc`. */
     availabilityZoneCount?: number;
+    /** Zone names to use, in order (at least `availabilityZoneCount`), pinned so the layout never shifts. Default: the region's first available zones that support EKS. */
+    availabilityZones?: string[];
     /** NAT layout: "single" or "perAz" (NatGatewayStrategy). Default: "single". Ignored with `existingVpc`. */
     natGateways?: string;
     /** Retention of VPC flow logs, days. Default: 30. */
@@ -44,6 +46,13 @@ export interface AgentNetworkArgs extends NetworkOptions {
     clusterName: pulumi.Input<string>;
 }
 
+/**
+ * Zone ids where EKS cannot place a control plane (cluster creation fails with
+ * UnsupportedAvailabilityZoneException): never picked by default. Zone *names* map to ids differently in
+ * every account, which is why the exclusion is by id.
+ */
+export const EKS_UNSUPPORTED_ZONE_IDS = ["use1-az3", "usw1-az2", "cac1-az3"] as const;
+
 /** Defaults of AgentNetworkArgs, in one place. */
 export const NETWORK_DEFAULTS = {
     vpcCidr: "10.0.0.0/16",
@@ -58,6 +67,12 @@ export function validateNetworkArgs(args: AgentNetworkArgs): void {
         .integer("availabilityZoneCount", args.availabilityZoneCount, 2, 3)
         .oneOf("natGateways", args.natGateways, enumValues(NatGatewayStrategy))
         .integer("flowLogRetentionDays", args.flowLogRetentionDays, 1, 3653);
+    if (args.availabilityZones !== undefined) {
+        const needed = args.availabilityZoneCount ?? NETWORK_DEFAULTS.availabilityZoneCount;
+        const distinct = new Set(args.availabilityZones).size === args.availabilityZones.length;
+        checks.require(args.availabilityZones.length >= needed && distinct && args.availabilityZones.every((z) => /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/.test(z)),
+            "availabilityZones", args.availabilityZones, `at least ${needed} distinct zone names such as "us-east-1a"`);
+    }
     if (!args.existingVpc) {
         const cidr = args.vpcCidr ?? NETWORK_DEFAULTS.vpcCidr;
         // The plan always reserves room for 3 AZs, so the CIDR check does not depend on the AZ count.
@@ -147,7 +162,11 @@ export class AgentNetwork extends pulumi.ComponentResource {
         const cidr = args.vpcCidr ?? NETWORK_DEFAULTS.vpcCidr;
         const azCount = args.availabilityZoneCount ?? NETWORK_DEFAULTS.availabilityZoneCount;
         const plan = planSubnets(cidr, azCount);
-        const zones = aws.getAvailabilityZonesOutput({ state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] }, parent).names;
+        const zones = args.availabilityZones ? pulumi.output(args.availabilityZones) : aws.getAvailabilityZonesOutput({
+            state: "available",
+            excludeZoneIds: [...EKS_UNSUPPORTED_ZONE_IDS],
+            filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
+        }, parent).names;
 
         const vpc = new aws.ec2.Vpc(`${name}-vpc`, {
             cidrBlock: cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: tags({ Name: `${name}-vpc` }),

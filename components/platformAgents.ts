@@ -48,8 +48,12 @@ export interface AgentOptions {
     maxReplicas?: number;
     /** HPA CPU target, percent (api). Default: 70. */
     targetCpuUtilization?: number;
-    /** Queue messages per replica (worker). Default: 5. */
+    /** Queue messages per replica (worker). Default: `workerConcurrency`. */
     messagesPerReplica?: number;
+    /** Jobs a worker pod runs at once. Default: 4. */
+    workerConcurrency?: number;
+    /** "on-demand" keeps the pods off spot nodes; "any" allows spot. Default: "any". */
+    capacityType?: string;
     /** Longest in-flight HTTP call, seconds (api). Default: 120. */
     maxRequestSeconds?: number;
     /** Schedule on the GPU pool. Default: false. */
@@ -125,6 +129,8 @@ export function deployAgents(parent: pulumi.ComponentResource, name: string, ima
             maxReplicas: a.maxReplicas,
             targetCpuUtilization: a.targetCpuUtilization,
             messagesPerReplica: a.messagesPerReplica,
+            workerConcurrency: a.workerConcurrency,
+            capacityType: a.capacityType,
             activationMessages: scaling?.activationMessages,
             cooldownSeconds: scaling?.cooldownSeconds,
             pollingIntervalSeconds: scaling?.pollingIntervalSeconds,

@@ -24,13 +24,36 @@ export function policyDocument(statements: PolicyStatement[]) {
     return { Version: "2012-10-17", Statement: statements };
 }
 
+/** Who may use a Pod Identity role: one service account of one cluster. */
+export interface PodIdentityScope {
+    clusterName: string;
+    namespace: string;
+    serviceAccount: string;
+}
+
 /**
- * Trust policy of every Pod Identity role: the EKS Pod Identity service principal may assume it and
- * tag the session (the agent adds the cluster, namespace and service account as session tags).
+ * Trust policy of a Pod Identity role: the EKS Pod Identity service may assume it and tag the session,
+ * only for `scope` — EKS sets the cluster, namespace and service account as session tags, and the
+ * condition checks them, so no other association in the account (another cluster, namespace or
+ * service account) can borrow the role.
  */
-export function podIdentityTrustPolicy() {
+export function podIdentityTrustPolicy(scope: PodIdentityScope) {
     // No `Resource` element: IAM rejects a trust policy that has one ("Has prohibited field Resource").
-    return { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }] };
+    return {
+        Version: "2012-10-17",
+        Statement: [{
+            Effect: "Allow",
+            Principal: { Service: "pods.eks.amazonaws.com" },
+            Action: ["sts:AssumeRole", "sts:TagSession"],
+            Condition: {
+                StringEquals: {
+                    "aws:RequestTag/eks-cluster-name": scope.clusterName,
+                    "aws:RequestTag/kubernetes-namespace": scope.namespace,
+                    "aws:RequestTag/kubernetes-service-account": scope.serviceAccount,
+                },
+            },
+        }],
+    };
 }
 
 export interface PodIdentityRoleArgs {
@@ -65,7 +88,8 @@ export class PodIdentityRole extends pulumi.ComponentResource {
         super("agent-platform:index:PodIdentityRole", name, {}, opts);
         const parent = { parent: this };
         this.role = new aws.iam.Role(name, {
-            assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy()),
+            assumeRolePolicy: pulumi.jsonStringify(pulumi.all([args.clusterName, args.namespace, args.serviceAccount])
+                .apply(([clusterName, namespace, serviceAccount]) => podIdentityTrustPolicy({ clusterName, namespace, serviceAccount }))),
             description: pulumi.interpolate`Pod Identity role of ${args.namespace}/${args.serviceAccount}`,
             tags: args.tags,
         }, parent);

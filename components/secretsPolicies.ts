@@ -161,6 +161,8 @@ export function reloaderValues() {
     return {
         reloader: {
             reloadStrategy: "annotations",
+            // A Secret set out of band after the first deploy is created later by ESO: restart its pods then too.
+            reloadOnCreate: true,
             readOnlyRootFileSystem: true,
             deployment: {
                 ...placement,

@@ -1,13 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AgentRole, enumValues, ResourceProfile } from "./constants";
+import { AgentRole, CapacityType, enumValues, ResourceProfile } from "./constants";
 import { scaledObjectFor } from "./keda";
 import { AGENT_NAMESPACE, podSecurityLabels, PodSecurityLevel } from "./placement";
 import { policyDocument, PodIdentityRole } from "./podIdentity";
 import { reloadAnnotations } from "./secretsPolicies";
 import { consumerStatements, producerStatements } from "./taskQueue";
 import { ArgChecks } from "./validation";
-import { agentConfigData, hpaSpec, networkPolicySpec, pdbSpec } from "./workloadPolicies";
+import { agentConfigData, hpaSpec, networkPolicySpec, nonHttpsPort, pdbSpec } from "./workloadPolicies";
 import {
     AGENT_PORT, containerResources, defaultMinReplicas, defaultProfile, deploymentSpec, drainSeconds, EnvVar, podTemplate, selectorLabels,
 } from "./workloadSpec";
@@ -86,7 +86,7 @@ export interface AgentWorkloadArgs {
     targetCpuUtilization?: number;
     /** HPA memory target, percent (api). Default: 80. */
     targetMemoryUtilization?: number;
-    /** Queue messages per replica (worker). Default: 5. */
+    /** Queue messages (waiting + in flight) per replica (worker). Default: `workerConcurrency`, so a busy pod is a full one. */
     messagesPerReplica?: number;
     /** Messages above which a worker scales from zero. Default: 0 (any message). */
     activationMessages?: number;
@@ -96,8 +96,10 @@ export interface AgentWorkloadArgs {
     pollingIntervalSeconds?: number;
     /** Longest in-flight HTTP call, seconds (api): sizes the grace period. Default: 120. */
     maxRequestSeconds?: number;
-    /** Concurrent jobs per worker pod. Default: 4. */
+    /** Concurrent jobs per worker pod (the reference agent accepts 1–100). Default: 4. */
     workerConcurrency?: number;
+    /** Keep the pods on on-demand nodes ("on-demand") or let them use spot ("any"). Default: "any". */
+    capacityType?: string;
     /** Schedule on the GPU pool with one `nvidia.com/gpu`. Default: false. */
     gpu?: boolean;
     /** The queue the api produces to or the worker consumes (required for a worker). Default: none. */
@@ -131,7 +133,8 @@ export function validateWorkloadArgs(args: AgentWorkloadArgs): void {
         .integer("targetCpuUtilization", args.targetCpuUtilization, 10, 95)
         .integer("targetMemoryUtilization", args.targetMemoryUtilization, 10, 95)
         .integer("maxRequestSeconds", args.maxRequestSeconds, 1, 3600)
-        .integer("workerConcurrency", args.workerConcurrency, 1, 256)
+        .integer("workerConcurrency", args.workerConcurrency, 1, 100)
+        .oneOf("capacityType", args.capacityType, ["any", CapacityType.OnDemand])
         .require(args.role !== AgentRole.Worker || args.queue !== undefined, "queue", args.queue, "a queue for a worker")
         .require(args.queue === undefined || args.region !== undefined, "region", args.region, "the queue's region")
         .require(!(args.role === AgentRole.Api && args.minReplicas === 0), "minReplicas", args.minReplicas, "at least 1 for an api");
@@ -164,6 +167,7 @@ export class AgentWorkload extends pulumi.ComponentResource {
         const isApi = args.role === AgentRole.Api;
         const labels = { ...args.labels, ...selectorLabels(app), "app.kubernetes.io/component": args.role };
         const metadata = (suffix = "") => ({ name: `${app}${suffix}`, namespace, labels });
+        const workerConcurrency = args.workerConcurrency ?? 4;
         const drain = drainSeconds(args.role, args.maxRequestSeconds ?? 120, args.queue?.maxJobDurationSeconds ?? 300);
 
         const ns = args.createNamespace ? new k8s.core.v1.Namespace(name, {
@@ -189,20 +193,23 @@ export class AgentWorkload extends pulumi.ComponentResource {
             data: pulumi.all([args.redis?.url, args.queue?.url, args.region, args.llm.baseUrl, args.otlpEndpoint]).apply(([redisUrl, queueUrl, region, llmBaseUrl, otlp]) => agentConfigData({
                 role: args.role, port: AGENT_PORT, environment: args.environment, serviceName: app, namespace,
                 redisUrl, sessionTtlSeconds: args.redis?.sessionTtlSeconds, queueUrl, region, llmBaseUrl, llmModel: args.llm.model,
-                otlpEndpoint: otlp, jobMaxDurationSeconds: args.queue?.maxJobDurationSeconds, workerConcurrency: args.workerConcurrency ?? 4, drainSeconds: drain,
+                otlpEndpoint: otlp, jobMaxDurationSeconds: args.queue?.maxJobDurationSeconds, workerConcurrency, drainSeconds: drain,
+                maxRequestSeconds: args.maxRequestSeconds ?? 120,
             })),
         }, parent);
 
         const secretEnv: EnvVar[] = [];
         if (args.redis) secretEnv.push({ name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: args.redis.passwordSecretName, key: args.redis.passwordSecretKey } } });
-        if (args.llm.apiKeySecretName && args.llm.apiKeySecretKey) secretEnv.push({ name: "LLM_API_KEY", valueFrom: { secretKeyRef: { name: args.llm.apiKeySecretName, key: args.llm.apiKeySecretKey } } });
+        // Optional: a secret set out of band after the first `pulumi up` must not keep pods from starting
+        // (or fail the rollout); ESO syncs it when it is set and Reloader restarts the pods with it.
+        if (args.llm.apiKeySecretName && args.llm.apiKeySecretKey) secretEnv.push({ name: "LLM_API_KEY", valueFrom: { secretKeyRef: { name: args.llm.apiKeySecretName, key: args.llm.apiKeySecretKey, optional: true } } });
         const referencedSecrets = [...new Set([...(args.secretNames ?? []), ...secretEnv.map((e) => e.valueFrom!.secretKeyRef.name)])].sort();
 
         const profile = (args.profile ?? defaultProfile(args.role)) as ResourceProfile;
         const template = podTemplate({
             name: app, role: args.role, image: args.image, port: AGENT_PORT, resources: containerResources(profile, args.gpu ?? false),
             gpu: args.gpu ?? false, serviceAccountName: app, configMapName: app, envFromSecrets: args.secretNames ?? [], secretEnv,
-            drainSeconds: drain, annotations: {},
+            drainSeconds: drain, annotations: {}, onDemand: args.capacityType === CapacityType.OnDemand,
         });
         const deployment = new k8s.apps.v1.Deployment(name, {
             // Reloader restarts the pods (as the rollout strategy allows) when a referenced Secret or the ConfigMap changes.
@@ -213,7 +220,8 @@ export class AgentWorkload extends pulumi.ComponentResource {
         new k8s.policy.v1.PodDisruptionBudget(name, { metadata: metadata(), spec: pdbSpec(app) }, parent);
         new k8s.networking.v1.NetworkPolicy(name, {
             metadata: metadata(),
-            spec: pulumi.output(args.redis?.cidrs ?? []).apply((cidrs) => networkPolicySpec(app, args.role, AGENT_PORT, args.ingressNamespaces ?? [], {
+            spec: pulumi.all([args.redis?.cidrs ?? [], args.llm.baseUrl]).apply(([cidrs, llmUrl]) => networkPolicySpec(app, args.role, AGENT_PORT, args.ingressNamespaces ?? [], {
+                llmPort: args.llm.modelServerPodLabels ? undefined : nonHttpsPort(llmUrl),
                 redis: args.redis ? { port: args.redis.port ?? 6379, cidrs, podLabels: args.redis.podLabels } : undefined,
                 awsCredentials: role !== undefined,
                 modelServer: args.llm.modelServerPodLabels ? { port: args.llm.modelServerPort ?? 8000, podLabels: args.llm.modelServerPodLabels } : undefined,
@@ -235,7 +243,7 @@ export class AgentWorkload extends pulumi.ComponentResource {
         } else {
             const so = scaledObjectFor({
                 name: app, namespace, deploymentName: app, queueUrl: args.queue!.url, region: args.region!,
-                messagesPerReplica: args.messagesPerReplica ?? 5, minReplicas, maxReplicas, labels,
+                messagesPerReplica: args.messagesPerReplica ?? workerConcurrency, minReplicas, maxReplicas, labels,
                 activationMessages: args.activationMessages, cooldownSeconds: args.cooldownSeconds, pollingIntervalSeconds: args.pollingIntervalSeconds,
             });
             new k8s.apiextensions.CustomResource(name, so, { parent: this, dependsOn: [deployment] });

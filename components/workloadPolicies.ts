@@ -24,6 +24,8 @@ export interface AgentSettings {
     jobMaxDurationSeconds?: number;
     workerConcurrency?: number;
     drainSeconds: number;
+    /** Longest HTTP call (api): the agent's own chat deadline stays a little under it. */
+    maxRequestSeconds?: number;
     extra?: Record<string, string>;
 }
 
@@ -47,7 +49,22 @@ export function agentConfigData(s: AgentSettings): Record<string, string> {
     if (s.region) data.AWS_REGION = s.region;
     if (s.role === AgentRole.Worker && s.jobMaxDurationSeconds !== undefined) data.JOB_MAX_DURATION_SECONDS = String(s.jobMaxDurationSeconds);
     if (s.role === AgentRole.Worker && s.workerConcurrency !== undefined) data.WORKER_CONCURRENCY = String(s.workerConcurrency);
+    if (s.role === AgentRole.Api && s.maxRequestSeconds !== undefined) data.CHAT_MAX_DURATION_SECONDS = String(Math.max(1, s.maxRequestSeconds - CHAT_DEADLINE_MARGIN_SECONDS));
     return { ...data, ...s.extra };
+}
+
+/** Seconds between the agent's chat deadline and the longest call the grace period covers. */
+export const CHAT_DEADLINE_MARGIN_SECONDS = 5;
+
+/**
+ * The port of an LLM endpoint that the HTTPS egress rule does not cover (e.g. Ollama's 11434, a
+ * plain-http in-cluster server), or undefined for https on 443.
+ */
+export function nonHttpsPort(baseUrl: string | undefined): number | undefined {
+    if (!baseUrl) return undefined;
+    const url = new URL(baseUrl);
+    const port = url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
+    return port === 443 ? undefined : port;
 }
 
 /** HPA (autoscaling/v2) on CPU and memory for an api; scales down slowly so bursts of chats are absorbed. */
@@ -78,6 +95,8 @@ export interface EgressTargets {
     redis?: { port: number; cidrs?: string[]; podLabels?: Record<string, string> };
     /** The pods call AWS: allow the node-local Pod Identity agent that hands out their credentials. */
     awsCredentials?: boolean;
+    /** The LLM endpoint's port when it is not 443: allowed to any address, in or out of the cluster. */
+    llmPort?: number;
     /** Also allow the model server's pods on this port (same namespace). */
     modelServer?: { port: number; podLabels: Record<string, string> };
 }
@@ -99,6 +118,7 @@ export function networkPolicySpec(name: string, role: string, port: number, ingr
         rules.push({ to, ports: [{ protocol: "TCP", port: egress.redis.port }] });
     }
     if (egress.awsCredentials) rules.push({ to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT_CIDR } }], ports: [{ protocol: "TCP", port: POD_IDENTITY_AGENT_PORT }] });
+    if (egress.llmPort !== undefined) rules.push({ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }, { namespaceSelector: {} }], ports: [{ protocol: "TCP", port: egress.llmPort }] });
     if (egress.modelServer) rules.push({ to: [{ podSelector: { matchLabels: egress.modelServer.podLabels } }], ports: [{ protocol: "TCP", port: egress.modelServer.port }] });
     const ingress = role === AgentRole.Api
         ? [{ from: [{ podSelector: {} }, ...ingressNamespaces.map(ns)], ports: [{ protocol: "TCP", port }] }]

@@ -7,6 +7,8 @@ import { AgentRole, ResourceProfile } from "./constants";
 import { gpuPodPlacement } from "./placement";
 import { resourcesFor, ResourceRequirements } from "./profiles";
 
+/** Karpenter's well-known label of a node's purchase option ("spot" or "on-demand"). */
+export const CAPACITY_TYPE_LABEL = "karpenter.sh/capacity-type";
 /** Port the agent listens on (its `PORT`). */
 export const AGENT_PORT = 8080;
 /** Seconds the pod keeps serving after it is removed from endpoints, before SIGTERM (endpoint propagation). */
@@ -114,6 +116,8 @@ export interface PodTemplateInput {
     secretEnv: EnvVar[];
     drainSeconds: number;
     annotations: Record<string, string>;
+    /** Keep off spot capacity. */
+    onDemand: boolean;
 }
 
 /** The pod template of an agent Deployment. */
@@ -121,6 +125,7 @@ export function podTemplate(p: PodTemplateInput) {
     const labels = selectorLabels(p.name);
     const security = restrictedSecurityContexts();
     const placement = p.gpu ? gpuPodPlacement() : undefined;
+    const nodeSelector = { ...placement?.nodeSelector, ...(p.onDemand ? { [CAPACITY_TYPE_LABEL]: "on-demand" } : {}) };
     return {
         metadata: { labels: { ...labels, "agent-platform.io/role": p.role }, annotations: p.annotations },
         spec: {
@@ -130,13 +135,14 @@ export function podTemplate(p: PodTemplateInput) {
             terminationGracePeriodSeconds: gracePeriodSeconds(p.drainSeconds, p.role),
             securityContext: security.pod,
             topologySpreadConstraints: topologySpread(labels),
-            ...(placement ? { nodeSelector: placement.nodeSelector, tolerations: placement.tolerations } : {}),
+            ...(Object.keys(nodeSelector).length ? { nodeSelector } : {}),
+            ...(placement ? { tolerations: placement.tolerations } : {}),
             containers: [{
                 name: "agent",
                 image: p.image,
                 args: [p.role],
                 ports: [{ name: "http", containerPort: p.port, protocol: "TCP" }],
-                envFrom: [{ configMapRef: { name: p.configMapName } }, ...p.envFromSecrets.map((name) => ({ secretRef: { name } }))],
+                envFrom: [{ configMapRef: { name: p.configMapName } }, ...p.envFromSecrets.map((name) => ({ secretRef: { name, optional: true } }))],
                 env: p.secretEnv,
                 resources: p.resources,
                 securityContext: security.container,

@@ -14,6 +14,7 @@ export function platformArgsFromConfig(config: PlatformConfig, imageTags: Record
         network: {
             vpcCidr: n.vpcCidr,
             availabilityZoneCount: n.azCount,
+            availabilityZones: n.availabilityZones,
             natGateways: n.natGateways,
             flowLogRetentionDays: n.flowLogRetentionDays,
             interfaceEndpoints: n.interfaceEndpoints,
@@ -64,7 +65,7 @@ export function platformArgsFromConfig(config: PlatformConfig, imageTags: Record
             const [apiKeySecret, apiKeyKey] = a.llmApiKey === "none" || a.useModelServer ? [undefined, undefined] : a.llmApiKey.split("/");
             return {
                 name: a.name, role: a.role, image: a.image, profile: a.profile, queue: a.queue, minReplicas: a.minReplicas, maxReplicas: a.maxReplicas,
-                targetCpuUtilization: a.targetCpuUtilization, messagesPerReplica: a.messagesPerReplica, maxRequestSeconds: a.maxRequestSeconds, gpu: a.gpu,
+                targetCpuUtilization: a.targetCpuUtilization, messagesPerReplica: a.messagesPerReplica, workerConcurrency: a.workerConcurrency, capacityType: a.capacityType, maxRequestSeconds: a.maxRequestSeconds, gpu: a.gpu,
                 secrets: a.secrets, llmModel: a.useModelServer ? config.modelServer.model : a.llmModel, llmBaseUrl: a.llmBaseUrl, useModelServer: a.useModelServer,
                 llmApiKeySecret: apiKeySecret, llmApiKeyKey: apiKeyKey, ingressNamespaces: a.ingressNamespaces,
             };
@@ -74,6 +75,7 @@ export function platformArgsFromConfig(config: PlatformConfig, imageTags: Record
             hubTokenSecretName: config.modelServer.hubTokenSecret, hubTokenSecretKey: config.modelServer.hubTokenKey,
             storageGiB: config.modelServer.storageGiB, replicas: config.modelServer.replicas, gpusPerReplica: config.modelServer.gpusPerReplica,
             maxModelLen: config.modelServer.maxModelLen,
+            toolCallParser: config.modelServer.toolCallParser,
         } : undefined,
         secrets: {
             recoveryWindowDays: config.secrets.recoveryWindowDays,

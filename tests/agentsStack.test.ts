@@ -82,6 +82,18 @@ describe("agents in the rendered stacks (AgentImage, AgentWorkload, ModelServer,
                 }
             });
 
+            it("every queue a worker consumes has an api producing to it", () => {
+                const agents = configOf(stack).agents;
+                for (const w of agents.filter((a) => a.role === "worker")) assert.ok(agents.some((a) => a.role === "api" && a.queue === w.queue), w.name);
+            });
+
+            it("keeps long-job workers off spot where the stack says so", () => {
+                for (const agent of configOf(stack).agents) {
+                    const selector = agentParts(runs[stack], agent.name).deployment.inputs.spec.template.spec.nodeSelector ?? {};
+                    assert.equal(selector["karpenter.sh/capacity-type"], agent.capacityType === "on-demand" ? "on-demand" : undefined, agent.name);
+                }
+            });
+
             it("scales apis with an HPA and workers with a KEDA ScaledObject on their own queue", () => {
                 const r = runs[stack];
                 const queueUrls = r.outputs.queueUrls as Record<string, string>;
@@ -147,14 +159,44 @@ describe("agents in the rendered stacks (AgentImage, AgentWorkload, ModelServer,
             assert.equal(configMap.inputs.data.LLM_MODEL, "Qwen/Qwen2.5-7B-Instruct");
             const env = agentParts(r, "local-llm-worker").deployment.inputs.spec.template.spec.containers[0].env;
             assert.ok(!env.some((e: any) => e.name === "LLM_API_KEY"), "no API key for the in-cluster model server");
+            const args = server.inputs.spec.template.spec.containers.find((c: any) => c.name === "vllm" || c.args?.includes("--served-model-name")).args;
+            assert.ok(args.includes("--enable-auto-tool-choice"), "vLLM accepts the agents' tool_choice: auto");
+            assert.equal(args[args.indexOf("--tool-call-parser") + 1], "hermes");
         }
     });
 
     it("exports what an operator needs: kubeconfig (secret), API addresses, queue URLs, image references, the Grafana port-forward", () => {
         const outputs = runs.prod.outputs;
         for (const key of ["kubeconfig", "apiServiceUrls", "queueUrls", "imageRefs", "grafanaPortForwardCommand"]) assert.ok(outputs[key], key);
-        assert.deepEqual(outputs.apiServiceUrls, { "chat-api": "http://chat-api.agents.svc.cluster.local" });
+        assert.deepEqual(outputs.apiServiceUrls, { "chat-api": "http://chat-api.agents.svc.cluster.local", "local-chat-api": "http://local-chat-api.agents.svc.cluster.local" });
         const stackRoot = runs.prod.resources.find((r: Registered) => r.type === "pulumi:pulumi:Stack");
         assert.ok(stackRoot);
+    });
+});
+
+describe("the contract between the stacks and the reference agent (agent/src/config.ts)", () => {
+    it("every agent of every stack gets a configuration the agent accepts", async () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { loadConfig } = require("../agent/src/config") as typeof import("../agent/src/config");
+        for (const stack of STACKS) {
+            const r = await runStack(stack);
+            for (const agent of configOf(stack).agents) {
+                const { configMap, deployment } = agentParts(r, agent.name);
+                const container = deployment.inputs.spec.template.spec.containers[0];
+                // Secrets come from ESO at run time; any value stands in for them here.
+                const secretEnv = Object.fromEntries(container.env.map((e: any) => [e.name, "from-a-kubernetes-secret"]));
+                assert.equal(container.args.length, 1);
+                const config = loadConfig(container.args[0], { ...configMap.inputs.data, ...secretEnv });
+                assert.equal(config.role, agent.role);
+                assert.equal(config.port, container.ports[0].containerPort);
+                const grace = deployment.inputs.spec.template.spec.terminationGracePeriodSeconds;
+                assert.ok(config.shutdownGraceMs / 1000 < grace, `${stack}/${agent.name}: the agent's drain fits the grace period`);
+                if (agent.role === "worker") {
+                    const queue = configOf(stack).queues.find((q) => q.name === agent.queue)!;
+                    const visibility = queue.visibilityTimeoutSeconds ?? queue.maxJobDurationSeconds + 60;
+                    assert.ok(config.jobMaxDurationMs / 1000 < visibility, `${stack}/${agent.name}: the job deadline is shorter than the visibility timeout`);
+                }
+            }
+        }
     });
 });

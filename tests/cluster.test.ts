@@ -147,7 +147,8 @@ describe("Karpenter: derived values", () => {
     });
 
     it("configures the controller with the cluster, its endpoint and the interruption queue, on the system nodes", () => {
-        const v = karpenterValues({ clusterName: "agents-dev", clusterEndpoint: "https://x.eks.amazonaws.com", interruptionQueueName: "agents-dev-karpenter", systemNodes: 3 });
+        const v = karpenterValues({ clusterName: "agents-dev", clusterEndpoint: "https://x.eks.amazonaws.com", interruptionQueueName: "agents-dev-karpenter", systemNodes: 3, region: "eu-west-1" });
+        assert.deepEqual(v.controller.env, [{ name: "AWS_REGION", value: "eu-west-1" }], "the region without IMDS");
         assert.deepEqual(v.settings, { clusterName: "agents-dev", clusterEndpoint: "https://x.eks.amazonaws.com", interruptionQueue: "agents-dev-karpenter" });
         assert.deepEqual({ nodeSelector: v.nodeSelector, tolerations: v.tolerations }, systemPodPlacement());
         assert.equal(v.serviceAccount.name, "karpenter");

@@ -151,7 +151,12 @@ describe("AgentCluster IAM: every document in the rendered stacks", () => {
             assert.deepEqual(trusts.get("platform-cluster-cluster"), clusterTrustPolicy());
             assert.deepEqual(trusts.get("platform-cluster-system-node"), nodeTrustPolicy());
             assert.deepEqual(trusts.get("platform-cluster-karpenter-node"), nodeTrustPolicy());
-            for (const pod of ["platform-cluster-karpenter", "platform-cluster-vpc-cni", "platform-cluster-ebs-csi"]) assert.deepEqual(trusts.get(pod), podIdentityTrustPolicy(), pod);
+            for (const pod of ["platform-cluster-karpenter", "platform-cluster-vpc-cni", "platform-cluster-ebs-csi"]) {
+                const role = roles.find((r) => r.name === pod)!;
+                const association = ofType(resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation").find((a) => a.inputs.roleArn === role.state.arn)!;
+                const { clusterName, namespace, serviceAccount } = association.inputs;
+                assert.deepEqual(trusts.get(pod), podIdentityTrustPolicy({ clusterName, namespace, serviceAccount }), `${pod} trusts exactly its association's service account`);
+            }
             for (const p of ofType(mine, "aws:iam/rolePolicy:RolePolicy")) await assertRealNarrowActions(json(p.inputs.policy), p.name);
             for (const p of ofType(mine, "aws:sqs/queuePolicy:QueuePolicy")) await assertRealNarrowActions(json(p.inputs.policy), p.name);
             const attached = ofType(mine, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => a.inputs.policyArn as string);

@@ -6,13 +6,16 @@ import { json, ofType, one } from "./support/query";
 
 // The Pod Identity helper every component uses (the cluster's vpc-cni, EBS CSI and Karpenter roles included).
 describe("PodIdentityRole", () => {
-    it("trusts exactly the EKS Pod Identity service, with AssumeRole and TagSession", () => {
-        const trust = podIdentityTrustPolicy();
+    it("trusts exactly the EKS Pod Identity service, with AssumeRole and TagSession, for one service account of one cluster", () => {
+        const trust = podIdentityTrustPolicy({ clusterName: "agents-dev", namespace: "agents", serviceAccount: "job-worker" });
         assert.equal(trust.Version, "2012-10-17");
         assert.equal(trust.Statement.length, 1);
         const [s] = trust.Statement;
         assert.deepEqual([s.Effect, s.Principal, s.Action], ["Allow", { Service: "pods.eks.amazonaws.com" }, ["sts:AssumeRole", "sts:TagSession"]]);
-        assert.equal("Condition" in s, false);
+        // The session tags EKS Pod Identity sets: another cluster, namespace or service account cannot assume it.
+        assert.deepEqual(s.Condition, { StringEquals: {
+            "aws:RequestTag/eks-cluster-name": "agents-dev", "aws:RequestTag/kubernetes-namespace": "agents", "aws:RequestTag/kubernetes-service-account": "job-worker",
+        } });
         // IAM rejects a trust policy with a Resource element ("MalformedPolicyDocument: Has prohibited field Resource").
         assert.equal("Resource" in s, false);
     });
@@ -24,7 +27,7 @@ describe("PodIdentityRole", () => {
             managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"], tags: { team: "ai" },
         }));
         const role = one(resources, "aws:iam/role:Role");
-        assert.deepEqual(json(role.inputs.assumeRolePolicy), podIdentityTrustPolicy());
+        assert.deepEqual(json(role.inputs.assumeRolePolicy), podIdentityTrustPolicy({ clusterName: "agents-dev", namespace: "agents", serviceAccount: "job-worker" }));
         const association = one(resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation");
         assert.deepEqual([association.inputs.clusterName, association.inputs.namespace, association.inputs.serviceAccount], ["agents-dev", "agents", "job-worker"]);
         assert.equal(association.inputs.roleArn, role.state.arn);

@@ -194,6 +194,7 @@ describe("ContextStore: in-cluster Valkey", () => {
         for (const svc of valkeyServices(AGENT_NAMESPACE)) await validateKubernetesObject(svc);
         await validateKubernetesObject(valkeyNetworkPolicy(AGENT_NAMESPACE));
         const sts = valkeyStatefulSet(opts);
+        assert.equal((sts.spec as { template: { metadata: { annotations: Record<string, string> } } }).template.metadata.annotations["karpenter.sh/do-not-disrupt"], "true", "a single replica Karpenter must not move");
         await assert.rejects(validateKubernetesObject({ ...sts, spec: { ...sts.spec, replicas: "one" } }), /replicas/, "the validator does reject a bad object");
         for (const r of kubernetesObjects(run.resources)) {
             const kind = r.type.split(":").pop()!;

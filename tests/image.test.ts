@@ -234,7 +234,10 @@ describe("contextTag", () => {
         const added = contextTag(dir);
         assert.notEqual(added, edited);
         fs.chmodSync(path.join(dir, "src/new.ts"), 0o755);
-        assert.notEqual(contextTag(dir), added);
+        const executable = contextTag(dir);
+        assert.notEqual(executable, added);
+        fs.chmodSync(path.join(dir, "src/new.ts"), 0o775);
+        assert.notEqual(contextTag(dir), executable, "any permission bit (another umask) changes the tag, as it makes the docker provider rebuild");
     });
 
     it("ignores what .dockerignore excludes (directories, ** globs, trailing slashes) and honours ! negation", () => {

@@ -99,6 +99,27 @@ describe("AgentNetwork", () => {
         });
     });
 
+    describe("availability zones", () => {
+        it("by default asks for available zones and excludes the zone ids EKS does not support", async () => {
+            const result = await network({ clusterName: "c" });
+            const call = result.invokes.find((i) => i.token === "aws:index/getAvailabilityZones:getAvailabilityZones")!;
+            assert.equal(call.inputs.state, "available");
+            assert.deepEqual(call.inputs.excludeZoneIds, ["use1-az3", "usw1-az2", "cac1-az3"]);
+        });
+
+        it("uses pinned zone names in order, without asking the region", async () => {
+            const result = await network({ clusterName: "c", availabilityZones: ["eu-west-1c", "eu-west-1a"] });
+            assert.equal(one(result.resources, SUBNET, "net-private-0").inputs.availabilityZone, "eu-west-1c");
+            assert.equal(one(result.resources, SUBNET, "net-public-1").inputs.availabilityZone, "eu-west-1a");
+            assert.equal(result.invokes.filter((i) => i.token === "aws:index/getAvailabilityZones:getAvailabilityZones").length, 0);
+        });
+
+        it("rejects too few or repeated pinned zones", async () => {
+            const result = await runProgram(() => new AgentNetwork("net", { clusterName: "c", availabilityZoneCount: 3, availabilityZones: ["eu-west-1a", "eu-west-1a", "eu-west-1b"] }), { captureError: true });
+            assert.match(String(result.error), /availabilityZones: got \["eu-west-1a","eu-west-1a","eu-west-1b"\]; allowed: at least 3 distinct zone names/);
+        });
+    });
+
     describe("NAT gateway per AZ, 3 AZs", () => {
         it("puts one NAT gateway in each public subnet and routes each AZ through its own", async () => {
             const result = await network({ clusterName: "c", availabilityZoneCount: 3, natGateways: "perAz" });

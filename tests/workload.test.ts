@@ -80,10 +80,11 @@ describe("AgentWorkload", () => {
 
         it("takes settings from a ConfigMap and secrets only by reference", () => {
             const c = containerOf(resources);
-            assert.deepEqual(c.envFrom, [{ configMapRef: { name: "chat-api" } }, { secretRef: { name: "llm" } }]);
+            assert.deepEqual(c.envFrom, [{ configMapRef: { name: "chat-api" } }, { secretRef: { name: "llm", optional: true } }]);
             assert.deepEqual(c.env, [
                 { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: "redis-auth", key: "password" } } },
-                { name: "LLM_API_KEY", valueFrom: { secretKeyRef: { name: "llm", key: "OPENAI_API_KEY" } } },
+                // Set out of band after the first deploy: pods start without it and restart when it arrives.
+                { name: "LLM_API_KEY", valueFrom: { secretKeyRef: { name: "llm", key: "OPENAI_API_KEY", optional: true } } },
             ]);
             const data = one(resources, "kubernetes:core/v1:ConfigMap").inputs.data;
             assert.equal(data.OTEL_EXPORTER_OTLP_ENDPOINT, base.otlpEndpoint);
@@ -173,6 +174,34 @@ describe("AgentWorkload", () => {
             for (const action of ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"]) assert.equal(await simulate(policy, action, JOBS_ARN), "Allowed", action);
             assert.equal(await simulate(policy, "sqs:SendMessage", JOBS_ARN), "ImplicitlyDenied");
             assert.equal(await simulate(policy, "sqs:ReceiveMessage", OTHER_ARN), "ImplicitlyDenied");
+        });
+    });
+
+    describe("contract with the agent", () => {
+        it("sets the chat deadline under the longest call, and sizes KEDA's target to the worker's concurrency", async () => {
+            const api = await workload({ workloadName: "a", role: "api", maxRequestSeconds: 90 });
+            assert.equal(one(api.resources, "kubernetes:core/v1:ConfigMap").inputs.data.CHAT_MAX_DURATION_SECONDS, "85");
+            const worker = await workload({ workloadName: "w", role: "worker", workerConcurrency: 8 });
+            assert.equal(one(worker.resources, "kubernetes:core/v1:ConfigMap").inputs.data.WORKER_CONCURRENCY, "8");
+            assert.equal(one(worker.resources, "kubernetes:keda.sh/v1alpha1:ScaledObject").inputs.spec.triggers[0].metadata.queueLength, "8");
+        });
+
+        it("opens egress to an LLM endpoint on another port than 443 (e.g. Ollama), and only then", async () => {
+            const ollama = await workload({ workloadName: "a", role: "api", llm: { baseUrl: "http://ollama.tools.svc.cluster.local:11434/v1", model: "llama3" } });
+            const rules = one(ollama.resources, "kubernetes:networking.k8s.io/v1:NetworkPolicy").inputs.spec.egress;
+            assert.ok(rules.some((r: any) => r.ports[0].port === 11434 && r.to.some((t: any) => t.namespaceSelector)), JSON.stringify(rules));
+            const https = await workload({ workloadName: "a", role: "api" });
+            const egress = one(https.resources, "kubernetes:networking.k8s.io/v1:NetworkPolicy").inputs.spec.egress;
+            const portRules = (port: number) => egress.filter((r: any) => r.ports.some((p: any) => p.port === port));
+            assert.deepEqual(portRules(11434), []);
+            assert.deepEqual(portRules(80).map((r: any) => r.to), [[{ ipBlock: { cidr: "169.254.170.23/32" } }]], "port 80 only to the Pod Identity agent");
+        });
+
+        it("pins pods to on-demand nodes when asked, and rejects an unknown capacity type", async () => {
+            const onDemand = await workload({ workloadName: "w", role: "worker", capacityType: "on-demand" });
+            assert.deepEqual(deploymentOf(onDemand.resources).spec.template.spec.nodeSelector, { "karpenter.sh/capacity-type": "on-demand" });
+            const bad = await runProgram(() => new AgentWorkload("w", { ...base, workloadName: "w", role: "worker", capacityType: "reserved" } as never), { captureError: true });
+            assert.match(String(bad.error), /capacityType: got "reserved"; allowed: one of "any", "on-demand"/);
         });
     });
 

@@ -191,7 +191,8 @@ export function loadConfig(role: Role, env: Env): Config {
     jobRetryDelaySeconds: r.int("JOB_RETRY_DELAY_SECONDS", 5, 0, 900),
     jobTtlSeconds: r.int("JOB_TTL_SECONDS", 7 * 86400, 60, 90 * 86400),
     idempotencyTtlSeconds: r.int("IDEMPOTENCY_TTL_SECONDS", 86400, 60, 30 * 86400),
-    shutdownGraceMs: r.int("SHUTDOWN_GRACE_SECONDS", 25, 0, 3600) * 1000,
+    // Up to SQS's 12-hour visibility limit: a worker drains jobs as long as the queue allows.
+    shutdownGraceMs: r.int("SHUTDOWN_GRACE_SECONDS", 25, 0, 43_200) * 1000,
     maxBodyBytes: r.int("MAX_BODY_BYTES", 65_536, 1024, 10 * 1024 * 1024),
     otlpEndpoint,
     serviceName: r.raw("OTEL_SERVICE_NAME") ?? `agent-${role}`,

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AgentRole, ContextStoreMode, LOG_RETENTION_DAYS, ModelSource } from "../../components/constants";
+import { AgentRole, CapacityType, ContextStoreMode, LOG_RETENTION_DAYS, ModelSource } from "../../components/constants";
 import { GRAFANA_ADMIN_SECRET, REDIS_AUTH_SECRET } from "../../components/secretsPolicies";
 import { clusterSchema, nodePoolsSchema } from "./cluster";
 import { networkSchema } from "./network";
@@ -86,6 +86,9 @@ export function crossCheck(c: Omit<PlatformConfig, "environment">): ConfigProble
             problems.push({ key: key(`queues[${i}].visibilityTimeoutSeconds`), value: q.visibilityTimeoutSeconds, allowed: `more than maxJobDurationSeconds (${q.maxJobDurationSeconds})` });
         }
     });
+    if (c.network.availabilityZones !== undefined && c.network.availabilityZones.length < c.network.azCount) {
+        problems.push({ key: key("network.availabilityZones"), value: c.network.availabilityZones, allowed: `at least azCount (${c.network.azCount}) zone names` });
+    }
     const s = c.cluster.systemNodes;
     if (s.minSize > s.desiredSize || s.desiredSize > s.maxSize) {
         problems.push({ key: key("cluster.systemNodes.desiredSize"), value: s.desiredSize, allowed: `minSize (${s.minSize}) ≤ desiredSize ≤ maxSize (${s.maxSize})` });
@@ -116,10 +119,21 @@ export function crossCheck(c: Omit<PlatformConfig, "environment">): ConfigProble
             problems.push({ key: key("modelServer.hubTokenKey"), value: c.modelServer.hubTokenKey, allowed: `a key of secrets entry "${hubToken}": ${entry.keys.join(", ")}` });
         }
     }
+    const produced = new Set(c.agents.filter((a) => a.role === AgentRole.Api).map((a) => a.queue));
+    c.agents.forEach((a, i) => {
+        if (a.role === AgentRole.Worker && a.queue !== undefined && queues.has(a.queue) && !produced.has(a.queue)) {
+            problems.push({ key: key(`agents[${i}].queue`), value: a.queue, allowed: `a queue some api agent produces to (${[...produced].filter(Boolean).map((q) => JSON.stringify(q)).join(", ") || "none do"}), or add an api for ${JSON.stringify(a.queue)}` });
+        }
+    });
     c.agents.forEach((a, i) => {
         const at = (field: string) => key(`agents[${i}].${field}`);
         if (!images.has(a.image)) problems.push({ key: at("image"), value: a.image, allowed: `an image name from images: ${names(images)}` });
-        if (a.role === AgentRole.Worker && a.queue === undefined) problems.push({ key: at("queue"), value: undefined, allowed: `a queue name for a worker: ${names(queues)}` });
+        // The reference agent needs a queue in both roles: the api enqueues jobs to it, the worker consumes it.
+        if (a.queue === undefined) problems.push({ key: at("queue"), value: undefined, allowed: `a queue name for ${a.role === AgentRole.Worker ? "a worker" : "an api (it enqueues jobs)"}: ${names(queues)}` });
+        if (a.capacityType === CapacityType.OnDemand) {
+            const pool = a.gpu ? c.nodePools.gpu : c.nodePools.cpu;
+            if (!pool.capacityTypes.includes(CapacityType.OnDemand)) problems.push({ key: at("capacityType"), value: a.capacityType, allowed: `"any" unless nodePools.${a.gpu ? "gpu" : "cpu"}.capacityTypes includes "on-demand"` });
+        }
         if (a.queue !== undefined && !queues.has(a.queue)) problems.push({ key: at("queue"), value: a.queue, allowed: `a queue name from queues: ${names(queues)}` });
         (a.secrets ?? []).forEach((name, j) => {
             if (!secrets.has(name)) problems.push({ key: at(`secrets[${j}]`), value: name, allowed: `a secret name from secrets.entries: ${names(secrets)}` });

@@ -13,6 +13,10 @@ export const networkSchema = object({
         check: (s) => subnetPlanProblem(s, 2) === undefined,
     }),
     azCount: integer({ doc: "Availability zones to spread subnets (and nodes) over", default: 2, min: 2, max: 3 }),
+    availabilityZones: optional(stringList({
+        doc: "Zone names to use, in order (at least azCount); pins the layout. Default: the first available zones that support EKS",
+        pattern: /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, minItems: 2, maxItems: 6,
+    })),
     natGateways: oneOf(enumValues(NatGatewayStrategy), {
         doc: "`single` NAT gateway (cheap) or one `perAz` (an AZ outage does not cut egress)",
         default: NatGatewayStrategy.Single,

@@ -1,4 +1,4 @@
-import { AgentRole, enumValues, ModelSource, ResourceProfile } from "../../components/constants";
+import { AgentRole, CapacityType, enumValues, ModelSource, ResourceProfile } from "../../components/constants";
 import { boolean, integer, list, object, oneOf, optional, string, stringList } from "./schema";
 import { NAME } from "./services";
 
@@ -21,10 +21,12 @@ export const agentsSchema = list({
     minReplicas: optional(integer({ doc: "Minimum replicas; default: 2 for api, 0 for worker", min: 0, max: 500 })),
     maxReplicas: integer({ doc: "Maximum replicas", default: 10, min: 1, max: 500 }),
     targetCpuUtilization: integer({ doc: "HPA target CPU utilization, percent (api)", default: 70, min: 10, max: 95 }),
-    messagesPerReplica: integer({ doc: "KEDA target queue messages per replica (worker)", default: 5, min: 1, max: 10000 }),
+    workerConcurrency: integer({ doc: "Jobs a worker pod runs at once (`WORKER_CONCURRENCY`)", default: 4, min: 1, max: 100 }),
+    messagesPerReplica: optional(integer({ doc: "KEDA target queue messages (waiting + in flight) per replica (worker); default: workerConcurrency", min: 1, max: 10000 })),
     maxRequestSeconds: integer({ doc: "Longest in-flight HTTP call (api); sizes the termination grace period", default: 120, min: 1, max: 3600 }),
     gpu: boolean({ doc: "Schedule on the GPU pool with one `nvidia.com/gpu`", default: false }),
-    secrets: stringList({ doc: "Names of `secrets.entries` exposed as environment variables", default: ["llm"], pattern: NAME, maxItems: 20 }),
+    secrets: stringList({ doc: "Names of `secrets.entries` exposed whole as environment variables (the LLM key comes through `llmApiKey`)", default: [], pattern: NAME, maxItems: 20 }),
+    capacityType: oneOf(["any", CapacityType.OnDemand], { doc: "`on-demand` keeps the pods off spot nodes (a spot interruption gives 2 minutes: too short for long jobs)", default: "any" }),
     llmModel: string({ doc: "Model name sent to the LLM endpoint", default: "gpt-4o-mini" }),
     llmBaseUrl: optional(string({ doc: "OpenAI-compatible endpoint; default: the model server when `useModelServer`, else OpenAI", pattern: /^https?:\/\/\S+$/ })),
     useModelServer: boolean({ doc: "Send LLM calls to the stack's model server", default: false }),
@@ -46,5 +48,6 @@ export const modelServerSchema = object({
     storageGiB: integer({ doc: "Weights volume size, GiB", default: 100, min: 10, max: 4000 }),
     replicas: integer({ doc: "Model server replicas", default: 1, min: 1, max: 16 }),
     gpusPerReplica: integer({ doc: "GPUs per replica (tensor parallel size)", default: 1, min: 1, max: 8 }),
+    toolCallParser: string({ doc: "vLLM tool-call parser for the agents' tool calls (`hermes` fits Qwen2.5), or `none`", default: "hermes", pattern: /^[a-z0-9_]{1,40}$/ }),
     maxModelLen: integer({ doc: "Maximum context length, tokens", default: 8192, min: 512, max: 1048576 }),
 }, "Model server");

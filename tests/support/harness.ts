@@ -37,6 +37,8 @@ export interface RunResult {
     computed: Set<string>;
     /** The program's error (only with `captureError`). */
     error?: Error;
+    /** Provider functions the program called, with their arguments. */
+    invokes: { token: string; inputs: Record<string, unknown> }[];
 }
 
 export interface RunOptions {
@@ -99,6 +101,7 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
     const region = String(config["aws:region"] ?? "us-west-2");
     const resources: Registered[] = [];
     const computed = new Set<string>();
+    const invokes: RunResult["invokes"] = [];
     const pending = new Map<string, Partial<Registered>>();
     const remember = (v: unknown) => {
         if (typeof v === "string" && v.length > 3) computed.add(v);
@@ -121,7 +124,10 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
             });
             return { id: out.id, state: { ...args.inputs, ...out.state } };
         },
-        call: (args) => mockCall(args, region),
+        call: (args) => {
+            invokes.push({ token: args.token, inputs: args.inputs });
+            return mockCall(args, region);
+        },
     }, PROJECT, opts.stack ?? "test", opts.preview ?? false);
 
     // Capture what the plain mock interface does not show: parent, dependencies and secretness of inputs.
@@ -147,11 +153,11 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
     try {
         const outputs = await pulumi.runtime.runInPulumiStack(async () => program());
         await settle();
-        return { resources, outputs: (outputs ?? {}) as Record<string, unknown>, computed };
+        return { resources, outputs: (outputs ?? {}) as Record<string, unknown>, computed, invokes };
     } catch (error) {
         if (!opts.captureError) throw error;
         await settle();
-        return { resources, outputs: {}, computed, error: error as Error };
+        return { resources, outputs: {}, computed, invokes, error: error as Error };
     }
 }
 
