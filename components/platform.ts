@@ -170,9 +170,9 @@ export class AgentPlatform extends pulumi.ComponentResource {
             ? { parent: this, providers: { kubernetes: k8sProvider }, dependsOn: [...clusterReady, agentsNamespace, secrets] }
             : { parent: this });
 
-        // Job queues (each with its DLQ) and KEDA, whose operator may read their depth. A worker builds its
-        // ScaledObject with `scaledObjectFor({ queueUrl: queues[q].queueUrl, region, ...queueOptions[q].scaling, ... })`
-        // and depends on `keda` (its release installs the CRDs; the TriggerAuthentication lives in AGENT_NAMESPACE).
+        // Job queues (each with its DLQ) and KEDA, whose operator may read their depth. The workers below
+        // scale on them with ScaledObjects, after `keda` (its release installs the CRDs; the
+        // TriggerAuthentication lives in AGENT_NAMESPACE).
         const queueOptions = Object.fromEntries((args.queues ?? DEFAULT_QUEUES).map((q) => [q.name, q]));
         const queues: Record<string, TaskQueue> = Object.fromEntries(Object.values(queueOptions).map((q) => [q.name,
             new TaskQueue(`${name}-queue-${q.name}`, { ...q, environment: args.environment, tags }, { parent: this })]));
