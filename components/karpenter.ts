@@ -48,7 +48,9 @@ export function createClusterCapacity(parent: pulumi.ComponentResource, name: st
         name: `${settings.clusterName}-karpenter`,
         messageRetentionSeconds: 300,
         sqsManagedSseEnabled: true,
-        tags,
+        // No DLQ, as in Karpenter's reference setup: 300 s notices the controller consumes itself; a DLQ
+        // would only collect expired ones. The policy pack's redrive rule is waived for this queue only.
+        tags: { ...tags, "agent-platform.io/policy-exempt": "sqs-redrive" },
     }, opts);
     new aws.sqs.QueuePolicy(`${name}-karpenter-interruption`, {
         queueUrl: queue.url, policy: pulumi.jsonStringify(queue.arn.apply(interruptionQueuePolicy)),

@@ -28,16 +28,11 @@ const clone = <T>(value: T): T => structuredClone(value);
  * Violations in the rendered stacks that are accepted, each named, with the reason. Every entry must
  * still occur (the test fails on a stale exception), so fixing the resource means deleting the entry.
  */
-const KNOWN_EXCEPTIONS: { rule: string; type: string; name: string; why: string }[] = [
-    {
-        rule: "sqs-redrive",
-        type: "aws:sqs/queue:Queue",
-        name: "platform-cluster-karpenter-interruption",
-        why: "Karpenter's interruption queue (components/karpenter.ts) follows Karpenter's reference setup: EventBridge events with 300 s "
-            + "retention that the third-party Karpenter controller consumes and deletes itself; a DLQ would only collect expired "
-            + "notices. Remove this entry once the queue carries the tag agent-platform.io/policy-exempt: sqs-redrive.",
-    },
-];
+/**
+ * Violations the stacks are allowed to have. Empty: the one justified case (Karpenter's interruption
+ * queue has no DLQ) carries the policy-exempt tag on the resource itself.
+ */
+const KNOWN_EXCEPTIONS: { rule: string; type: string; name: string; why: string }[] = [];
 
 // ---------------------------------------------------------------------------------------------
 // Well-formed resources, one per rule family; the cases below break one field at a time.
