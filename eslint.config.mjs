@@ -1,9 +1,10 @@
-// ESLint flat config: the TypeScript recommended rules over the component package, the program and the tests.
+// ESLint flat config: the TypeScript recommended rules over the component package, the program, the
+// policy pack, the reference agent and all tests.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/**", "dist/**", "render/**", "agent/**"] },
+    { ignores: ["**/node_modules/**", "**/dist/**", "render/**"] },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {

@@ -133,7 +133,7 @@ export class AgentProcess {
       signal: AbortSignal.timeout(20_000),
     });
     const text = await res.text();
-    let parsed: Record<string, unknown> = {};
+    let parsed: Record<string, unknown>;
     try {
       parsed = text === "" ? {} : (JSON.parse(text) as Record<string, unknown>);
     } catch {

@@ -36,11 +36,11 @@ export class FakeLlm {
 
   /** Starts on a random 127.0.0.1 port. */
   static async start(): Promise<FakeLlm> {
-    let self: FakeLlm | undefined;
     const server = createServer((req, res) => {
-      void self?.handle(req, res);
+      void self.handle(req, res);
     });
-    self = new FakeLlm(server);
+    // The request handler above runs only after `self` is initialised (the server is not listening yet).
+    const self = new FakeLlm(server);
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
     return self;
   }

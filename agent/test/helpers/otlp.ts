@@ -46,14 +46,13 @@ export class OtlpReceiver {
 
   /** Starts on a random 127.0.0.1 port. */
   static async start(): Promise<OtlpReceiver> {
-    let self: OtlpReceiver | undefined;
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
         if (req.url === "/v1/traces" && req.method === "POST") {
           try {
-            self?.record(JSON.parse(Buffer.concat(chunks).toString()));
+            self.record(JSON.parse(Buffer.concat(chunks).toString()));
           } catch {
             res.writeHead(400).end();
             return;
@@ -62,7 +61,8 @@ export class OtlpReceiver {
         res.writeHead(200, { "content-type": "application/json" }).end("{}");
       });
     });
-    self = new OtlpReceiver(server);
+    // The request handler above runs only after `self` is initialised (the server is not listening yet).
+    const self = new OtlpReceiver(server);
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
     return self;
   }
