@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { ContextStoreMode, enumValues, EvictionPolicy, LOG_RETENTION_DAYS } from "./constants";
 import { createInClusterValkey, inClusterHost, REDIS_PORT } from "./inClusterValkey";
 import { AGENT_NAMESPACE } from "./placement";
@@ -304,6 +305,9 @@ export class ContextStore extends pulumi.ComponentResource {
             }, parent),
         }));
         const settings = replicationSettings(args);
+        // Final snapshot names must be unique in the account: a suffix drawn once per stack lets the
+        // same stack be destroyed and created again without "snapshot already exists".
+        const finalSnapshotSuffix = settings.snapshotRetentionLimit > 0 ? new random.RandomId(`${name}-final-snapshot`, { byteLength: 4 }, parent) : undefined;
         const group = new aws.elasticache.ReplicationGroup(`${name}-cache`, {
             replicationGroupId: id,
             description: `Agent context store (${args.environment})`,
@@ -327,7 +331,7 @@ export class ContextStore extends pulumi.ComponentResource {
                 destination: logGroup.name, destinationType: "cloudwatch-logs", logFormat: "json", logType,
             })),
             ...settings,
-            ...(settings.snapshotRetentionLimit > 0 ? { finalSnapshotIdentifier: `${id}-final` } : {}),
+            ...(finalSnapshotSuffix ? { finalSnapshotIdentifier: pulumi.interpolate`${id}-final-${finalSnapshotSuffix.hex}` } : {}),
             tags,
         }, { parent: this, additionalSecretOutputs: ["authToken"] });
 

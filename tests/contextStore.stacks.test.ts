@@ -45,6 +45,7 @@ describe("ContextStore in the prod stack (ElastiCache, multi-AZ)", () => {
         assert.equal(group.inputs.snapshotRetentionLimit, cfg.snapshotRetentionDays);
         assert.equal(group.inputs.maintenanceWindow, cfg.maintenanceWindow);
         assert.ok(group.inputs.snapshotWindow, "a snapshot window");
+        assert.match(group.inputs.finalSnapshotIdentifier, /^agents-prod-context-final-[0-9a-f]{8}$/, "a final snapshot whose name a recreated stack does not reuse");
         const logs = ofType(run.resources, "aws:cloudwatch/logGroup:LogGroup").filter((l) => String(l.inputs.name).startsWith("/aws/elasticache/"));
         assert.equal(logs.length, 2);
         for (const l of logs) assert.equal(l.inputs.retentionInDays, cfg.logRetentionDays);
