@@ -53,16 +53,29 @@ export function inClusterHost(namespace: string): string {
     return `${IN_CLUSTER_SERVICE_NAME}.${namespace}.svc.cluster.local`;
 }
 
+/** Memory-backed directory of the generated config file that holds the password. */
+export const VALKEY_RUN_DIR = "/run/valkey";
+
 /**
- * Arguments of `valkey-server`. The password arrives through `$(VALKEY_PASSWORD)`, which the kubelet
- * expands from the Secret-backed env var: it is never written into the pod spec. Protected mode stays
- * on, so an empty password (a Secret not yet synced) refuses remote clients instead of serving them
- * unauthenticated. Append-only file on the volume, so a restarted pod keeps the sessions.
+ * The container's entrypoint: writes `requirepass` (from the Secret-backed env var, quoted and escaped
+ * for the config parser) into a private file on a memory-backed volume, then execs `valkey-server` with
+ * that file and the arguments — so the password is in neither the pod spec nor the process's command
+ * line (`ps`, /proc/<pid>/cmdline), and valkey-server is PID 1 and gets SIGTERM itself.
+ */
+export function valkeyEntrypoint(): string[] {
+    const script = String.raw`umask 077 && printf 'requirepass "%s"\n' "$(printf %s "$` + PASSWORD_ENV + String.raw`" | sed 's/[\\"]/\\&/g')" > ` +
+        `${VALKEY_RUN_DIR}/auth.conf && exec valkey-server ${VALKEY_RUN_DIR}/auth.conf "$@"`;
+    return ["/bin/sh", "-c", script, "valkey-server"];
+}
+
+/**
+ * Arguments of `valkey-server` (after the generated config file). Protected mode stays on, so an empty
+ * password (a Secret not yet synced) refuses remote clients instead of serving them unauthenticated.
+ * Append-only file on the volume, so a restarted pod keeps the sessions.
  */
 export function valkeyServerArgs(opts: InClusterValkeyOptions): string[] {
     return [
         "--port", String(REDIS_PORT),
-        "--requirepass", `$(${PASSWORD_ENV})`,
         "--dir", "/data",
         "--appendonly", "yes",
         "--appendfsync", "everysec",
@@ -99,7 +112,7 @@ export function valkeyStatefulSet(opts: InClusterValkeyOptions): k8s.types.input
                         name: "valkey",
                         image: VALKEY_IMAGE,
                         imagePullPolicy: "IfNotPresent",
-                        command: ["valkey-server"],
+                        command: valkeyEntrypoint(),
                         args: valkeyServerArgs(opts),
                         env: [{ name: PASSWORD_ENV, valueFrom: { secretKeyRef: { name: opts.passwordSecretName, key: opts.passwordSecretKey } } }],
                         ports: [{ name: "redis", containerPort: REDIS_PORT, protocol: "TCP" }],
@@ -112,8 +125,9 @@ export function valkeyStatefulSet(opts: InClusterValkeyOptions): k8s.types.input
                             allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true,
                             capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" },
                         },
-                        volumeMounts: [{ name: "data", mountPath: "/data" }],
+                        volumeMounts: [{ name: "data", mountPath: "/data" }, { name: "run", mountPath: VALKEY_RUN_DIR }],
                     }],
+                    volumes: [{ name: "run", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } }],
                 },
             },
             volumeClaimTemplates: [{

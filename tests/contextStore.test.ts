@@ -1,11 +1,15 @@
 import * as assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { ContextStoreMode } from "../components/constants";
 import {
     AUTH_TOKEN_PATTERN, ContextStore, ContextStoreArgs, contextStoreUrl, replicationGroupId, replicationSettings, validateContextStoreArgs, valkeyParameters,
 } from "../components/contextStore";
 import {
-    CONTEXT_CACHE_RESOURCES, IN_CLUSTER_SERVICE_NAME, inClusterValkeyLabels, valkeyNetworkPolicy, valkeyServerArgs, valkeyServices, valkeyStatefulSet,
+    CONTEXT_CACHE_RESOURCES, IN_CLUSTER_SERVICE_NAME, inClusterValkeyLabels, valkeyNetworkPolicy, valkeyEntrypoint, valkeyServerArgs, valkeyServices, valkeyStatefulSet, VALKEY_RUN_DIR,
 } from "../components/inClusterValkey";
 import { AGENT_NAMESPACE } from "../components/placement";
 import { RESOURCE_PROFILES } from "../components/profiles";
@@ -220,12 +224,45 @@ describe("ContextStore: in-cluster Valkey", () => {
         assert.equal(sts.inputs.metadata.namespace, AGENT_NAMESPACE);
     });
 
-    it("takes the password from the ESO-managed Secret, never from the spec", () => {
+    it("takes the password from the ESO-managed Secret, never from the spec or the command line", () => {
         const sts = one(run.resources, "kubernetes:apps/v1:StatefulSet");
         const [container] = sts.inputs.spec.template.spec.containers;
         assert.deepEqual(container.env, [{ name: "VALKEY_PASSWORD", valueFrom: { secretKeyRef: { name: "redis-auth", key: "password" } } }]);
-        assert.deepEqual(container.args.slice(2, 4), ["--requirepass", "$(VALKEY_PASSWORD)"]);
+        assert.deepEqual(container.command, valkeyEntrypoint());
+        assert.ok(!container.args.some((a: string) => /requirepass|VALKEY_PASSWORD/.test(a)));
         assert.ok(valkeyServerArgs(opts).includes("volatile-lru"));
+        const run_ = sts.inputs.spec.template.spec.volumes.find((v: { name: string }) => v.name === "run");
+        assert.deepEqual(run_.emptyDir, { medium: "Memory", sizeLimit: "1Mi" }, "the generated config never touches a disk");
+    });
+
+    it("entrypoint, run for real (redis-server standing in for valkey-server): auth works with a hostile password, which stays off the command line", async function () {
+        this.timeout(30_000);
+        const redis = spawnSync("sh", ["-c", "command -v redis-server"], { encoding: "utf8" }).stdout.trim();
+        assert.ok(redis, "redis-server must be on PATH for this test (apt-get install redis-server)");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "valkey-entry-"));
+        fs.symlinkSync(redis, path.join(dir, "valkey-server"));
+        const port = 20000 + (process.pid % 20000);
+        const password = `p@ss "quoted" \\back $(not-run) ${"x".repeat(8)}`;
+        const [shell, flag, script, name] = valkeyEntrypoint();
+        const server = spawn(shell, [flag, script.replaceAll(VALKEY_RUN_DIR, dir), name, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--dir", dir], {
+            env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, VALKEY_PASSWORD: password }, stdio: "ignore",
+        });
+        try {
+            const cli = (...args: string[]) => spawnSync("redis-cli", ["-p", String(port), "--no-auth-warning", ...args], { encoding: "utf8", timeout: 5000 }).stdout.trim();
+            let pong = "";
+            for (let i = 0; i < 50 && pong !== "PONG"; i++) {
+                await new Promise((r) => setTimeout(r, 100));
+                pong = cli("-a", password, "ping");
+            }
+            assert.equal(pong, "PONG", "the password authenticates");
+            assert.match(cli("ping"), /NOAUTH/, "no password, no access");
+            const cmdline = fs.readFileSync(`/proc/${server.pid}/cmdline`, "utf8");
+            assert.ok(!cmdline.includes("quoted"), `the password is not on the command line: ${cmdline}`);
+            assert.equal((fs.statSync(path.join(dir, "auth.conf")).mode & 0o777).toString(8), "600");
+        } finally {
+            server.kill("SIGTERM");
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("keeps data on a PersistentVolumeClaim of the configured size", () => {
@@ -233,7 +270,7 @@ describe("ContextStore: in-cluster Valkey", () => {
         const [claim] = sts.inputs.spec.volumeClaimTemplates;
         assert.equal(claim.spec.resources.requests.storage, "4Gi");
         assert.deepEqual(claim.spec.accessModes, ["ReadWriteOnce"]);
-        assert.deepEqual(sts.inputs.spec.template.spec.containers[0].volumeMounts, [{ name: "data", mountPath: "/data" }]);
+        assert.deepEqual(sts.inputs.spec.template.spec.containers[0].volumeMounts, [{ name: "data", mountPath: "/data" }, { name: "run", mountPath: VALKEY_RUN_DIR }]);
     });
 
     it("admits only pods of its namespace on 6379 and allows no egress", () => {
