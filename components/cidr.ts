@@ -27,16 +27,24 @@ const PUBLIC_PREFIX_DELTA = 5;
 
 const CIDR_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
-/** Parses `a.b.c.d/n`; returns undefined when it is not a valid IPv4 CIDR with a zero host part. */
-export function parseCidr(text: string): Cidr | undefined {
+/**
+ * Parses `a.b.c.d/n` as written, host bits allowed (AWS accepts such blocks where it only matches
+ * addresses, e.g. an API endpoint's allowed CIDRs); undefined when octets or prefix are out of range.
+ */
+export function parseCidrNotation(text: string): { address: number; prefix: number } | undefined {
     const match = CIDR_PATTERN.exec(text);
     if (!match) return undefined;
     const octets = match.slice(1, 5).map(Number);
     const prefix = Number(match[5]);
     if (octets.some((o) => o > 255) || prefix > 32) return undefined;
-    const base = ((octets[0] << 24) >>> 0) + (octets[1] << 16) + (octets[2] << 8) + octets[3];
-    if (hostBits(base, prefix) !== 0) return undefined;
-    return { base, prefix };
+    return { address: ((octets[0] << 24) >>> 0) + (octets[1] << 16) + (octets[2] << 8) + octets[3], prefix };
+}
+
+/** Parses `a.b.c.d/n`; returns undefined when it is not a valid IPv4 CIDR with a zero host part. */
+export function parseCidr(text: string): Cidr | undefined {
+    const parsed = parseCidrNotation(text);
+    if (!parsed || hostBits(parsed.address, parsed.prefix) !== 0) return undefined;
+    return { base: parsed.address, prefix: parsed.prefix };
 }
 
 function hostBits(address: number, prefix: number): number {

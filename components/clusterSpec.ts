@@ -4,6 +4,7 @@
  * other components.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { parseCidrNotation } from "./cidr";
 import { CapacityType, enumValues } from "./constants";
 import { SYSTEM_NODE_LABEL, SYSTEM_NODE_TAINT, Taint, systemPodPlacement } from "./placement";
 import { ArgChecks } from "./validation";
@@ -168,16 +169,12 @@ export function resolveClusterSettings(args: AgentClusterArgs): ResolvedClusterS
 const CLUSTER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,49}$/;
 /** Tag keys Karpenter and EKS set themselves and refuse on an EC2NodeClass. */
 const RESERVED_TAG = /^(kubernetes\.io\/cluster\/|karpenter\.sh\/|karpenter\.k8s\.aws\/|eks:|aws:)/;
-const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const INSTANCE_FAMILY = /^[a-z][a-z0-9-]*$/;
 const DURATION = /^(\d+(s|m|h))+$/;
 
-function validCidr(cidr: string): boolean {
-    const m = IPV4_CIDR.exec(cidr);
-    return m !== null && m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32;
-}
+const validCidr = (cidr: string) => parseCidrNotation(cidr) !== undefined;
 
 /** Validates AgentClusterArgs; throws `InputPropertiesError` naming each bad argument. */
 export function validateClusterArgs(args: AgentClusterArgs): ResolvedClusterSettings {

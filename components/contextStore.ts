@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import { ContextStoreMode, enumValues, EvictionPolicy, LOG_RETENTION_DAYS } from "./constants";
 import { createInClusterValkey, inClusterHost, REDIS_PORT } from "./inClusterValkey";
 import { AGENT_NAMESPACE } from "./placement";
-import { ArgChecks } from "./validation";
+import { ArgChecks, DNS_LABEL } from "./validation";
 import { ELASTICACHE_VALKEY } from "./versions";
 
 /**
@@ -42,7 +42,6 @@ export const AUTH_TOKEN_PATTERN = /^[A-Za-z0-9!&#$^<>-]{16,128}$/;
 
 const WEEKLY_WINDOW = /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/;
 const DAILY_WINDOW = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** ContextStore settings that do not depend on the network, the cluster or the secrets (what AgentPlatform takes). */
 export interface ContextStoreOptions {

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AGENT_NAMESPACE, systemPodPlacement } from "./placement";
 import { policyDocument, PodIdentityRole, PolicyStatement } from "./podIdentity";
-import { ArgChecks } from "./validation";
+import { ArgChecks, DNS_LABEL } from "./validation";
 import { KEDA_CHART } from "./versions";
 
 /** Namespace of the KEDA operator. */
@@ -101,11 +101,10 @@ export interface ScaledObjectArgs {
 
 /** Validates ScaledObjectArgs; throws `InputPropertiesError` naming each bad argument. */
 export function validateScaledObjectArgs(args: ScaledObjectArgs): void {
-    const dns = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
     const checks = new ArgChecks("ScaledObject")
-        .require(dns.test(args.name ?? ""), "name", args.name, "a DNS label")
-        .require(dns.test(args.namespace ?? ""), "namespace", args.namespace, "a DNS label")
-        .require(dns.test(args.deploymentName ?? ""), "deploymentName", args.deploymentName, "a DNS label")
+        .require(DNS_LABEL.test(args.name ?? ""), "name", args.name, "a DNS label")
+        .require(DNS_LABEL.test(args.namespace ?? ""), "namespace", args.namespace, "a DNS label")
+        .require(DNS_LABEL.test(args.deploymentName ?? ""), "deploymentName", args.deploymentName, "a DNS label")
         .integer("messagesPerReplica", args.messagesPerReplica, 1, 100000)
         .require(args.messagesPerReplica !== undefined, "messagesPerReplica", args.messagesPerReplica, "an integer from 1 to 100000")
         .integer("activationMessages", args.activationMessages, 0, 100000)
@@ -196,7 +195,7 @@ export interface KedaArgs {
 export function validateKedaArgs(args: KedaArgs): void {
     const namespaces = args.workloadNamespaces ?? [AGENT_NAMESPACE];
     const checks = new ArgChecks("Keda");
-    namespaces.forEach((ns, i) => checks.require(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(ns), `workloadNamespaces[${i}]`, ns, "a DNS label"));
+    namespaces.forEach((ns, i) => checks.require(DNS_LABEL.test(ns), `workloadNamespaces[${i}]`, ns, "a DNS label"));
     checks.require(new Set(namespaces).size === namespaces.length, "workloadNamespaces", namespaces, "distinct namespaces");
     checks.throwIfInvalid();
 }

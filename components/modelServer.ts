@@ -8,7 +8,7 @@ import {
 } from "./modelServerSpec";
 import { AGENT_NAMESPACE } from "./placement";
 import { PodIdentityRole } from "./podIdentity";
-import { ArgChecks } from "./validation";
+import { ArgChecks, DNS_LABEL } from "./validation";
 
 export interface ModelServerArgs {
     /** Name of the StatefulSet, Service and service account (a DNS label). Default: "model-server". */
@@ -60,7 +60,8 @@ export const MODEL_SERVER_DEFAULTS = {
     gpuMemoryUtilization: 0.9,
 } as const;
 
-const DNS_LABEL = /^[a-z]([a-z0-9-]{0,50}[a-z0-9])?$/;
+/** The StatefulSet name: a DNS label short enough for the pod names StatefulSets derive from it. */
+const SERVER_NAME = /^[a-z]([a-z0-9-]{0,50}[a-z0-9])?$/;
 /** Hub ids (`org/name`) or plain names: letters, digits, `.`, `_`, `-`. */
 const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,95}(\/[A-Za-z0-9][A-Za-z0-9._-]{0,95})?$/;
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
@@ -77,8 +78,8 @@ export function validateModelServerArgs(args: ModelServerArgs): void {
         .integer("gpusPerReplica", args.gpusPerReplica, 1, 8)
         .integer("maxModelLen", args.maxModelLen, 256, 10485760)
         .require(args.toolCallParser === undefined || /^[a-z0-9_]{1,40}$/.test(args.toolCallParser), "toolCallParser", args.toolCallParser, "a vLLM tool-call parser name such as \"hermes\", or \"none\"");
-    if (args.name !== undefined) checks.require(DNS_LABEL.test(args.name), "name", args.name, "a DNS label of at most 52 characters (StatefulSet pod names add a suffix)");
-    if (args.namespace !== undefined) checks.require(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(args.namespace), "namespace", args.namespace, "a namespace name (DNS label)");
+    if (args.name !== undefined) checks.require(SERVER_NAME.test(args.name), "name", args.name, "a DNS label of at most 52 characters (StatefulSet pod names add a suffix)");
+    if (args.namespace !== undefined) checks.require(DNS_LABEL.test(args.namespace), "namespace", args.namespace, "a namespace name (DNS label)");
     if (args.storageClassName !== undefined) checks.require(/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(args.storageClassName), "storageClassName", args.storageClassName, "a StorageClass name");
     if (args.gpuMemoryUtilization !== undefined) {
         checks.require(args.gpuMemoryUtilization > 0.1 && args.gpuMemoryUtilization <= 0.98, "gpuMemoryUtilization", args.gpuMemoryUtilization, "a fraction above 0.1 and at most 0.98");

@@ -5,6 +5,7 @@
  */
 import { PolicyStatement, policyDocument } from "./podIdentity";
 import { systemPodPlacement } from "./placement";
+import { DNS_LABEL, PLATFORM_NAME } from "./validation";
 
 /** Namespace the External Secrets Operator is installed into. */
 export const EXTERNAL_SECRETS_NAMESPACE = "external-secrets";
@@ -19,11 +20,11 @@ export const REDIS_AUTH_SECRET = { name: "redis-auth", key: "password" } as cons
 export const GRAFANA_ADMIN_SECRET = { name: "grafana-admin", key: "admin-password" } as const;
 
 /** Secret names: DNS labels (they name Kubernetes Secrets and ExternalSecrets too). */
-export const SECRET_NAME_PATTERN = /^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$/;
+export const SECRET_NAME_PATTERN = PLATFORM_NAME;
 /** Keys of a Kubernetes Secret's `data`. */
 export const SECRET_KEY_PATTERN = /^[-._a-zA-Z0-9]{1,253}$/;
 /** Kubernetes namespace names (DNS labels). */
-export const NAMESPACE_PATTERN = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+export const NAMESPACE_PATTERN = DNS_LABEL;
 /** Go durations ESO accepts for `refreshInterval` (e.g. `1h`, `15m`, `1h30m`). */
 export const REFRESH_INTERVAL_PATTERN = /^(\d+(ms|s|m|h))+$/;
 /** Secrets Manager name prefixes: path segments of letters, digits and `_+=.@-`. */

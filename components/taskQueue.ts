@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument, PolicyStatement } from "./podIdentity";
-import { ArgChecks } from "./validation";
+import { ArgChecks, PLATFORM_NAME } from "./validation";
 
 /**
  * Limits and defaults of a TaskQueue, from the SQS quotas (checked against the SQS developer guide:
@@ -27,8 +27,6 @@ export const TASK_QUEUE_DEFAULTS = {
     kmsDataKeyReusePeriodSeconds: 300,
 } as const;
 
-/** A queue name: lower-case letters, digits and hyphens (the stack config's `NAME` pattern). */
-const QUEUE_NAME = /^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$/;
 
 /** KEDA settings of the workers that consume a queue (used by AgentPlatform with `scaledObjectFor`, not by TaskQueue). */
 export interface QueueScalingOptions {
@@ -83,7 +81,7 @@ export function visibilityTimeoutFor(maxJobDurationSeconds: number, explicit?: n
 /** Validates TaskQueueArgs; throws `InputPropertiesError` naming each bad argument. */
 export function validateTaskQueueArgs(args: TaskQueueArgs): void {
     const checks = new ArgChecks("TaskQueue")
-        .require(typeof args.name === "string" && QUEUE_NAME.test(args.name), "name", args.name, `a name matching ${QUEUE_NAME}`)
+        .require(typeof args.name === "string" && PLATFORM_NAME.test(args.name), "name", args.name, `a name matching ${PLATFORM_NAME}`)
         .require(typeof args.environment === "string" && /^[a-z][a-z0-9-]{0,20}$/.test(args.environment), "environment", args.environment, "a lower-case name of 1–21 characters")
         .integer("maxJobDurationSeconds", args.maxJobDurationSeconds, 1, SQS_LIMITS.maxVisibilityTimeoutSeconds - 1)
         .require(args.maxJobDurationSeconds !== undefined, "maxJobDurationSeconds", args.maxJobDurationSeconds, "an integer from 1 to 43199")

@@ -6,7 +6,7 @@
 import { enumValues, TraceStorage } from "./constants";
 import { OBSERVABILITY_NAMESPACE, systemPodPlacement } from "./placement";
 import { policyDocument, PolicyStatement } from "./podIdentity";
-import { ArgChecks } from "./validation";
+import { ArgChecks, DNS_LABEL } from "./validation";
 
 /** Defaults of TracingArgs, in one place. */
 export const TRACING_DEFAULTS = {
@@ -347,7 +347,6 @@ export interface TracingArgChecksInput {
 }
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
-const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 
 /** Validates the Tracing arguments; throws `InputPropertiesError` naming each bad argument. */

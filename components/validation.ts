@@ -1,5 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 
+/** A Kubernetes object or namespace name that is a DNS label (RFC 1123): at most 63 characters. */
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * A name the platform derives other names from (queues, secrets, workloads): a DNS label that starts
+ * with a letter and has at most 40 characters, leaving room for the prefixes and suffixes added to it.
+ */
+export const PLATFORM_NAME = /^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$/;
+
 /**
  * Argument checks shared by the components. Each check appends an `InputPropertyErrorDetails` whose
  * reason names the value found and what is allowed; `throwIfInvalid` raises them all at once, before

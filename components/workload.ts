@@ -6,7 +6,7 @@ import { AGENT_NAMESPACE, podSecurityLabels, PodSecurityLevel } from "./placemen
 import { policyDocument, PodIdentityRole } from "./podIdentity";
 import { reloadAnnotations } from "./secretsPolicies";
 import { consumerStatements, producerStatements } from "./taskQueue";
-import { ArgChecks } from "./validation";
+import { ArgChecks, PLATFORM_NAME } from "./validation";
 import { agentConfigData, hpaSpec, networkPolicySpec, nonHttpsPort, pdbSpec } from "./workloadPolicies";
 import {
     AGENT_PORT, containerResources, defaultMinReplicas, defaultProfile, deploymentSpec, drainSeconds, EnvVar, podTemplate, selectorLabels,
@@ -122,9 +122,8 @@ export interface AgentWorkloadArgs {
 
 /** Validates AgentWorkloadArgs; throws `InputPropertiesError` naming each bad argument. */
 export function validateWorkloadArgs(args: AgentWorkloadArgs): void {
-    const dns = /^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$/;
     const checks = new ArgChecks("AgentWorkload")
-        .require(dns.test(args.workloadName ?? ""), "workloadName", args.workloadName, "a DNS label of at most 40 characters")
+        .require(PLATFORM_NAME.test(args.workloadName ?? ""), "workloadName", args.workloadName, "a DNS label of at most 40 characters")
         .oneOf("role", args.role, enumValues(AgentRole))
         .require(args.role !== undefined, "role", args.role, `one of ${enumValues(AgentRole).join(", ")}`)
         .oneOf("profile", args.profile, enumValues(ResourceProfile))

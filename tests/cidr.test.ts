@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { cidrContains, cidrsOverlap, formatCidr, parseCidr, planSubnets, subnetPlanProblem } from "../components/cidr";
+import { cidrContains, cidrsOverlap, formatCidr, parseCidr, parseCidrNotation, planSubnets, subnetPlanProblem } from "../components/cidr";
 
 /** A small deterministic PRNG (mulberry32), so property runs are reproducible. */
 function prng(seed: number): () => number {
@@ -26,6 +26,13 @@ describe("subnet planning (components/cidr.ts)", () => {
         assert.equal(parseCidr("10.256.0.0/16"), undefined);
         assert.equal(parseCidr("10.0.0.0/33"), undefined);
         assert.equal(parseCidr("10.0.0/16"), undefined);
+    });
+
+    it("reads CIDR notation with host bits (as AWS matches addresses) but still rejects bad octets and prefixes", () => {
+        assert.deepEqual(parseCidrNotation("203.0.113.7/24"), { address: (203 * 2 ** 24) + (113 << 8) + 7, prefix: 24 });
+        assert.equal(parseCidr("203.0.113.7/24"), undefined, "a subnet plan needs a zero host part");
+        assert.equal(parseCidrNotation("999.0.0.0/16"), undefined);
+        assert.equal(parseCidrNotation("10.0.0.0/40"), undefined);
     });
 
     it("plans a /16 over 3 AZs as /18 private and /21 public subnets", () => {

@@ -1,4 +1,4 @@
-import { subnetPlanProblem } from "../../components/cidr";
+import { parseCidrNotation, subnetPlanProblem } from "../../components/cidr";
 import { enumValues, NatGatewayStrategy } from "../../components/constants";
 import { boolean, integer, object, oneOf, optional, string, stringList } from "./schema";
 
@@ -28,7 +28,7 @@ export const networkSchema = object({
     }),
     existingVpc: optional(object({
         vpcId: string({ doc: "Id of an existing VPC to use instead of creating one", pattern: AWS_ID("vpc") }),
-        vpcCidr: string({ doc: "CIDR of the existing VPC (admitted by the endpoint security group)", allowed: "an IPv4 CIDR", check: (s) => /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(s) }),
+        vpcCidr: string({ doc: "CIDR of the existing VPC (admitted by the endpoint security group)", allowed: "an IPv4 CIDR", check: (s) => parseCidrNotation(s) !== undefined }),
         publicSubnetIds: stringList({ doc: "Public subnet ids of the existing VPC", pattern: AWS_ID("subnet"), minItems: 2, maxItems: 6 }),
         privateSubnetIds: stringList({ doc: "Private subnet ids of the existing VPC", pattern: AWS_ID("subnet"), minItems: 2, maxItems: 6 }),
         privateRouteTableIds: stringList({ doc: "Route tables of the private subnets (for the S3 gateway endpoint); empty: no gateway endpoint", pattern: AWS_ID("rtb"), default: [] }),

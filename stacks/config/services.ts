@@ -1,8 +1,9 @@
 import { ContextStoreMode, enumValues, EvictionPolicy, TraceStorage } from "../../components/constants";
 import { boolean, integer, list, object, oneOf, optional, string, stringList } from "./schema";
+import { PLATFORM_NAME } from "../../components/validation";
 
 /** DNS-label names: Kubernetes object names, queue and secret names. */
-export const NAME = /^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$/;
+export const NAME = PLATFORM_NAME;
 const ENV_VAR = /^[A-Z_][A-Z0-9_]*$/;
 const DURATION = /^\d+(s|m|h)$/;
 
