@@ -169,9 +169,12 @@ export function resolveClusterSettings(args: AgentClusterArgs): ResolvedClusterS
 const CLUSTER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,49}$/;
 /** Tag keys Karpenter and EKS set themselves and refuse on an EC2NodeClass. */
 const RESERVED_TAG = /^(kubernetes\.io\/cluster\/|karpenter\.sh\/|karpenter\.k8s\.aws\/|eks:|aws:)/;
-const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
-const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
-const INSTANCE_FAMILY = /^[a-z][a-z0-9-]*$/;
+/** An IAM role or user ARN (admin principals of access entries). */
+export const IAM_PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
+/** An EC2 instance type such as `m7i.large`. */
+export const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+/** An EC2 instance family such as `g6e`. */
+export const INSTANCE_FAMILY = /^[a-z][a-z0-9-]*$/;
 const DURATION = /^(\d+(s|m|h))+$/;
 
 const validCidr = (cidr: string) => parseCidrNotation(cidr) !== undefined;
@@ -195,7 +198,7 @@ export function validateClusterArgs(args: AgentClusterArgs): ResolvedClusterSett
         .require(new Set(r.systemNodes.instanceTypes.map(architectureOf)).size === 1, "systemNodes.instanceTypes", r.systemNodes.instanceTypes,
             "instance types of one CPU architecture (all x86_64 or all Graviton)")
         .require(r.publicAccessCidrs.length > 0 && r.publicAccessCidrs.every(validCidr), "publicAccessCidrs", r.publicAccessCidrs, "one or more IPv4 CIDRs")
-        .require(r.adminPrincipalArns.every((a) => PRINCIPAL_ARN.test(a)), "adminPrincipalArns", r.adminPrincipalArns, "IAM role or user ARNs")
+        .require(r.adminPrincipalArns.every((a) => IAM_PRINCIPAL_ARN.test(a)), "adminPrincipalArns", r.adminPrincipalArns, "IAM role or user ARNs")
         .require(r.cpu.capacityTypes.length > 0 && r.cpu.capacityTypes.every((t) => enumValues(CapacityType).includes(t as CapacityType)),
             "nodePools.cpu.capacityTypes", r.cpu.capacityTypes, `one or more of ${enumValues(CapacityType).join(", ")}`)
         .require(r.cpu.instanceCategories.length > 0 && r.cpu.instanceCategories.every((x) => /^[a-z]$/.test(x)), "nodePools.cpu.instanceCategories",

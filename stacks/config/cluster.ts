@@ -1,12 +1,9 @@
+import { IAM_PRINCIPAL_ARN, INSTANCE_FAMILY, INSTANCE_TYPE } from "../../components/clusterSpec";
 import { CapacityType, enumValues } from "../../components/constants";
 import { KUBERNETES_VERSION, SUPPORTED_KUBERNETES_VERSIONS } from "../../components/versions";
-import { boolean, integer, object, oneOf, string, stringList } from "./schema";
+import { boolean, DURATION, integer, object, oneOf, string, stringList } from "./schema";
 
 const IPV4_CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
-const IAM_PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
-const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
-const INSTANCE_FAMILY = /^[a-z][a-z0-9-]*$/;
-const DURATION = /^\d+(s|m|h)$/;
 
 /** `cluster`: the EKS control plane and its system node group. */
 export const clusterSchema = object({

@@ -4,6 +4,9 @@
  * TypeScript type of the validated config and the README's configuration reference.
  */
 
+/** A duration in one unit, as Kubernetes controllers take it: `30s`, `5m`, `1h`. */
+export const DURATION = /^\d+(s|m|h)$/;
+
 /** One thing wrong with the stack configuration. */
 export interface ConfigProblem {
     /** Full key, e.g. `agent-platform:network.azCount` or `agent-platform:agents[1].role`. */

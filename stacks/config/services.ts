@@ -1,11 +1,10 @@
 import { ContextStoreMode, enumValues, EvictionPolicy, TraceStorage } from "../../components/constants";
-import { boolean, integer, list, object, oneOf, optional, string, stringList } from "./schema";
+import { boolean, DURATION, integer, list, object, oneOf, optional, string, stringList } from "./schema";
 import { PLATFORM_NAME } from "../../components/validation";
 
 /** DNS-label names: Kubernetes object names, queue and secret names. */
 export const NAME = PLATFORM_NAME;
 const ENV_VAR = /^[A-Z_][A-Z0-9_]*$/;
-const DURATION = /^\d+(s|m|h)$/;
 
 /** `secrets`: Secrets Manager secrets synced into Kubernetes by External Secrets Operator. */
 export const secretsSchema = object({
