@@ -1,7 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AgentRole, CapacityType, enumValues, ResourceProfile } from "./constants";
+import { REDIS_PORT } from "./inClusterValkey";
 import { scaledObjectFor } from "./keda";
+import { MODEL_SERVER_PORT } from "./modelServerSpec";
 import { AGENT_NAMESPACE, podSecurityLabels, PodSecurityLevel } from "./placement";
 import { policyDocument, PodIdentityRole } from "./podIdentity";
 import { reloadAnnotations } from "./secretsPolicies";
@@ -120,6 +122,16 @@ export interface AgentWorkloadArgs {
     labels?: Record<string, string>;
 }
 
+/** Defaults of AgentWorkloadArgs (those that do not depend on the role), in one place. */
+export const WORKLOAD_DEFAULTS = {
+    maxReplicas: 10,
+    targetCpuUtilization: 70,
+    targetMemoryUtilization: 80,
+    maxRequestSeconds: 120,
+    maxJobDurationSeconds: 300,
+    workerConcurrency: 4,
+} as const;
+
 /** Validates AgentWorkloadArgs; throws `InputPropertiesError` naming each bad argument. */
 export function validateWorkloadArgs(args: AgentWorkloadArgs): void {
     const checks = new ArgChecks("AgentWorkload")
@@ -138,7 +150,8 @@ export function validateWorkloadArgs(args: AgentWorkloadArgs): void {
         .require(args.queue === undefined || args.region !== undefined, "region", args.region, "the queue's region")
         .require(!(args.role === AgentRole.Api && args.minReplicas === 0), "minReplicas", args.minReplicas, "at least 1 for an api");
     const min = args.minReplicas ?? defaultMinReplicas(args.role);
-    if (min > (args.maxReplicas ?? 10)) checks.fail("minReplicas", min, `at most maxReplicas (${args.maxReplicas ?? 10})`);
+    const max = args.maxReplicas ?? WORKLOAD_DEFAULTS.maxReplicas;
+    if (min > max) checks.fail("minReplicas", min, `at most maxReplicas (${max})`);
     checks.throwIfInvalid();
 }
 
@@ -166,8 +179,10 @@ export class AgentWorkload extends pulumi.ComponentResource {
         const isApi = args.role === AgentRole.Api;
         const labels = { ...args.labels, ...selectorLabels(app), "app.kubernetes.io/component": args.role };
         const metadata = (suffix = "") => ({ name: `${app}${suffix}`, namespace, labels });
-        const workerConcurrency = args.workerConcurrency ?? 4;
-        const drain = drainSeconds(args.role, args.maxRequestSeconds ?? 120, args.queue?.maxJobDurationSeconds ?? 300);
+        const d = WORKLOAD_DEFAULTS;
+        const workerConcurrency = args.workerConcurrency ?? d.workerConcurrency;
+        const maxRequestSeconds = args.maxRequestSeconds ?? d.maxRequestSeconds;
+        const drain = drainSeconds(args.role, maxRequestSeconds, args.queue?.maxJobDurationSeconds ?? d.maxJobDurationSeconds);
 
         const ns = args.createNamespace ? new k8s.core.v1.Namespace(name, {
             metadata: { name: namespace, labels: { ...labels, ...podSecurityLabels(PodSecurityLevel.Restricted, PodSecurityLevel.Restricted) } },
@@ -193,7 +208,7 @@ export class AgentWorkload extends pulumi.ComponentResource {
                 role: args.role, port: AGENT_PORT, environment: args.environment, serviceName: app, namespace,
                 redisUrl, sessionTtlSeconds: args.redis?.sessionTtlSeconds, queueUrl, region, llmBaseUrl, llmModel: args.llm.model,
                 otlpEndpoint: otlp, jobMaxDurationSeconds: args.queue?.maxJobDurationSeconds, workerConcurrency, drainSeconds: drain,
-                maxRequestSeconds: args.maxRequestSeconds ?? 120,
+                maxRequestSeconds,
             })),
         }, parent);
 
@@ -221,14 +236,14 @@ export class AgentWorkload extends pulumi.ComponentResource {
             metadata: metadata(),
             spec: pulumi.all([args.redis?.cidrs ?? [], args.llm.baseUrl]).apply(([cidrs, llmUrl]) => networkPolicySpec(app, args.role, AGENT_PORT, args.ingressNamespaces ?? [], {
                 llmPort: args.llm.modelServerPodLabels ? undefined : nonHttpsPort(llmUrl),
-                redis: args.redis ? { port: args.redis.port ?? 6379, cidrs, podLabels: args.redis.podLabels } : undefined,
+                redis: args.redis ? { port: args.redis.port ?? REDIS_PORT, cidrs, podLabels: args.redis.podLabels } : undefined,
                 awsCredentials: role !== undefined,
-                modelServer: args.llm.modelServerPodLabels ? { port: args.llm.modelServerPort ?? 8000, podLabels: args.llm.modelServerPodLabels } : undefined,
+                modelServer: args.llm.modelServerPodLabels ? { port: args.llm.modelServerPort ?? MODEL_SERVER_PORT, podLabels: args.llm.modelServerPodLabels } : undefined,
             })),
         }, parent);
 
         const minReplicas = args.minReplicas ?? defaultMinReplicas(args.role);
-        const maxReplicas = args.maxReplicas ?? 10;
+        const maxReplicas = args.maxReplicas ?? d.maxReplicas;
         let service: k8s.core.v1.Service | undefined;
         if (isApi) {
             service = new k8s.core.v1.Service(name, {
@@ -237,7 +252,7 @@ export class AgentWorkload extends pulumi.ComponentResource {
             }, parent);
             new k8s.autoscaling.v2.HorizontalPodAutoscaler(name, {
                 metadata: metadata(),
-                spec: hpaSpec(app, minReplicas, maxReplicas, args.targetCpuUtilization ?? 70, args.targetMemoryUtilization ?? 80),
+                spec: hpaSpec(app, minReplicas, maxReplicas, args.targetCpuUtilization ?? d.targetCpuUtilization, args.targetMemoryUtilization ?? d.targetMemoryUtilization),
             }, { parent: this, dependsOn: [deployment] });
         } else {
             const so = scaledObjectFor({
