@@ -1,17 +1,13 @@
 import * as assert from "node:assert/strict";
 import { RESOURCE_PROFILES } from "../components/profiles";
 import { gracePeriodSeconds, PRE_STOP_SECONDS } from "../components/workloadSpec";
-import { readPlatformConfig } from "../stacks/config";
-import { Registered, runStack, RunResult, stackConfig, STACKS } from "./support/harness";
+import { Registered, runStack, RunResult, stackPlatformConfig, STACKS } from "./support/harness";
 import { simulate } from "./support/iam";
 import { validateKubernetesObject } from "./support/kubernetesSchema";
 import { json, kubernetesObjects, ofType, one } from "./support/query";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-const configOf = (stack: string) => {
-    const file = stackConfig(stack);
-    return readPlatformConfig((key) => (file[key] === undefined ? undefined : JSON.stringify(file[key])), stack);
-};
+const configs = Object.fromEntries(STACKS.map((stack) => [stack, stackPlatformConfig(stack)]));
 
 /** The Deployment, ConfigMap and Pod Identity policy of one agent workload in a rendered stack. */
 function agentParts(r: RunResult, agent: string) {
@@ -29,7 +25,7 @@ describe("agents in the rendered stacks (AgentImage, AgentWorkload, ModelServer,
     for (const stack of STACKS) {
         describe(stack, () => {
             it("declares at least one api and one worker wired to a queue", () => {
-                const c = configOf(stack);
+                const c = configs[stack];
                 assert.ok(c.agents.some((a) => a.role === "api"));
                 assert.ok(c.agents.some((a) => a.role === "worker" && a.queue));
             });
@@ -44,7 +40,7 @@ describe("agents in the rendered stacks (AgentImage, AgentWorkload, ModelServer,
                 }
                 const image = one(r.resources, "docker:index/image:Image");
                 assert.match(image.inputs.imageName, /:ctx-[0-9a-f]{16}$/, "content-derived tag");
-                for (const agent of configOf(stack).agents) {
+                for (const agent of configs[stack].agents) {
                     const container = agentParts(r, agent.name).deployment.inputs.spec.template.spec.containers[0];
                     assert.match(container.image, /@sha256:[0-9a-f]{64}$/, `${agent.name} runs a digest`);
                     assert.equal(container.image, image.state.repoDigest);
@@ -53,7 +49,7 @@ describe("agents in the rendered stacks (AgentImage, AgentWorkload, ModelServer,
 
             it("every agent follows DESIGN §5: probes, rollout, spread, restricted, drain, telemetry, secrets by reference", () => {
                 const r = runs[stack];
-                for (const agent of configOf(stack).agents) {
+                for (const agent of configs[stack].agents) {
                     const { deployment, configMap } = agentParts(r, agent.name);
                     const spec = deployment.inputs.spec;
                     const pod = spec.template.spec;
@@ -75,7 +71,7 @@ describe("agents in the rendered stacks (AgentImage, AgentWorkload, ModelServer,
                     assert.ok(c.env.some((e: any) => e.name === "REDIS_PASSWORD" && e.valueFrom.secretKeyRef.name === "redis-auth"));
                     for (const e of c.env) assert.ok(e.valueFrom?.secretKeyRef, `${agent.name}: env ${e.name} comes from a Secret, not a literal`);
                     if (agent.role === "worker") {
-                        const queue = configOf(stack).queues.find((q) => q.name === agent.queue)!;
+                        const queue = configs[stack].queues.find((q) => q.name === agent.queue)!;
                         assert.ok(pod.terminationGracePeriodSeconds >= queue.maxJobDurationSeconds, `${agent.name}: grace ≥ the job's maximum duration`);
                         assert.equal(pod.terminationGracePeriodSeconds, gracePeriodSeconds(queue.maxJobDurationSeconds, "worker"));
                     }
@@ -83,12 +79,12 @@ describe("agents in the rendered stacks (AgentImage, AgentWorkload, ModelServer,
             });
 
             it("every queue a worker consumes has an api producing to it", () => {
-                const agents = configOf(stack).agents;
+                const agents = configs[stack].agents;
                 for (const w of agents.filter((a) => a.role === "worker")) assert.ok(agents.some((a) => a.role === "api" && a.queue === w.queue), w.name);
             });
 
             it("keeps long-job workers off spot where the stack says so", () => {
-                for (const agent of configOf(stack).agents) {
+                for (const agent of configs[stack].agents) {
                     const selector = agentParts(runs[stack], agent.name).deployment.inputs.spec.template.spec.nodeSelector ?? {};
                     assert.equal(selector["karpenter.sh/capacity-type"], agent.capacityType === "on-demand" ? "on-demand" : undefined, agent.name);
                 }
@@ -97,7 +93,7 @@ describe("agents in the rendered stacks (AgentImage, AgentWorkload, ModelServer,
             it("scales apis with an HPA and workers with a KEDA ScaledObject on their own queue", () => {
                 const r = runs[stack];
                 const queueUrls = r.outputs.queueUrls as Record<string, string>;
-                for (const agent of configOf(stack).agents) {
+                for (const agent of configs[stack].agents) {
                     const { hpa, scaledObject } = agentParts(r, agent.name);
                     if (agent.role === "api") {
                         assert.ok(hpa && !scaledObject, agent.name);
@@ -115,7 +111,7 @@ describe("agents in the rendered stacks (AgentImage, AgentWorkload, ModelServer,
                 const arnOf = (queue: string) => ofType(r.resources, "aws:sqs/queue:Queue").find((q) => q.inputs.name === `${stack}-${queue}`)!.state.arn as string;
                 const allQueueArns = ofType(r.resources, "aws:sqs/queue:Queue").map((q) => q.state.arn as string);
                 assert.ok(allQueueArns.length >= 2);
-                for (const agent of configOf(stack).agents) {
+                for (const agent of configs[stack].agents) {
                     const { policy } = agentParts(r, agent.name);
                     const own = arnOf(agent.queue!);
                     const others = [...allQueueArns.filter((a) => a !== own), "arn:aws:sqs:us-west-2:123456789012:someone-else"];
@@ -172,15 +168,13 @@ describe("agents in the rendered stacks (AgentImage, AgentWorkload, ModelServer,
         const stackRoot = runs.prod.resources.find((r: Registered) => r.type === "pulumi:pulumi:Stack");
         assert.ok(stackRoot);
     });
-});
 
-describe("the contract between the stacks and the reference agent (agent/src/config.ts)", () => {
-    it("every agent of every stack gets a configuration the agent accepts", async () => {
+    it("contract with the reference agent (agent/src/config.ts): every agent of every stack gets a configuration the agent accepts", () => {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { loadConfig } = require("../agent/src/config") as typeof import("../agent/src/config");
         for (const stack of STACKS) {
-            const r = await runStack(stack);
-            for (const agent of configOf(stack).agents) {
+            const r = runs[stack];
+            for (const agent of configs[stack].agents) {
                 const { configMap, deployment } = agentParts(r, agent.name);
                 const container = deployment.inputs.spec.template.spec.containers[0];
                 // Secrets come from ESO at run time; any value stands in for them here.
@@ -192,7 +186,7 @@ describe("the contract between the stacks and the reference agent (agent/src/con
                 const grace = deployment.inputs.spec.template.spec.terminationGracePeriodSeconds;
                 assert.ok(config.shutdownGraceMs / 1000 < grace, `${stack}/${agent.name}: the agent's drain fits the grace period`);
                 if (agent.role === "worker") {
-                    const queue = configOf(stack).queues.find((q) => q.name === agent.queue)!;
+                    const queue = configs[stack].queues.find((q) => q.name === agent.queue)!;
                     const visibility = queue.visibilityTimeoutSeconds ?? queue.maxJobDurationSeconds + 60;
                     assert.ok(config.jobMaxDurationMs / 1000 < visibility, `${stack}/${agent.name}: the job deadline is shorter than the visibility timeout`);
                 }

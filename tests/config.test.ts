@@ -3,13 +3,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { platformSchema, readPlatformConfig, StackConfigError } from "../stacks/config";
-import { PROJECT_ROOT, runStack, stackConfig, STACKS } from "./support/harness";
+import { platformConfigFrom, PROJECT_ROOT, runStack, stackConfig, stackPlatformConfig, STACKS } from "./support/harness";
 import { assertConfigRejected } from "./support/query";
 
 /** Reads a config given as sections (objects), the way Pulumi hands structured config to the program. */
 function read(sections: Record<string, unknown>, environment = "test") {
-    const raw = Object.fromEntries(Object.entries(sections).map(([k, v]) => [`agent-platform:${k}`, JSON.stringify(v)]));
-    return readPlatformConfig((key) => raw[key], environment);
+    return platformConfigFrom(Object.fromEntries(Object.entries(sections).map(([k, v]) => [`agent-platform:${k}`, v])), environment);
 }
 
 const minimalAgents = [{ name: "api", role: "api", queue: "jobs" }, { name: "worker", role: "worker", queue: "jobs" }];
@@ -32,8 +31,7 @@ describe("stack configuration", () => {
 
         for (const stack of STACKS) {
             it(`accepts Pulumi.${stack}.yaml`, () => {
-                const file = stackConfig(stack);
-                const c = readPlatformConfig((key) => (file[key] === undefined ? undefined : JSON.stringify(file[key])), stack);
+                const c = stackPlatformConfig(stack);
                 assert.equal(c.environment, stack);
                 assert.ok(c.agents.some((a) => a.role === "api"), "an api agent");
                 assert.ok(c.agents.some((a) => a.role === "worker" && a.queue), "a worker wired to a queue");
@@ -41,12 +39,8 @@ describe("stack configuration", () => {
         }
 
         it("makes dev cheap and prod resilient through YAML only", () => {
-            const cfg = (stack: string) => {
-                const file = stackConfig(stack);
-                return readPlatformConfig((key) => (file[key] === undefined ? undefined : JSON.stringify(file[key])), stack);
-            };
-            const dev = cfg("dev");
-            const prod = cfg("prod");
+            const dev = stackPlatformConfig("dev");
+            const prod = stackPlatformConfig("prod");
             assert.equal(dev.network.natGateways, "single");
             assert.equal(prod.network.natGateways, "perAz");
             assert.equal(prod.network.azCount, 3);

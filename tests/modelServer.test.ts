@@ -5,8 +5,8 @@ import { ModelServer, ModelServerArgs, validateModelServerArgs } from "../compon
 import { modelServerLabels, modelServerStatefulSet, modelWeightsReadPolicy } from "../components/modelServerSpec";
 import { POD_IDENTITY_AGENT_CIDR } from "../components/podIdentity";
 import { AWS_CLI_IMAGE } from "../components/versions";
-import { readPlatformConfig, StackConfigError } from "../stacks/config";
-import { Registered, runProgram, runStack, stackConfig } from "./support/harness";
+import { StackConfigError } from "../stacks/config";
+import { platformConfigFrom, Registered, runProgram, runStack, stackConfig } from "./support/harness";
 import { validateKubernetesObject } from "./support/kubernetesSchema";
 import { MODEL, S3_URI, spec } from "./support/modelServerFixtures";
 import { assertConfigRejected, besidesStack, json, kubernetesObjects, ofType, one } from "./support/query";
@@ -151,7 +151,7 @@ describe("ModelServer", () => {
         const read = (modelServer: Record<string, unknown>, secrets?: Record<string, unknown>) => {
             const raw: Record<string, unknown> = { ...prod, "agent-platform:modelServer": { ...(prod["agent-platform:modelServer"] as object), ...modelServer } };
             if (secrets) raw["agent-platform:secrets"] = secrets;
-            return readPlatformConfig((key) => (raw[key] === undefined ? undefined : JSON.stringify(raw[key])), "prod");
+            return platformConfigFrom(raw, "prod");
         };
         const problemKeys = (fn: () => unknown) => {
             try {

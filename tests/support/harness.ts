@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
+import { PlatformConfig, readPlatformConfig } from "../../stacks/config";
 import { mockCall, mockOutputs } from "./mocks";
 
 /**
@@ -159,6 +160,20 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
         await settle();
         return { resources, outputs: {}, computed, invokes, error: error as Error };
     }
+}
+
+/**
+ * The validated platform configuration of a config map (`namespace:key` → value), read the way the
+ * program reads Pulumi config; throws StackConfigError like the program would.
+ */
+export function platformConfigFrom(config: Record<string, unknown>, environment: string): PlatformConfig {
+    const entries = configEntries(config);
+    return readPlatformConfig((key) => entries[key], environment);
+}
+
+/** The validated platform configuration of `Pulumi.<stack>.yaml`. */
+export function stackPlatformConfig(stack: string): PlatformConfig {
+    return platformConfigFrom(stackConfig(stack), stack);
 }
 
 /** The `config:` map of `Pulumi.<stack>.yaml`. */
