@@ -1,5 +1,5 @@
 // One in-process render of a stack (the real program under the test mocks), then reports its cost.
-import { runStack } from "../tests/support/harness";
+import { runStack } from "../stacks/offline";
 import { report } from "./measure";
 
 const stack = process.argv[2];

@@ -7,8 +7,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify as toYaml } from "yaml";
-import { PROJECT_ROOT, Registered, runStack, RunResult } from "../tests/support/harness";
-import { countByType } from "../tests/support/query";
+import { countByType, Registered, RunResult } from "../testing";
+import { PROJECT_ROOT, runStack } from "../stacks/offline";
 
 export const SECRET_MASK = "[secret]";
 

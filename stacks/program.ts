@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { contextTag } from "../components/imageContext";
+import { contextTag } from "../components/image/context";
 import { AgentPlatform } from "../components/platform";
 import { platformArgsFromConfig } from "./args";
 import { loadPlatformConfig } from "./config";

@@ -1,6 +1,6 @@
-import { IAM_PRINCIPAL_ARN, INSTANCE_FAMILY, INSTANCE_TYPE } from "../../components/clusterSpec";
-import { CapacityType, enumValues } from "../../components/constants";
-import { KUBERNETES_VERSION, SUPPORTED_KUBERNETES_VERSIONS } from "../../components/versions";
+import { IAM_PRINCIPAL_ARN, INSTANCE_FAMILY, INSTANCE_TYPE } from "../../components/cluster/spec";
+import { CapacityType, enumValues } from "../../components/shared/constants";
+import { KUBERNETES_VERSION, SUPPORTED_KUBERNETES_VERSIONS } from "../../components/shared/versions";
 import { boolean, DURATION, integer, object, oneOf, string, stringList } from "./schema";
 
 const IPV4_CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;

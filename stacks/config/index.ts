@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AgentRole, CapacityType, ContextStoreMode, LOG_RETENTION_DAYS, ModelSource } from "../../components/constants";
-import { GRAFANA_ADMIN_SECRET, REDIS_AUTH_SECRET } from "../../components/secretsPolicies";
+import { AgentRole, CapacityType, ContextStoreMode, LOG_RETENTION_DAYS, ModelSource } from "../../components/shared/constants";
+import { GRAFANA_ADMIN_SECRET, REDIS_AUTH_SECRET } from "../../components/secrets/spec";
 import { clusterSchema, nodePoolsSchema } from "./cluster";
 import { networkSchema } from "./network";
 import { ConfigProblem, describeProblem, Field, FieldDoc, Infer, Schema } from "./schema";

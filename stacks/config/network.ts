@@ -1,5 +1,5 @@
-import { parseCidrNotation, subnetPlanProblem } from "../../components/cidr";
-import { enumValues, NatGatewayStrategy } from "../../components/constants";
+import { parseCidrNotation, subnetPlanProblem } from "../../components/shared/cidr";
+import { enumValues, NatGatewayStrategy } from "../../components/shared/constants";
 import { boolean, integer, object, oneOf, optional, string, stringList } from "./schema";
 
 const AWS_ID = (prefix: string) => new RegExp(`^${prefix}-[0-9a-f]{8,17}$`);

@@ -1,6 +1,6 @@
-import { ContextStoreMode, enumValues, EvictionPolicy, TraceStorage } from "../../components/constants";
+import { ContextStoreMode, enumValues, EvictionPolicy, TraceStorage } from "../../components/shared/constants";
 import { boolean, DURATION, integer, list, object, oneOf, optional, string, stringList } from "./schema";
-import { PLATFORM_NAME } from "../../components/validation";
+import { PLATFORM_NAME } from "../../components/shared/validation";
 
 /** DNS-label names: Kubernetes object names, queue and secret names. */
 export const NAME = PLATFORM_NAME;

@@ -1,4 +1,4 @@
-import { AgentRole, CapacityType, enumValues, ModelSource, ResourceProfile } from "../../components/constants";
+import { AgentRole, CapacityType, enumValues, ModelSource, ResourceProfile } from "../../components/shared/constants";
 import { boolean, integer, list, object, oneOf, optional, string, stringList } from "./schema";
 import { NAME } from "./services";
 

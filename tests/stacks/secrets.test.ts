@@ -1,0 +1,152 @@
+import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import { AGENT_NAMESPACE, OBSERVABILITY_NAMESPACE } from "../../components/shared/placement";
+import { GRAFANA_ADMIN_SECRET, REDIS_AUTH_SECRET } from "../../components/secrets/spec";
+import { platformArgsFromConfig } from "../../stacks/args";
+import { loadPlatformConfig } from "../../stacks/config";
+import { maskSecrets } from "../../scripts/render";
+import { ofType, one, runProgram } from "../../testing";
+import { runStack, stackConfig, STACKS } from "../../stacks/offline";
+import { validateKubernetesObject } from "../support/kubernetesSchema";
+import { assertConfigRejected } from "../support/config";
+import { assertKnownFields } from "../fixtures/eso/models";
+
+const SECRET_VALUES = "agent-platform:secretValues";
+const KNOWN = { OPENAI_API_KEY: "sk-proj-KNOWN-value-7f3a9c1e5b" };
+const EXTERNAL_SECRET = "kubernetes:external-secrets.io/v1:ExternalSecret";
+const VERSION = "aws:secretsmanager/secretVersion:SecretVersion";
+const NAMESPACE = "kubernetes:core/v1:Namespace";
+
+/** Runs the real program of a stack, as `runStack` does, but keeps the program's output objects (to ask which are secret). */
+async function renderStack(stack: string, overrides: Record<string, unknown>) {
+    let outputs: Record<string, unknown> = {};
+    const config = { ...stackConfig(stack), ...overrides };
+    const result = await runProgram(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { definePlatform } = require("../../stacks/program") as typeof import("../../stacks/program");
+        outputs = definePlatform();
+        return outputs;
+    }, { stack, config, secretKeys: [SECRET_VALUES] });
+    return { ...result, programOutputs: outputs };
+}
+
+for (const stack of STACKS) {
+    describe(`AgentSecrets in the ${stack} stack`, () => {
+        let r: Awaited<ReturnType<typeof renderStack>>;
+        before(async () => { r = await renderStack(stack, { [SECRET_VALUES]: { llm: KNOWN } }); });
+
+        it("keeps the config secret and the generated values out of every input Pulumi does not hold as a secret", () => {
+            const generated = ofType(r.resources, "random:index/randomPassword:RandomPassword").map((p) => p.state.result as string);
+            assert.equal(generated.length >= 2, true, "redis-auth and grafana-admin are generated");
+            const values = [KNOWN.OPENAI_API_KEY, ...generated];
+            let seenAsSecret = 0;
+            for (const res of r.resources) {
+                const plain = JSON.stringify(maskSecrets(res.inputs, res.secretPaths));
+                for (const v of values) assert.ok(!plain.includes(v), `${res.type} ${res.name} holds a secret value in a plain input`);
+                if (JSON.stringify(res.inputs).includes(KNOWN.OPENAI_API_KEY)) seenAsSecret++;
+            }
+            assert.equal(seenAsSecret, 1, "the config value reaches exactly one resource: its SecretVersion");
+            const version = one(r.resources, VERSION, "platform-secrets-llm");
+            assert.deepEqual(version.secretPaths, ["secretString"]);
+            assert.deepEqual(JSON.parse(version.inputs.secretString), KNOWN);
+        });
+
+        it("returns no secret value in a stack output unless that output is secret", async () => {
+            const generated = ofType(r.resources, "random:index/randomPassword:RandomPassword").map((p) => p.state.result as string);
+            for (const [name, out] of Object.entries(r.programOutputs)) {
+                const text = JSON.stringify(r.outputs[name] ?? null);
+                const carries = [KNOWN.OPENAI_API_KEY, ...generated].some((v) => text.includes(v));
+                if (carries) assert.equal(await pulumi.isSecret(out as pulumi.Output<unknown>), true, `${name} is secret`);
+            }
+            assert.deepEqual(Object.keys(r.outputs.secretNames as object).sort(), ["grafana-admin", "llm", "redis-auth"]);
+            assert.equal((r.outputs.secretNames as Record<string, string>).llm, `agent-platform/${stack}/llm`);
+        });
+
+        it("syncs llm into agents, redis-auth into agents and grafana-admin into observability, under those names", async () => {
+            const got = ofType(r.resources, EXTERNAL_SECRET).map((e) => `${e.inputs.metadata.namespace}/${e.inputs.spec.target.name}`).sort();
+            assert.deepEqual(got, [`${AGENT_NAMESPACE}/llm`, `${AGENT_NAMESPACE}/${REDIS_AUTH_SECRET.name}`, `${OBSERVABILITY_NAMESPACE}/${GRAFANA_ADMIN_SECRET.name}`].sort());
+            const grafana = ofType(r.resources, EXTERNAL_SECRET).find((e) => e.inputs.spec.target.name === GRAFANA_ADMIN_SECRET.name)!;
+            assert.deepEqual(grafana.inputs.spec.data.map((d: { secretKey: string }) => d.secretKey), [GRAFANA_ADMIN_SECRET.key]);
+            for (const e of ofType(r.resources, EXTERNAL_SECRET)) {
+                await validateKubernetesObject(e.inputs);
+                assertKnownFields("ExternalSecret", e.inputs.spec);
+            }
+            const store = one(r.resources, "kubernetes:external-secrets.io/v1:ClusterSecretStore");
+            await validateKubernetesObject(store.inputs);
+            assertKnownFields("ClusterSecretStore", store.inputs.spec);
+        });
+
+        it("applies the stack's recovery window and refresh interval", () => {
+            const file = stackConfig(stack)["agent-platform:secrets"] as { recoveryWindowDays: number; refreshInterval: string };
+            for (const s of ofType(r.resources, "aws:secretsmanager/secret:Secret")) assert.equal(s.inputs.recoveryWindowInDays, file.recoveryWindowDays, s.name);
+            for (const e of ofType(r.resources, EXTERNAL_SECRET)) assert.equal(e.inputs.spec.refreshInterval, file.refreshInterval, e.name);
+        });
+
+        it("creates the agents (restricted) and observability (baseline, warns restricted) namespaces before AgentSecrets", () => {
+            const agents = ofType(r.resources, NAMESPACE).find((n) => n.inputs.metadata.name === AGENT_NAMESPACE)!;
+            const observability = ofType(r.resources, NAMESPACE).find((n) => n.inputs.metadata.name === OBSERVABILITY_NAMESPACE)!;
+            assert.deepEqual(agents.inputs.metadata.labels, {
+                "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/audit": "restricted", "pod-security.kubernetes.io/warn": "restricted",
+            });
+            assert.equal(observability.inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "baseline");
+            assert.equal(observability.inputs.metadata.labels["pod-security.kubernetes.io/warn"], "restricted");
+            const component = one(r.resources, "agent-platform:index:AgentSecrets");
+            assert.ok(component.dependencies.includes(agents.urn) && component.dependencies.includes(observability.urn), "AgentSecrets depends on both namespaces");
+            assert.ok(component.dependencies.some((u) => u.includes("AgentCluster")), "and on the cluster");
+        });
+
+        it("runs ESO and Reloader through the platform's Kubernetes provider", () => {
+            for (const rel of ofType(r.resources, "kubernetes:helm.sh/v3:Release").filter((x) => /platform-secrets-(eso|reloader)$/.test(x.name))) {
+                assert.match(rel.provider, /pulumi:providers:kubernetes::platform-k8s::/, rel.name);
+            }
+            assert.equal(ofType(r.resources, "kubernetes:helm.sh/v3:Release").filter((x) => /platform-secrets-(eso|reloader)$/.test(x.name)).length, 2);
+        });
+    });
+}
+
+describe("AgentSecrets in a stack: out-of-band values", () => {
+    it("creates the secret without a version when secretValues does not set it (put-secret-value sets it)", async () => {
+        const r = await runStack("dev");
+        assert.ok(one(r.resources, "aws:secretsmanager/secret:Secret", "platform-secrets-llm"));
+        assert.deepEqual(ofType(r.resources, VERSION).map((v) => v.name).sort(), ["platform-secrets-grafana-admin", "platform-secrets-redis-auth"]);
+        assert.ok(ofType(r.resources, EXTERNAL_SECRET).some((e) => e.inputs.metadata.name === "llm"), "still synced once set");
+    });
+
+    it("reads secretValues as a secret output and hands it to the platform as one", async () => {
+        let isSecret: boolean | undefined;
+        await runProgram(async () => {
+            const config = loadPlatformConfig();
+            const values = platformArgsFromConfig(config, {}).secrets!.entries!.find((e) => e.name === "llm")!.values!;
+            isSecret = await pulumi.isSecret(values as pulumi.Output<unknown>) && await pulumi.isSecret(config.secretValues!.values!);
+        }, { stack: "dev", config: { ...stackConfig("dev"), [SECRET_VALUES]: { llm: KNOWN } }, secretKeys: [SECRET_VALUES] });
+        assert.equal(isSecret, true);
+    });
+
+    it("accepts digits-only values that `config set --path` stores as numbers, as text", async () => {
+        const r = await runStack("dev", { [SECRET_VALUES]: { llm: { OPENAI_API_KEY: 1234567890123 } } }, { secretKeys: [SECRET_VALUES] });
+        assert.equal(JSON.parse(one(r.resources, VERSION, "platform-secrets-llm").inputs.secretString).OPENAI_API_KEY, "1234567890123");
+    });
+});
+
+describe("AgentSecrets in a stack: bad secret configuration is rejected before any resource", () => {
+    const llmTwoKeys = { entries: [{ name: "llm", keys: ["OPENAI_API_KEY", "ANTHROPIC_API_KEY"] }] };
+    const cases: { title: string; overrides: Record<string, unknown>; key: string; allowed: RegExp }[] = [
+        { title: "a value for an entry that is not declared", overrides: { [SECRET_VALUES]: { lm: { OPENAI_API_KEY: KNOWN.OPENAI_API_KEY } } }, key: `${SECRET_VALUES}.lm`, allowed: /an entry of secrets.entries: "llm"/ },
+        { title: "a key the entry does not declare", overrides: { [SECRET_VALUES]: { llm: { ...KNOWN, OPENAI_KEY: "sk-typo-value" } } }, key: `${SECRET_VALUES}.llm.OPENAI_KEY`, allowed: /a key declared in secrets.entries \(llm\): OPENAI_API_KEY/ },
+        { title: "an entry with only some of its keys", overrides: { "agent-platform:secrets": llmTwoKeys, [SECRET_VALUES]: { llm: KNOWN } }, key: `${SECRET_VALUES}.llm.ANTHROPIC_API_KEY`, allowed: /set every key of llm/ },
+        { title: "an empty value", overrides: { [SECRET_VALUES]: { llm: { OPENAI_API_KEY: "" } } }, key: `${SECRET_VALUES}.llm.OPENAI_API_KEY`, allowed: /a non-empty string/ },
+        { title: "a value that is not an object", overrides: { [SECRET_VALUES]: KNOWN.OPENAI_API_KEY }, key: SECRET_VALUES, allowed: /an object \{ <entry>: \{ <KEY>: <value> \} \}/ },
+        { title: "an entry named like a generated secret", overrides: { "agent-platform:secrets": { entries: [{ name: "redis-auth", keys: ["PASSWORD"] }] } }, key: "agent-platform:secrets.entries[0].name", allowed: /other than the generated secrets redis-auth, grafana-admin/ },
+        { title: "a refresh interval that is not a duration", overrides: { "agent-platform:secrets": { refreshInterval: "hourly" } }, key: "agent-platform:secrets.refreshInterval", allowed: /a string matching/ },
+    ];
+    for (const c of cases) {
+        it(`${c.title}: names ${c.key}, never shows the value, registers nothing`, async () => {
+            const result = await runStack("dev", c.overrides, { captureError: true, secretKeys: [SECRET_VALUES] });
+            const error = assertConfigRejected(result);
+            const line = error.message.split("\n").find((l) => l.includes(`${c.key}:`));
+            assert.ok(line, `message names ${c.key}:\n${error.message}`);
+            assert.match(line, c.allowed);
+            for (const v of [KNOWN.OPENAI_API_KEY, "sk-typo-value"]) assert.ok(!error.message.includes(v), "no secret value in the error");
+        });
+    }
+});
