@@ -3,7 +3,7 @@
  * permissions of envelope encryption, the managed policies each role needs, and the Karpenter
  * controller policy (the Karpenter v1 reference policy, scoped by the cluster's tags).
  */
-import { policyDocument, PolicyStatement } from "../podIdentity";
+import { policyDocument, PolicyStatement } from "../podIdentity/spec";
 
 /**
  * A role trust policy for one AWS service. Trust policies carry no `Resource` element (IAM rejects one as

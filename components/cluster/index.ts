@@ -1,18 +1,102 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import {
-    awsManagedPolicyArn, CLUSTER_ROLE_POLICIES, clusterEncryptionPolicy, clusterTrustPolicy, EBS_CSI_POLICY, NODE_ROLE_POLICIES,
-    nodeTrustPolicy, VPC_CNI_POLICY,
-} from "./iam";
-import {
-    ADDONS_AFTER_NODES, ADDONS_BEFORE_NODES, addonConfiguration, AgentClusterArgs, CONTROL_PLANE_LOG_TYPES, controlPlaneLogGroupName, EksAddon, eksAddonVersion,
-    IMDS_V2_ONLY, kubeconfigFor, systemNodeAmiType, systemNodeGroupPlacement, validateClusterArgs,
-} from "./spec";
+import { awsManagedPolicyArn, CLUSTER_ROLE_POLICIES, clusterEncryptionPolicy, clusterTrustPolicy, EBS_CSI_POLICY, NODE_ROLE_POLICIES, nodeTrustPolicy, VPC_CNI_POLICY } from "./iam";
+import { addonConfiguration, ADDONS_AFTER_NODES, ADDONS_BEFORE_NODES, CONTROL_PLANE_LOG_TYPES, controlPlaneLogGroupName, EksAddon, eksAddonVersion, IMDS_V2_ONLY, kubeconfigFor, systemNodeAmiType, systemNodeGroupPlacement } from "./spec";
+import { clusterArgsSchema } from "./args";
 import { createClusterCapacity } from "./karpenter";
+import { parseArgs } from "../shared/schema";
 import { PodIdentityRole } from "../podIdentity";
 
-export * from "./spec";
+/** The on-demand managed node group that runs controllers and DNS. */
+export interface SystemNodeGroupOptions {
+    /** Instance types (all x86_64 or all Graviton). Default: ["m7i.large"]. */
+    instanceTypes?: string[];
+    /** Minimum nodes. Default: 2. */
+    minSize?: number;
+    /** Desired nodes (only read at creation; the group keeps its size afterwards). Default: 2, or minSize when larger. */
+    desiredSize?: number;
+    /** Maximum nodes. Default: 4, or desiredSize when larger. */
+    maxSize?: number;
+    /** Encrypted gp3 root volume of each node, GiB. Default: 50. */
+    diskSizeGiB?: number;
+}
+
+/** Karpenter's general-purpose CPU node pool. */
+export interface CpuNodePoolOptions {
+    /** Purchase options, values of CapacityType ("spot", "on-demand"). Default: ["spot", "on-demand"]. */
+    capacityTypes?: string[];
+    /** EC2 instance categories (`karpenter.k8s.aws/instance-category`). Default: ["c", "m", "r"]. */
+    instanceCategories?: string[];
+    /** Total vCPUs the pool may run. Default: 64. */
+    cpuLimit?: number;
+    /** Total memory the pool may run, GiB. Default: 256. */
+    memoryLimitGiB?: number;
+    /** How long a node must be underused before it is consolidated (Go duration: "30s", "1m", "2h"). Default: "1m". */
+    consolidateAfter?: string;
+    /** Encrypted gp3 root volume of each CPU node, GiB. Default: 80. */
+    diskSizeGiB?: number;
+}
+
+/** Karpenter's NVIDIA GPU node pool (scales to zero). */
+export interface GpuNodePoolOptions {
+    /** Create the GPU pool and the NVIDIA device plugin. Default: true. */
+    enabled?: boolean;
+    /** GPU instance families (`karpenter.k8s.aws/instance-family`). Default: ["g6", "g6e", "g5"]. */
+    instanceFamilies?: string[];
+    /** Purchase options, values of CapacityType. Default: ["on-demand"]. */
+    capacityTypes?: string[];
+    /** Total GPUs the pool may run. Default: 4. */
+    gpuLimit?: number;
+    /** Total vCPUs the pool may run. Default: 96. */
+    cpuLimit?: number;
+    /** How long an empty GPU node lives before it is removed (Go duration). Default: "10m". */
+    consolidateAfter?: string;
+    /** Encrypted gp3 root volume of each GPU node, GiB (CUDA and model-server images are large). Default: 200. */
+    diskSizeGiB?: number;
+}
+
+/** Karpenter node pools for workloads. */
+export interface NodePoolsOptions {
+    /** The CPU pool. Default: the CpuNodePoolOptions defaults. */
+    cpu?: CpuNodePoolOptions;
+    /** The GPU pool. Default: the GpuNodePoolOptions defaults. */
+    gpu?: GpuNodePoolOptions;
+}
+
+/** Cluster settings that do not depend on the network (what AgentPlatform takes). */
+export interface ClusterOptions {
+    /** Kubernetes minor version of the control plane and nodes, one of KUBERNETES_VERSIONS. Default: "1.35" (KUBERNETES_VERSION). */
+    kubernetesVersion?: string;
+    /** Expose the API server endpoint publicly (the private endpoint is always on). Default: true. */
+    endpointPublicAccess?: boolean;
+    /** IPv4 CIDRs allowed to reach the public endpoint. Default: ["0.0.0.0/0"]. Ignored when the public endpoint is off. */
+    publicAccessCidrs?: string[];
+    /** IAM role/user ARNs granted cluster-admin through access entries. Default: none (only the identity that creates the cluster). */
+    adminPrincipalArns?: string[];
+    /** Retention of the control-plane logs, days. Default: 90. */
+    logRetentionDays?: number;
+    /** The system node group. Default: the SystemNodeGroupOptions defaults. */
+    systemNodes?: SystemNodeGroupOptions;
+    /** Karpenter node pools. Default: the NodePoolsOptions defaults. */
+    nodePools?: NodePoolsOptions;
+    /** Tags added to every AWS resource. Default: none (the provider's default tags still apply). */
+    tags?: Record<string, string>;
+}
+
+export interface AgentClusterArgs extends ClusterOptions {
+    /** EKS cluster name; also the value of the `karpenter.sh/discovery` tag. Required. */
+    clusterName: string;
+    /** Id of the VPC (Karpenter may launch nodes only into its subnets and security groups). Required. */
+    vpcId: pulumi.Input<string>;
+    /** Private subnet ids (2–6, across AZs): control-plane ENIs and system nodes. Required. */
+    privateSubnetIds: pulumi.Input<string[]>;
+}
+
+/** Validates AgentClusterArgs and applies their defaults; throws `InputPropertiesError` naming each bad argument. */
+export function parseClusterArgs(args: AgentClusterArgs) {
+    return parseArgs("AgentCluster", clusterArgsSchema, args);
+}
 
 /** Access policy of cluster administrators. */
 export const CLUSTER_ADMIN_POLICY = "AmazonEKSClusterAdminPolicy";
@@ -63,10 +147,10 @@ export class AgentCluster extends pulumi.ComponentResource {
     public readonly nodePoolNames: pulumi.Output<string[]>;
 
     constructor(name: string, args: AgentClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        const settings = parseClusterArgs(args); // before super: invalid arguments register nothing
         super("agent-platform:index:AgentCluster", name, {}, opts);
-        const settings = validateClusterArgs(args);
         const parent = { parent: this };
-        const tags = args.tags ?? {};
+        const tags = settings.tags ?? {};
         const partition = aws.getPartitionOutput({}, parent).partition;
         const region = aws.getRegionOutput({}, parent).region;
         const managed = (policy: string) => partition.apply((p) => awsManagedPolicyArn(p, policy));
@@ -106,7 +190,7 @@ export class AgentCluster extends pulumi.ComponentResource {
             // vpc-cni, kube-proxy and coredns come as managed add-ons below, with pinned versions.
             bootstrapSelfManagedAddons: false,
             vpcConfig: {
-                subnetIds: args.privateSubnetIds,
+                subnetIds: settings.privateSubnetIds,
                 endpointPrivateAccess: true,
                 endpointPublicAccess: settings.endpointPublicAccess,
                 publicAccessCidrs: settings.endpointPublicAccess ? settings.publicAccessCidrs : undefined,
@@ -198,7 +282,7 @@ export class AgentCluster extends pulumi.ComponentResource {
             nodeGroupName: `${settings.clusterName}-system`,
             version: settings.kubernetesVersion,
             nodeRoleArn: systemNodes.role.arn,
-            subnetIds: args.privateSubnetIds,
+            subnetIds: settings.privateSubnetIds,
             amiType: systemNodeAmiType(settings.systemNodes.instanceTypes),
             capacityType: "ON_DEMAND",
             instanceTypes: settings.systemNodes.instanceTypes,
@@ -224,7 +308,7 @@ export class AgentCluster extends pulumi.ComponentResource {
         new k8s.storage.v1.StorageClass(`${name}-gp3`, gp3StorageClassSpec(), k8sOpts([ebsCsi]));
 
         const capacity = createClusterCapacity(this, name, {
-            settings, tags, vpcId: args.vpcId, cluster, partition, region, nodeRoleArn: workloadNodes.role.arn, nodeRoleName: workloadNodes.role.name,
+            settings, tags, vpcId: settings.vpcId, cluster, partition, region, nodeRoleArn: workloadNodes.role.arn, nodeRoleName: workloadNodes.role.name,
             // Controllers need the nodes and DNS; not metrics-server or the EBS driver (Karpenter must be able
             // to add capacity even if one of those is still settling).
             provider, systemReady: [nodeGroup, karpenterNodeAccess, lateAddons[ADDONS_AFTER_NODES.indexOf(EksAddon.CoreDns)]],

@@ -8,11 +8,8 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { interruptionQueuePolicy, karpenterControllerPolicy } from "./iam";
-import { ResolvedClusterSettings } from "./spec";
-import {
-    ec2NodeClassSpec, generalNodePoolSpec, gpuNodePoolSpec, interruptionEventPatterns, KARPENTER_NAMESPACE, KARPENTER_SERVICE_ACCOUNT, karpenterValues,
-    NodePoolName, NVIDIA_DEVICE_PLUGIN_NAMESPACE, nvidiaDevicePluginValues,
-} from "./karpenterSpec";
+import { ResolvedClusterSettings } from "./args";
+import { ec2NodeClassSpec, generalNodePoolSpec, gpuNodePoolSpec, interruptionEventPatterns, KARPENTER_NAMESPACE, KARPENTER_SERVICE_ACCOUNT, karpenterValues, NodePoolName, NVIDIA_DEVICE_PLUGIN_NAMESPACE, nvidiaDevicePluginValues } from "./karpenterSpec";
 import { PodIdentityRole } from "../podIdentity";
 import { AL2023_AMI_RELEASE, KARPENTER_CHART, NVIDIA_DEVICE_PLUGIN_CHART } from "../shared/versions";
 
@@ -114,13 +111,13 @@ export function createClusterCapacity(parent: pulumi.ComponentResource, name: st
         spec,
     }, k8sOpts(dependsOn));
 
-    const generalClass = nodeClass(NodePoolName.General, settings.cpu.diskSizeGiB);
-    nodePool(NodePoolName.General, generalNodePoolSpec(settings.cpu), [crds, release, generalClass]);
+    const generalClass = nodeClass(NodePoolName.General, settings.nodePools.cpu.diskSizeGiB);
+    nodePool(NodePoolName.General, generalNodePoolSpec(settings.nodePools.cpu), [crds, release, generalClass]);
     const nodePoolNames: string[] = [NodePoolName.General];
 
-    if (settings.gpu.enabled) {
-        const gpuClass = nodeClass(NodePoolName.Gpu, settings.gpu.diskSizeGiB);
-        nodePool(NodePoolName.Gpu, gpuNodePoolSpec(settings.gpu), [crds, release, gpuClass]);
+    if (settings.nodePools.gpu.enabled) {
+        const gpuClass = nodeClass(NodePoolName.Gpu, settings.nodePools.gpu.diskSizeGiB);
+        nodePool(NodePoolName.Gpu, gpuNodePoolSpec(settings.nodePools.gpu), [crds, release, gpuClass]);
         nodePoolNames.push(NodePoolName.Gpu);
         new k8s.helm.v3.Release(`${name}-nvidia-device-plugin`, {
             name: "nvidia-device-plugin",

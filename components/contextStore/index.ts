@@ -1,47 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ContextStoreMode, enumValues, EvictionPolicy, LOG_RETENTION_DAYS } from "../shared/constants";
-import { createInClusterValkey, inClusterHost, REDIS_PORT } from "./inClusterValkey";
-import { AGENT_NAMESPACE } from "../shared/placement";
-import { ArgChecks, DNS_LABEL } from "../shared/validation";
+import { ContextStoreMode } from "../shared/constants";
+import { parseArgs } from "../shared/schema";
 import { ELASTICACHE_VALKEY } from "../shared/versions";
-
-/**
- * Eviction policies a ContextStore accepts (EvictionPolicy). Default `volatile-lru`: every key the
- * agents write (session context, job status and results) carries a TTL, so under memory pressure Valkey
- * evicts the least recently used of those — the idlest sessions — and never a key without a TTL; a key
- * written without one by mistake makes writes fail loudly (OOM error) rather than evict live context.
- */
-export const EVICTION_POLICIES = enumValues(EvictionPolicy);
-
-/** Defaults of ContextStoreArgs, in one place. */
-export const CONTEXT_STORE_DEFAULTS = {
-    mode: ContextStoreMode.ElastiCache,
-    nodeType: "cache.t4g.small",
-    replicas: 1,
-    multiAz: false,
-    snapshotRetentionDays: 0,
-    /** Daily snapshot window (UTC); must not overlap the maintenance window. */
-    snapshotWindow: "03:00-04:00",
-    maintenanceWindow: "sun:05:00-sun:06:00",
-    sessionTtlSeconds: 86400,
-    storageGiB: 8,
-    maxmemoryPolicy: EvictionPolicy.VolatileLru,
-    logRetentionDays: 30,
-    authSecretName: "redis-auth",
-    authSecretKey: "password",
-} as const;
-
-/**
- * ElastiCache AUTH token rule (ElastiCache user guide, "Authenticating with the Valkey and Redis OSS
- * AUTH command"): 16–128 printable ASCII characters; the only special characters allowed are
- * `! & # $ ^ < > -`.
- */
-export const AUTH_TOKEN_PATTERN = /^[A-Za-z0-9!&#$^<>-]{16,128}$/;
-
-const WEEKLY_WINDOW = /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/;
-const DAILY_WINDOW = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/;
+import { contextStoreArgsSchema } from "./args";
+import { createInClusterValkey, inClusterHost, REDIS_PORT } from "./inClusterValkey";
+import { CACHE_LOG_TYPES, cacheLogGroupName, contextStoreUrl, replicationGroupId, replicationSettings, valkeyParameters } from "./spec";
 
 /** ContextStore settings that do not depend on the network, the cluster or the secrets (what AgentPlatform takes). */
 export interface ContextStoreOptions {
@@ -67,7 +32,7 @@ export interface ContextStoreOptions {
     storageGiB?: number;
     /** `maxmemory-policy` (EvictionPolicy). Default: "volatile-lru" (keys carry TTLs). */
     maxmemoryPolicy?: string;
-    /** Days the ElastiCache slow log and engine log are kept in CloudWatch Logs (1–3653). Default: 30. */
+    /** Days the ElastiCache slow log and engine log are kept in CloudWatch Logs (a CloudWatch Logs retention period). Default: 30. */
     logRetentionDays?: number;
 }
 
@@ -94,94 +59,12 @@ export interface ContextStoreArgs extends ContextStoreOptions {
     tags?: Record<string, string>;
 }
 
-/** Validates ContextStoreArgs; throws `InputPropertiesError` naming each bad argument. */
-export function validateContextStoreArgs(args: ContextStoreArgs): void {
-    const mode = args.mode ?? CONTEXT_STORE_DEFAULTS.mode;
-    const checks = new ArgChecks("ContextStore")
-        .oneOf("mode", args.mode, enumValues(ContextStoreMode))
-        .require(typeof args.environment === "string" && /^[a-z][a-z0-9-]{0,20}$/.test(args.environment), "environment", args.environment, "a lower-case name of 1–21 characters")
-        .integer("replicas", args.replicas, 0, 5)
-        .integer("snapshotRetentionDays", args.snapshotRetentionDays, 0, 35)
-        .integer("sessionTtlSeconds", args.sessionTtlSeconds, 60, 2592000)
-        .integer("storageGiB", args.storageGiB, 1, 1000)
-        .oneOf("logRetentionDays", args.logRetentionDays === undefined ? undefined : String(args.logRetentionDays), LOG_RETENTION_DAYS.map(String))
-        .oneOf("maxmemoryPolicy", args.maxmemoryPolicy, EVICTION_POLICIES)
-        .require(args.nodeType === undefined || /^cache\.[a-z0-9]+\.[a-z0-9]+$/.test(args.nodeType), "nodeType", args.nodeType, "an ElastiCache node type such as cache.t4g.small")
-        .require(args.maintenanceWindow === undefined || WEEKLY_WINDOW.test(args.maintenanceWindow), "maintenanceWindow", args.maintenanceWindow, "ddd:hh:mm-ddd:hh:mm (UTC)")
-        .require(args.snapshotWindow === undefined || DAILY_WINDOW.test(args.snapshotWindow), "snapshotWindow", args.snapshotWindow, "hh:mm-hh:mm (UTC)")
-        .require(args.namespace === undefined || DNS_LABEL.test(args.namespace), "namespace", args.namespace, "a DNS label")
-        .require(args.authSecretName === undefined || DNS_LABEL.test(args.authSecretName), "authSecretName", args.authSecretName, "a Kubernetes Secret name")
-        .require(args.authSecretKey === undefined || /^[-._a-zA-Z0-9]+$/.test(args.authSecretKey), "authSecretKey", args.authSecretKey, "a Secret key ([-._a-zA-Z0-9]+)");
-    if (mode === ContextStoreMode.ElastiCache) {
-        const id = replicationGroupId(String(args.environment));
-        checks.require(/^[a-z][a-z0-9-]{0,38}[a-z0-9]$/.test(id) && !id.includes("--"), "environment", args.environment, `a name that makes a valid replication group id (${id}: letters, digits, single hyphens, ≤ 40 characters)`)
-            .require(args.vpcId !== undefined, "vpcId", args.vpcId, "a VPC id (required with mode \"elasticache\")")
-            .require(args.subnetIds !== undefined, "subnetIds", args.subnetIds, "private subnet ids (required with mode \"elasticache\")")
-            .require((args.allowedSecurityGroupIds ?? []).length > 0, "allowedSecurityGroupIds", args.allowedSecurityGroupIds, "at least one security group (required with mode \"elasticache\")")
-            .require(args.authToken !== undefined, "authToken", args.authToken === undefined ? undefined : "[secret]", "an AUTH token (required with mode \"elasticache\")")
-            .require(!(args.multiAz ?? false) || (args.replicas ?? CONTEXT_STORE_DEFAULTS.replicas) >= 1, "multiAz", args.multiAz, "false unless replicas ≥ 1 (failover needs a replica)");
-        if (typeof args.authToken === "string" && !AUTH_TOKEN_PATTERN.test(args.authToken)) {
-            // Never echo the token itself.
-            checks.fail("authToken", `[${args.authToken.length} characters]`, "16–128 characters of A–Z a–z 0–9 ! & # $ ^ < > -");
-        }
-    }
-    checks.throwIfInvalid();
+/** Validates ContextStoreArgs and applies their defaults; throws `InputPropertiesError` naming each bad argument (never the AUTH token). */
+export function parseContextStoreArgs(args: ContextStoreArgs) {
+    return parseArgs("ContextStore", contextStoreArgsSchema, args);
 }
 
-/** Connection URL without credentials: `rediss://` with TLS, `redis://` without. */
-export function contextStoreUrl(host: string, port: number, tls: boolean): string {
-    return `${tls ? "rediss" : "redis"}://${host}:${port}`;
-}
-
-/** Replication group id of an environment (≤ 40 characters, the ElastiCache limit). */
-export function replicationGroupId(environment: string): string {
-    return `agents-${environment}-context`;
-}
-
-/** Parameters of the store's parameter group. */
-export function valkeyParameters(maxmemoryPolicy: string): { name: string; value: string }[] {
-    return [{ name: "maxmemory-policy", value: maxmemoryPolicy }];
-}
-
-/** The ContextStoreArgs fields that decide availability and backups. */
-export interface ReplicationOptions {
-    /** Read replicas besides the primary. Default: 1. */
-    replicas?: number;
-    /** Multi-AZ placement. Default: false. */
-    multiAz?: boolean;
-    /** Days of snapshots. Default: 0. */
-    snapshotRetentionDays?: number;
-    /** Daily snapshot window. Default: "03:00-04:00". */
-    snapshotWindow?: string;
-    /** Weekly maintenance window. Default: "sun:05:00-sun:06:00". */
-    maintenanceWindow?: string;
-}
-
-/** Log types ElastiCache delivers to CloudWatch Logs (JSON): slow commands and engine events. */
-export const CACHE_LOG_TYPES = ["slow-log", "engine-log"] as const;
-
-/** Log group name of one log type of a replication group. */
-export function cacheLogGroupName(groupId: string, logType: string): string {
-    return `/aws/elasticache/${groupId}/${logType}`;
-}
-
-/**
- * Availability settings of the replication group: one primary plus `replicas`; automatic failover
- * whenever there is a replica; multi-AZ when asked (prod); snapshots and their window only when
- * retention is on.
- */
-export function replicationSettings(args: ReplicationOptions) {
-    const replicas = args.replicas ?? CONTEXT_STORE_DEFAULTS.replicas;
-    const retention = args.snapshotRetentionDays ?? CONTEXT_STORE_DEFAULTS.snapshotRetentionDays;
-    return {
-        numCacheClusters: 1 + replicas,
-        automaticFailoverEnabled: replicas >= 1,
-        multiAzEnabled: (args.multiAz ?? CONTEXT_STORE_DEFAULTS.multiAz) && replicas >= 1,
-        snapshotRetentionLimit: retention,
-        ...(retention > 0 ? { snapshotWindow: args.snapshotWindow ?? CONTEXT_STORE_DEFAULTS.snapshotWindow } : {}),
-        maintenanceWindow: args.maintenanceWindow ?? CONTEXT_STORE_DEFAULTS.maintenanceWindow,
-    };
-}
+type ParsedContextStoreArgs = ReturnType<typeof parseContextStoreArgs>;
 
 /**
  * Redis-protocol store for agent context, either an ElastiCache Valkey replication group (TLS in
@@ -212,24 +95,20 @@ export class ContextStore extends pulumi.ComponentResource {
     public readonly securityGroupId: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: ContextStoreArgs, opts?: pulumi.ComponentResourceOptions) {
-        validateContextStoreArgs(args); // before super: invalid arguments register nothing
+        const a = parseContextStoreArgs(args); // before super: invalid arguments register nothing
         super("agent-platform:index:ContextStore", name, {}, opts);
-        const d = CONTEXT_STORE_DEFAULTS;
-        const mode = args.mode ?? d.mode;
-        const namespace = args.namespace ?? AGENT_NAMESPACE;
-        const secretName = args.authSecretName ?? d.authSecretName;
-        const secretKey = args.authSecretKey ?? d.authSecretKey;
+        const { mode, namespace, authSecretName: secretName, authSecretKey: secretKey } = a;
 
         let endpoint: { host: pulumi.Output<string>; readerHost: pulumi.Output<string>; tls: boolean; securityGroupId: pulumi.Output<string | undefined> };
         if (mode === ContextStoreMode.InCluster) {
             createInClusterValkey(name, {
                 namespace, passwordSecretName: secretName, passwordSecretKey: secretKey,
-                storageGiB: args.storageGiB ?? d.storageGiB, maxmemoryPolicy: args.maxmemoryPolicy ?? d.maxmemoryPolicy,
+                storageGiB: a.storageGiB, maxmemoryPolicy: a.maxmemoryPolicy,
             }, this);
             const host = pulumi.output(inClusterHost(namespace));
             endpoint = { host, readerHost: host, tls: false, securityGroupId: pulumi.output(undefined) };
         } else {
-            endpoint = this.createElastiCache(name, args);
+            endpoint = this.createElastiCache(name, a);
         }
 
         this.mode = pulumi.output(mode);
@@ -239,7 +118,7 @@ export class ContextStore extends pulumi.ComponentResource {
         this.tls = pulumi.output(endpoint.tls);
         this.passwordSecretName = pulumi.output(secretName);
         this.passwordSecretKey = pulumi.output(secretKey);
-        this.sessionTtlSeconds = pulumi.output(args.sessionTtlSeconds ?? d.sessionTtlSeconds);
+        this.sessionTtlSeconds = pulumi.output(a.sessionTtlSeconds);
         this.url = endpoint.host.apply((h) => contextStoreUrl(h, REDIS_PORT, endpoint.tls));
         this.securityGroupId = endpoint.securityGroupId;
         this.registerOutputs({
@@ -249,9 +128,8 @@ export class ContextStore extends pulumi.ComponentResource {
         });
     }
 
-    private createElastiCache(name: string, args: ContextStoreArgs) {
+    private createElastiCache(name: string, args: ParsedContextStoreArgs) {
         const parent = { parent: this };
-        const d = CONTEXT_STORE_DEFAULTS;
         const id = replicationGroupId(args.environment);
         const tags = { ...args.tags, Name: id };
 
@@ -260,7 +138,7 @@ export class ContextStore extends pulumi.ComponentResource {
             description: `Valkey ${id}: 6379 from the EKS cluster only`,
             tags,
         }, parent);
-        (args.allowedSecurityGroupIds ?? []).forEach((source, i) => {
+        args.allowedSecurityGroupIds.forEach((source, i) => {
             new aws.vpc.SecurityGroupIngressRule(`${name}-cache-from-${i}`, {
                 securityGroupId: sg.id,
                 referencedSecurityGroupId: source,
@@ -280,8 +158,8 @@ export class ContextStore extends pulumi.ComponentResource {
         const parameters = new aws.elasticache.ParameterGroup(`${name}-cache`, {
             name: `${id}-${ELASTICACHE_VALKEY.parameterGroupFamily}`,
             family: ELASTICACHE_VALKEY.parameterGroupFamily,
-            description: `Agent context: ${args.maxmemoryPolicy ?? d.maxmemoryPolicy} eviction (keys carry TTLs)`,
-            parameters: valkeyParameters(args.maxmemoryPolicy ?? d.maxmemoryPolicy),
+            description: `Agent context: ${args.maxmemoryPolicy} eviction (keys carry TTLs)`,
+            parameters: valkeyParameters(args.maxmemoryPolicy),
             tags,
         }, parent);
         let kmsKeyArn = args.kmsKeyArn;
@@ -299,7 +177,7 @@ export class ContextStore extends pulumi.ComponentResource {
             logType,
             group: new aws.cloudwatch.LogGroup(`${name}-cache-${logType}`, {
                 name: cacheLogGroupName(id, logType),
-                retentionInDays: args.logRetentionDays ?? d.logRetentionDays,
+                retentionInDays: args.logRetentionDays,
                 tags,
             }, parent),
         }));
@@ -312,7 +190,7 @@ export class ContextStore extends pulumi.ComponentResource {
             description: `Agent context store (${args.environment})`,
             engine: ELASTICACHE_VALKEY.engine,
             engineVersion: ELASTICACHE_VALKEY.engineVersion,
-            nodeType: args.nodeType ?? d.nodeType,
+            nodeType: args.nodeType,
             port: REDIS_PORT,
             parameterGroupName: parameters.name,
             subnetGroupName: subnets.name,
@@ -325,7 +203,7 @@ export class ContextStore extends pulumi.ComponentResource {
             // ROTATE keeps the old token valid next to the new one, so pods restarted by the secret change reconnect without an outage.
             authTokenUpdateStrategy: "ROTATE",
             autoMinorVersionUpgrade: true,
-            applyImmediately: args.applyImmediately ?? false,
+            applyImmediately: args.applyImmediately,
             logDeliveryConfigurations: logGroups.map(({ logType, group: logGroup }) => ({
                 destination: logGroup.name, destinationType: "cloudwatch-logs", logFormat: "json", logType,
             })),

@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { enumValues, ImagePlatform } from "../shared/constants";
-import { ArgChecks } from "../shared/validation";
+import { parseArgs } from "../shared/schema";
+import { imageArgsSchema } from "./args";
+import { dockerBuildArgs, ecrLifecyclePolicy, registryHost, repositoryEncryption } from "./spec";
 
 export interface AgentImageArgs {
     /** ECR repository name (lower case, `/`-separated path segments, 2–256 characters). Required. */
@@ -36,90 +37,9 @@ export interface AgentImageArgs {
     tags?: Record<string, string>;
 }
 
-/** Defaults of AgentImageArgs, in one place. */
-export const IMAGE_DEFAULTS = {
-    context: "agent",
-    dockerfile: "agent/Dockerfile",
-    platform: ImagePlatform.Amd64,
-    keepTaggedImages: 30,
-    untaggedExpiryDays: 7,
-} as const;
-
-/** ECR repository names: path segments of lower-case letters and digits joined by `.`, `_` or `-`. */
-const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-/** Docker tag grammar. */
-const DOCKER_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-/** Build-arg names. */
-const BUILD_ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Build-arg names that suggest a secret (build args are stored in the image history and in state). */
-export const SECRET_LIKE_BUILD_ARG = /TOKEN|KEY|SECRET|PASSWORD|PASSWD|CREDENTIAL/i;
-
-/** Validates AgentImageArgs; throws `InputPropertiesError` naming each bad argument. */
-export function validateImageArgs(args: AgentImageArgs): void {
-    const checks = new ArgChecks("AgentImage")
-        .require(typeof args.repositoryName === "string" && args.repositoryName.length >= 2 && args.repositoryName.length <= 256 && REPOSITORY_NAME.test(args.repositoryName),
-            "repositoryName", args.repositoryName, "2–256 characters: lower-case letters, digits and . _ - / (segments start and end with a letter or digit)")
-        .require(typeof args.tag === "string" && DOCKER_TAG.test(args.tag) && args.tag !== "latest",
-            "tag", args.tag, "a Docker tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}) other than \"latest\", derived from the content (see contextTag)")
-        .oneOf("platform", args.platform, enumValues(ImagePlatform))
-        .integer("keepTaggedImages", args.keepTaggedImages, 1, 1000)
-        .integer("untaggedExpiryDays", args.untaggedExpiryDays, 1, 365);
-    if (args.context !== undefined) checks.require(args.context.trim().length > 0, "context", args.context, "a directory path");
-    if (args.dockerfile !== undefined) checks.require(args.dockerfile.trim().length > 0, "dockerfile", args.dockerfile, "a file path");
-    for (const name of Object.keys(args.buildArgs ?? {})) {
-        checks.require(BUILD_ARG_NAME.test(name), `buildArgs.${name}`, name, "a build-arg name ([A-Za-z_][A-Za-z0-9_]*)");
-        checks.require(!SECRET_LIKE_BUILD_ARG.test(name), `buildArgs.${name}`, name,
-            "no secrets in build args (they are kept in the image history and in Pulumi state): use a BuildKit secret mount, or read the value at run time from AgentSecrets");
-    }
-    (args.cacheFromTags ?? []).forEach((t, i) => checks.require(DOCKER_TAG.test(t), `cacheFromTags[${i}]`, t, "a Docker tag"));
-    checks.throwIfInvalid();
-}
-
-/** An ECR lifecycle policy rule (the JSON ECR stores). */
-export interface LifecycleRule {
-    rulePriority: number;
-    description: string;
-    selection: { tagStatus: string; tagPatternList?: string[]; countType: string; countUnit?: string; countNumber: number };
-    action: { type: string };
-}
-
-/**
- * The repository's lifecycle policy: untagged images expire after `untaggedExpiryDays`; of the tagged
- * images, the newest `keepTagged` (by push time) are kept and older ones expire. Workloads reference
- * images by digest, so `keepTagged` bounds how far back a rollback can go.
- */
-export function ecrLifecyclePolicy(keepTagged: number, untaggedExpiryDays: number): { rules: LifecycleRule[] } {
-    return {
-        rules: [
-            {
-                rulePriority: 1,
-                description: `Expire untagged images ${untaggedExpiryDays} days after push`,
-                selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: untaggedExpiryDays },
-                action: { type: "expire" },
-            },
-            {
-                rulePriority: 2,
-                description: `Keep the last ${keepTagged} tagged images`,
-                selection: { tagStatus: "tagged", tagPatternList: ["*"], countType: "imageCountMoreThan", countNumber: keepTagged },
-                action: { type: "expire" },
-            },
-        ],
-    };
-}
-
-/** Repository encryption: SSE-KMS with the given key, else AES256. */
-export function repositoryEncryption<T>(kmsKeyArn: T | undefined): { encryptionType: string; kmsKey?: T } {
-    return kmsKeyArn === undefined ? { encryptionType: "AES256" } : { encryptionType: "KMS", kmsKey: kmsKeyArn };
-}
-
-/** The registry host of a repository URL (`<account>.dkr.ecr.<region>.amazonaws.com/<name>` → host). */
-export function registryHost(repositoryUrl: string): string {
-    return repositoryUrl.split("/")[0];
-}
-
-/** Build args sent to Docker: the caller's plus inline cache metadata, so later builds can use this image as cache. */
-export function dockerBuildArgs(buildArgs: Record<string, string> = {}): Record<string, string> {
-    return { ...buildArgs, BUILDKIT_INLINE_CACHE: "1" };
+/** Validates AgentImageArgs and applies their defaults; throws `InputPropertiesError` naming each bad argument. */
+export function parseImageArgs(args: AgentImageArgs) {
+    return parseArgs("AgentImage", imageArgsSchema, args);
 }
 
 /**
@@ -139,36 +59,33 @@ export class AgentImage extends pulumi.ComponentResource {
     public readonly repositoryArn: pulumi.Output<string>;
 
     constructor(name: string, args: AgentImageArgs, opts?: pulumi.ComponentResourceOptions) {
-        // Validated before `super`: invalid arguments register nothing, not even the component.
-        validateImageArgs(args);
+        const a = parseImageArgs(args); // before super: invalid arguments register nothing
         super("agent-platform:index:AgentImage", name, {}, opts);
         const parent = { parent: this };
-        const keep = args.keepTaggedImages ?? IMAGE_DEFAULTS.keepTaggedImages;
-        const untaggedDays = args.untaggedExpiryDays ?? IMAGE_DEFAULTS.untaggedExpiryDays;
 
         const repository = new aws.ecr.Repository(name, {
-            name: args.repositoryName,
+            name: a.repositoryName,
             imageTagMutability: "IMMUTABLE",
             imageScanningConfiguration: { scanOnPush: true },
-            encryptionConfigurations: [repositoryEncryption(args.kmsKeyArn)],
+            encryptionConfigurations: [repositoryEncryption(a.kmsKeyArn)],
             forceDelete: false,
-            tags: args.tags,
+            tags: a.tags,
         }, parent);
         new aws.ecr.LifecyclePolicy(name, {
             repository: repository.name,
-            policy: JSON.stringify(ecrLifecyclePolicy(keep, untaggedDays)),
+            policy: JSON.stringify(ecrLifecyclePolicy(a.keepTaggedImages, a.untaggedExpiryDays)),
         }, parent);
 
         const token = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, parent);
-        const imageName = pulumi.interpolate`${repository.repositoryUrl}:${args.tag}`;
-        const cacheTags = [args.tag, ...(args.cacheFromTags ?? [])];
+        const imageName = pulumi.interpolate`${repository.repositoryUrl}:${a.tag}`;
+        const cacheTags = [a.tag, ...a.cacheFromTags];
         const image = new docker.Image(name, {
             imageName,
             build: {
-                context: args.context ?? IMAGE_DEFAULTS.context,
-                dockerfile: args.dockerfile ?? IMAGE_DEFAULTS.dockerfile,
-                platform: args.platform ?? IMAGE_DEFAULTS.platform,
-                args: dockerBuildArgs(args.buildArgs),
+                context: a.context,
+                dockerfile: a.dockerfile,
+                platform: a.platform,
+                args: dockerBuildArgs(a.buildArgs),
                 cacheFrom: { images: cacheTags.map((t) => pulumi.interpolate`${repository.repositoryUrl}:${t}`) },
             },
             registry: {

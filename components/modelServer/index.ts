@@ -1,22 +1,19 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { enumValues, ModelSource } from "../shared/constants";
-import {
-    MODEL_SERVER_PORT, modelServerLabels, modelServerNetworkPolicy, modelServerPdb, modelServerServiceAccount, modelServerServices, ModelServerSpecOptions,
-    modelServerStatefulSet, modelServerUrl, modelWeightsReadPolicy, parseS3Uri,
-} from "./spec";
-import { AGENT_NAMESPACE } from "../shared/placement";
+import { ModelSource } from "../shared/constants";
+import { MODEL_SERVER_PORT, modelServerLabels, modelServerNetworkPolicy, modelServerPdb, modelServerServiceAccount, modelServerServices, ModelServerSpecOptions, modelServerStatefulSet, modelServerUrl, modelWeightsReadPolicy } from "./spec";
 import { PodIdentityRole } from "../podIdentity";
-import { ArgChecks, DNS_LABEL } from "../shared/validation";
+import { parseArgs } from "../shared/schema";
+import { modelServerArgsSchema } from "./args";
 
 export interface ModelServerArgs {
     /** Name of the StatefulSet, Service and service account (a DNS label). Default: "model-server". */
     name?: string;
     /** Namespace (it must exist; AgentWorkload/AgentPlatform create the agents' namespace). Default: "agents" (AGENT_NAMESPACE). */
     namespace?: string;
-    /** Model served: a hub id such as "Qwen/Qwen2.5-7B-Instruct", or a name for S3 weights. Also the OpenAI `model` clients send. Required. */
-    model: string;
+    /** Model served: a hub id such as "Qwen/Qwen2.5-7B-Instruct", or a name for S3 weights. Also the OpenAI `model` clients send. Default: "Qwen/Qwen2.5-7B-Instruct". */
+    model?: string;
     /** Where the weights are downloaded from, one of ModelSource ("hub", "s3"). Default: "hub". */
     source?: string;
     /** S3 prefix holding the weights, `s3://bucket/prefix` (source "s3"). Default: none (required with source "s3"). */
@@ -25,7 +22,7 @@ export interface ModelServerArgs {
     hubTokenSecretName?: string;
     /** Key of the token in that Secret. Default: "HF_TOKEN". */
     hubTokenSecretKey?: string;
-    /** Size of each replica's weights volume, GiB (weights plus headroom). Default: 100. */
+    /** Size of each replica's weights volume, GiB (10–16 384; weights plus headroom). Default: 100. */
     storageGiB?: number;
     /** StorageClass of the weights volumes. Default: "gp3" (created by AgentCluster). */
     storageClassName?: string;
@@ -45,78 +42,13 @@ export interface ModelServerArgs {
     tags?: Record<string, string>;
 }
 
-/** Defaults of ModelServerArgs, in one place. */
-export const MODEL_SERVER_DEFAULTS = {
-    name: "model-server",
-    namespace: AGENT_NAMESPACE,
-    source: ModelSource.Hub,
-    hubTokenSecretKey: "HF_TOKEN",
-    storageGiB: 100,
-    storageClassName: "gp3",
-    replicas: 1,
-    gpusPerReplica: 1,
-    maxModelLen: 8192,
-    toolCallParser: "hermes",
-    gpuMemoryUtilization: 0.9,
-} as const;
-
-/** The StatefulSet name: a DNS label short enough for the pod names StatefulSets derive from it. */
-const SERVER_NAME = /^[a-z]([a-z0-9-]{0,50}[a-z0-9])?$/;
-/** Hub ids (`org/name`) or plain names: letters, digits, `.`, `_`, `-`. */
-const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,95}(\/[A-Za-z0-9][A-Za-z0-9._-]{0,95})?$/;
-const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
-
-/** Validates ModelServerArgs; throws `InputPropertiesError` naming each bad argument. */
-export function validateModelServerArgs(args: ModelServerArgs): void {
-    const source = args.source ?? MODEL_SERVER_DEFAULTS.source;
-    const checks = new ArgChecks("ModelServer")
-        .require(typeof args.model === "string" && MODEL_ID.test(args.model) && !args.model.includes(".."), "model", args.model,
-            "a hub id such as \"Qwen/Qwen2.5-7B-Instruct\" or a name (letters, digits, . _ -; at most one /)")
-        .oneOf("source", args.source, enumValues(ModelSource))
-        .integer("storageGiB", args.storageGiB, 10, 16384)
-        .integer("replicas", args.replicas, 1, 64)
-        .integer("gpusPerReplica", args.gpusPerReplica, 1, 8)
-        .integer("maxModelLen", args.maxModelLen, 256, 10485760)
-        .require(args.toolCallParser === undefined || /^[a-z0-9_]{1,40}$/.test(args.toolCallParser), "toolCallParser", args.toolCallParser, "a vLLM tool-call parser name such as \"hermes\", or \"none\"");
-    if (args.name !== undefined) checks.require(SERVER_NAME.test(args.name), "name", args.name, "a DNS label of at most 52 characters (StatefulSet pod names add a suffix)");
-    if (args.namespace !== undefined) checks.require(DNS_LABEL.test(args.namespace), "namespace", args.namespace, "a namespace name (DNS label)");
-    if (args.storageClassName !== undefined) checks.require(/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(args.storageClassName), "storageClassName", args.storageClassName, "a StorageClass name");
-    if (args.gpuMemoryUtilization !== undefined) {
-        checks.require(args.gpuMemoryUtilization > 0.1 && args.gpuMemoryUtilization <= 0.98, "gpuMemoryUtilization", args.gpuMemoryUtilization, "a fraction above 0.1 and at most 0.98");
-    }
-    if (source === ModelSource.S3) {
-        let validUri = false;
-        try { parseS3Uri(args.s3Uri ?? ""); validUri = true; } catch { /* reported below */ }
-        checks.require(validUri, "s3Uri", args.s3Uri, "an s3://bucket[/prefix] URI when source is \"s3\"");
-        checks.require(args.clusterName !== undefined, "clusterName", args.clusterName, "the EKS cluster name when source is \"s3\" (Pod Identity association of the S3 reader)");
-        checks.require(args.hubTokenSecretName === undefined, "hubTokenSecretName", args.hubTokenSecretName, "nothing when source is \"s3\" (the hub token is for source \"hub\")");
-    } else {
-        checks.require(args.s3Uri === undefined, "s3Uri", args.s3Uri, "nothing when source is \"hub\"");
-    }
-    if (args.hubTokenSecretName !== undefined) checks.require(DNS_LABEL.test(args.hubTokenSecretName), "hubTokenSecretName", args.hubTokenSecretName, "a Secret name (DNS label)");
-    if (args.hubTokenSecretKey !== undefined) checks.require(ENV_KEY.test(args.hubTokenSecretKey), "hubTokenSecretKey", args.hubTokenSecretKey, "a Secret key");
-    checks.throwIfInvalid();
+/** Validates ModelServerArgs and applies their defaults (what the spec builders take); throws `InputPropertiesError` naming each bad argument. */
+export function modelServerSpecOptions(args: ModelServerArgs): ModelServerSpecOptions & ReturnType<typeof parseModelServerArgs> {
+    return parseModelServerArgs(args);
 }
 
-/** ModelServerArgs with defaults applied, as the spec builders take them. */
-export function modelServerSpecOptions(args: ModelServerArgs): ModelServerSpecOptions {
-    const d = MODEL_SERVER_DEFAULTS;
-    return {
-        name: args.name ?? d.name,
-        namespace: args.namespace ?? d.namespace,
-        model: args.model,
-        source: args.source ?? d.source,
-        s3Uri: args.s3Uri,
-        hubTokenSecretName: args.hubTokenSecretName,
-        hubTokenSecretKey: args.hubTokenSecretKey ?? d.hubTokenSecretKey,
-        storageGiB: args.storageGiB ?? d.storageGiB,
-        storageClassName: args.storageClassName ?? d.storageClassName,
-        replicas: args.replicas ?? d.replicas,
-        gpusPerReplica: args.gpusPerReplica ?? d.gpusPerReplica,
-        maxModelLen: args.maxModelLen ?? d.maxModelLen,
-        toolCallParser: args.toolCallParser ?? d.toolCallParser,
-        gpuMemoryUtilization: args.gpuMemoryUtilization ?? d.gpuMemoryUtilization,
-    };
+function parseModelServerArgs(args: ModelServerArgs) {
+    return parseArgs("ModelServer", modelServerArgsSchema, args);
 }
 
 /**
@@ -141,10 +73,8 @@ export class ModelServer extends pulumi.ComponentResource {
     public readonly roleArn: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: ModelServerArgs, opts?: pulumi.ComponentResourceOptions) {
-        // Validated before `super`: invalid arguments register nothing, not even the component.
-        validateModelServerArgs(args);
+        const spec = modelServerSpecOptions(args); // before super: invalid arguments register nothing
         super("agent-platform:index:ModelServer", name, {}, opts);
-        const spec = modelServerSpecOptions(args);
         const parent = { parent: this };
 
         const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-sa`, modelServerServiceAccount(spec.name, spec.namespace), parent);
@@ -153,11 +83,11 @@ export class ModelServer extends pulumi.ComponentResource {
         if (spec.source === ModelSource.S3) {
             const partition = aws.getPartitionOutput({}, parent).partition;
             role = new PodIdentityRole(`${name}-s3`, {
-                clusterName: args.clusterName!,
+                clusterName: spec.clusterName!,
                 namespace: spec.namespace,
                 serviceAccount: spec.name,
                 policy: pulumi.jsonStringify(partition.apply((p) => modelWeightsReadPolicy(p, spec.s3Uri!))),
-                tags: args.tags,
+                tags: spec.tags,
             }, parent);
             // The association must exist before the pod starts, or the Pod Identity webhook injects no credentials.
             stsDependsOn.push(role);

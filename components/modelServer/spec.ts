@@ -7,7 +7,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import { ModelSource, ResourceProfile } from "../shared/constants";
 import { gpuPodPlacement } from "../shared/placement";
-import { POD_IDENTITY_AGENT_CIDR, policyDocument, PolicyStatement } from "../podIdentity";
+import { POD_IDENTITY_AGENT_CIDR, policyDocument, PolicyStatement } from "../podIdentity/spec";
 import { ResourceRequirements, resourcesFor } from "../shared/profiles";
 import { AWS_CLI_IMAGE, VLLM_IMAGE } from "../shared/versions";
 

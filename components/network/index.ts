@@ -1,11 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { planSubnets, subnetPlanProblem } from "../shared/cidr";
-import { enumValues, NatGatewayStrategy } from "../shared/constants";
-import {
-    endpointServiceName, flowLogDeliveryPolicy, flowLogTrustPolicy, INTERFACE_ENDPOINT_SERVICES, SubnetTier, subnetDiscoveryTagList, subnetDiscoveryTags,
-} from "./spec";
-import { ArgChecks } from "../shared/validation";
+import { planSubnets } from "../shared/cidr";
+import { NatGatewayStrategy } from "../shared/constants";
+import { parseArgs } from "../shared/schema";
+import { networkArgsSchema } from "./args";
+import { endpointServiceName, flowLogDeliveryPolicy, flowLogTrustPolicy, INTERFACE_ENDPOINT_SERVICES, subnetDiscoveryTagList, subnetDiscoveryTags, SubnetTier } from "./spec";
 
 /** An existing VPC to use instead of creating one. */
 export interface ExistingVpcArgs {
@@ -46,6 +45,8 @@ export interface AgentNetworkArgs extends NetworkOptions {
     clusterName: pulumi.Input<string>;
 }
 
+type ParsedNetworkArgs = ReturnType<typeof parseNetworkArgs>;
+
 /**
  * Zone ids where EKS cannot place a control plane (cluster creation fails with
  * UnsupportedAvailabilityZoneException): never picked by default. Zone *names* map to ids differently in
@@ -53,37 +54,9 @@ export interface AgentNetworkArgs extends NetworkOptions {
  */
 export const EKS_UNSUPPORTED_ZONE_IDS = ["use1-az3", "usw1-az2", "cac1-az3"] as const;
 
-/** Defaults of AgentNetworkArgs, in one place. */
-export const NETWORK_DEFAULTS = {
-    vpcCidr: "10.0.0.0/16",
-    availabilityZoneCount: 2,
-    natGateways: NatGatewayStrategy.Single,
-    flowLogRetentionDays: 30,
-} as const;
-
-/** Validates AgentNetworkArgs; throws `InputPropertiesError` naming each bad argument. */
-export function validateNetworkArgs(args: AgentNetworkArgs): void {
-    const checks = new ArgChecks("AgentNetwork")
-        .integer("availabilityZoneCount", args.availabilityZoneCount, 2, 3)
-        .oneOf("natGateways", args.natGateways, enumValues(NatGatewayStrategy))
-        .integer("flowLogRetentionDays", args.flowLogRetentionDays, 1, 3653);
-    if (args.availabilityZones !== undefined) {
-        const needed = args.availabilityZoneCount ?? NETWORK_DEFAULTS.availabilityZoneCount;
-        const distinct = new Set(args.availabilityZones).size === args.availabilityZones.length;
-        checks.require(args.availabilityZones.length >= needed && distinct && args.availabilityZones.every((z) => /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/.test(z)),
-            "availabilityZones", args.availabilityZones, `at least ${needed} distinct zone names such as "us-east-1a"`);
-    }
-    if (!args.existingVpc) {
-        const cidr = args.vpcCidr ?? NETWORK_DEFAULTS.vpcCidr;
-        // The plan always reserves room for 3 AZs, so the CIDR check does not depend on the AZ count.
-        const problem = subnetPlanProblem(cidr, 3);
-        if (problem) checks.fail("vpcCidr", cidr, problem);
-    } else {
-        const { publicSubnetIds, privateSubnetIds } = args.existingVpc;
-        checks.require(publicSubnetIds.length >= 2 && publicSubnetIds.length <= 6, "existingVpc.publicSubnetIds", publicSubnetIds.length, "2 to 6 subnets");
-        checks.require(privateSubnetIds.length >= 2 && privateSubnetIds.length <= 6, "existingVpc.privateSubnetIds", privateSubnetIds.length, "2 to 6 subnets");
-    }
-    checks.throwIfInvalid();
+/** Validates AgentNetworkArgs and applies their defaults; throws `InputPropertiesError` naming each bad argument. */
+export function parseNetworkArgs(args: AgentNetworkArgs) {
+    return parseArgs("AgentNetwork", networkArgsSchema, args);
 }
 
 /**
@@ -104,22 +77,22 @@ export class AgentNetwork extends pulumi.ComponentResource {
     public readonly endpointSecurityGroupId: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: AgentNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+        const a = parseNetworkArgs(args);
         super("agent-platform:index:AgentNetwork", name, {}, opts);
-        validateNetworkArgs(args);
         const parent = { parent: this };
-        const tags = (extra: Record<string, pulumi.Input<string>> = {}) => ({ ...args.tags, ...extra });
-        const clusterName = pulumi.output(args.clusterName);
+        const tags = (extra: Record<string, pulumi.Input<string>> = {}) => ({ ...a.tags, ...extra });
+        const clusterName = pulumi.output(a.clusterName);
 
-        const layout = args.existingVpc ? this.tagExisting(name, args.existingVpc, clusterName) : this.createVpc(name, args, clusterName, tags);
+        const layout = a.existingVpc ? this.tagExisting(name, a.existingVpc, clusterName) : this.createVpc(name, a, clusterName, tags);
         this.vpcId = layout.vpcId;
         this.vpcCidr = layout.vpcCidr;
         this.publicSubnetIds = pulumi.output(layout.publicSubnetIds);
         this.privateSubnetIds = pulumi.output(layout.privateSubnetIds);
 
-        this.createFlowLogs(name, args, tags);
+        this.createFlowLogs(name, a.flowLogRetentionDays, tags);
 
         const region = aws.getRegionOutput({}, parent).region;
-        const endpointsWanted = args.interfaceEndpoints ?? !args.existingVpc;
+        const endpointsWanted = a.interfaceEndpoints ?? !a.existingVpc;
         if (layout.privateRouteTableIds.length > 0) {
             new aws.ec2.VpcEndpoint(`${name}-s3`, {
                 vpcId: this.vpcId,
@@ -157,10 +130,10 @@ export class AgentNetwork extends pulumi.ComponentResource {
         });
     }
 
-    private createVpc(name: string, args: AgentNetworkArgs, clusterName: pulumi.Output<string>, tags: (extra?: Record<string, pulumi.Input<string>>) => Record<string, pulumi.Input<string>>) {
+    private createVpc(name: string, args: ParsedNetworkArgs, clusterName: pulumi.Output<string>, tags: (extra?: Record<string, pulumi.Input<string>>) => Record<string, pulumi.Input<string>>) {
         const parent = { parent: this };
-        const cidr = args.vpcCidr ?? NETWORK_DEFAULTS.vpcCidr;
-        const azCount = args.availabilityZoneCount ?? NETWORK_DEFAULTS.availabilityZoneCount;
+        const cidr = args.vpcCidr;
+        const azCount = args.availabilityZoneCount;
         const plan = planSubnets(cidr, azCount);
         const zones = args.availabilityZones ? pulumi.output(args.availabilityZones) : aws.getAvailabilityZonesOutput({
             state: "available",
@@ -187,7 +160,7 @@ export class AgentNetwork extends pulumi.ComponentResource {
         }, parent);
         publicSubnets.forEach((s, i) => new aws.ec2.RouteTableAssociation(`${name}-public-${i}`, { subnetId: s.id, routeTableId: publicRoutes.id }, parent));
 
-        const natCount = (args.natGateways ?? NETWORK_DEFAULTS.natGateways) === NatGatewayStrategy.PerAz ? azCount : 1;
+        const natCount = args.natGateways === NatGatewayStrategy.PerAz ? azCount : 1;
         const nats = Array.from({ length: natCount }, (_, i) => {
             const eip = new aws.ec2.Eip(`${name}-nat-${i}`, { domain: "vpc", tags: tags({ Name: `${name}-nat-${i}` }) }, parent);
             return new aws.ec2.NatGateway(`${name}-nat-${i}`, {
@@ -210,7 +183,7 @@ export class AgentNetwork extends pulumi.ComponentResource {
         };
     }
 
-    private tagExisting(name: string, existing: ExistingVpcArgs, clusterName: pulumi.Output<string>) {
+    private tagExisting(name: string, existing: ParsedNetworkArgs["existingVpc"] & object, clusterName: pulumi.Output<string>) {
         const tagTier = (tier: SubnetTier, ids: pulumi.Input<string>[]) => ids.forEach((id, i) => {
             subnetDiscoveryTagList(tier, "").forEach(({ slug }, j) => {
                 const tag = clusterName.apply((c) => subnetDiscoveryTagList(tier, c)[j]);
@@ -224,14 +197,14 @@ export class AgentNetwork extends pulumi.ComponentResource {
             vpcCidr: pulumi.output(existing.vpcCidr),
             publicSubnetIds: existing.publicSubnetIds,
             privateSubnetIds: existing.privateSubnetIds,
-            privateRouteTableIds: existing.privateRouteTableIds ?? [],
+            privateRouteTableIds: existing.privateRouteTableIds,
         };
     }
 
-    private createFlowLogs(name: string, args: AgentNetworkArgs, tags: (extra?: Record<string, pulumi.Input<string>>) => Record<string, pulumi.Input<string>>) {
+    private createFlowLogs(name: string, retentionInDays: number, tags: (extra?: Record<string, pulumi.Input<string>>) => Record<string, pulumi.Input<string>>) {
         const parent = { parent: this };
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-flow-logs`, {
-            retentionInDays: args.flowLogRetentionDays ?? NETWORK_DEFAULTS.flowLogRetentionDays, tags: tags(),
+            retentionInDays, tags: tags(),
         }, parent);
         const identity = aws.getCallerIdentityOutput({}, parent);
         const partition = aws.getPartitionOutput({}, parent);

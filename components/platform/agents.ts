@@ -7,11 +7,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { AgentRole } from "../shared/constants";
 import { AgentImage } from "../image";
 import { inClusterValkeyLabels, REDIS_PORT } from "../contextStore/inClusterValkey";
-import { ModelServer, ModelServerArgs } from "../modelServer";
+import { ModelServer } from "../modelServer";
 import { MODEL_SERVER_PORT, modelServerLabels } from "../modelServer/spec";
 import { AGENT_NAMESPACE } from "../shared/placement";
 import { REDIS_AUTH_SECRET } from "../secrets/spec";
-import { QueueScalingOptions } from "../taskQueue";
+import { ResolvedPlatformArgs } from "./args";
 import { AgentWorkload } from "../workload";
 
 /** An image built from this repository (or yours) and pushed to ECR. */
@@ -83,8 +83,8 @@ export interface AgentDependencies {
     vpcCidr: pulumi.Input<string>;
     contextStoreUrl: pulumi.Input<string>;
     contextStoreInCluster: boolean;
-    sessionTtlSeconds?: number;
-    queues: Record<string, { url: pulumi.Input<string>; arn: pulumi.Input<string>; maxJobDurationSeconds: number; scaling?: QueueScalingOptions }>;
+    sessionTtlSeconds: number;
+    queues: Record<string, { url: pulumi.Input<string>; arn: pulumi.Input<string>; maxJobDurationSeconds: number; scaling: ResolvedPlatformArgs["queues"][number]["scaling"] }>;
     otlpEndpoint: pulumi.Input<string>;
     tags: Record<string, string>;
     /** Options of in-cluster resources (provider, dependencies on the cluster, namespace, secrets, KEDA). */
@@ -102,20 +102,18 @@ export interface DeployedAgents {
 export const DEFAULT_LLM_BASE_URL = "https://api.openai.com/v1";
 
 /** Creates images, the model server and every agent workload as children of `parent`. */
-export function deployAgents(parent: pulumi.ComponentResource, name: string, images: ImageOptions[], agents: AgentOptions[], modelServer: ModelServerArgs | undefined, deps: AgentDependencies): DeployedAgents {
-    const built = Object.fromEntries(images.map((i) => [i.name, new AgentImage(`${name}-image-${i.name}`, {
-        ...i, repositoryName: `agent-platform/${deps.environment}/${i.name}`, tags: deps.tags,
+export function deployAgents(parent: pulumi.ComponentResource, name: string, images: ResolvedPlatformArgs["images"], agents: ResolvedPlatformArgs["agents"],
+    modelServer: ResolvedPlatformArgs["modelServer"], deps: AgentDependencies): DeployedAgents {
+    const built = Object.fromEntries(images.map(({ name: imageName, ...i }) => [imageName, new AgentImage(`${name}-image-${imageName}`, {
+        ...i, repositoryName: `agent-platform/${deps.environment}/${imageName}`, tags: deps.tags,
     }, { parent })]));
 
     const server = modelServer && new ModelServer(`${name}-model-server`, { ...modelServer, clusterName: deps.clusterName, tags: deps.tags }, { ...deps.inCluster, parent });
-    const serverName = modelServer?.name ?? "model-server";
 
     const workloads = agents.map((a) => {
-        const image = built[a.image ?? images[0]?.name];
-        if (!image) throw new pulumi.ResourceError(`agent ${a.name}: image ${JSON.stringify(a.image)} is not among the platform's images (${images.map((i) => i.name).join(", ") || "none"})`, parent);
+        // AgentPlatform's arguments were checked: the image and queue exist, a model server too when used.
+        const image = built[a.image ?? images[0].name];
         const queue = a.queue === undefined ? undefined : deps.queues[a.queue];
-        if (a.queue !== undefined && !queue) throw new pulumi.ResourceError(`agent ${a.name}: queue ${JSON.stringify(a.queue)} is not among the platform's queues`, parent);
-        if (a.useModelServer && !server) throw new pulumi.ResourceError(`agent ${a.name}: useModelServer needs a modelServer`, parent);
         const scaling = queue?.scaling;
         return new AgentWorkload(`${name}-agent-${a.name}`, {
             workloadName: a.name,
@@ -148,9 +146,9 @@ export function deployAgents(parent: pulumi.ComponentResource, name: string, ima
             },
             llm: {
                 baseUrl: a.llmBaseUrl ?? (a.useModelServer && server ? server.serviceUrl : DEFAULT_LLM_BASE_URL),
-                model: a.llmModel ?? "gpt-4o-mini",
-                ...(a.llmApiKeySecret ? { apiKeySecretName: a.llmApiKeySecret, apiKeySecretKey: a.llmApiKeyKey ?? "OPENAI_API_KEY" } : {}),
-                ...(a.useModelServer ? { modelServerPodLabels: modelServerLabels(serverName), modelServerPort: MODEL_SERVER_PORT } : {}),
+                model: a.llmModel,
+                ...(a.llmApiKeySecret ? { apiKeySecretName: a.llmApiKeySecret, apiKeySecretKey: a.llmApiKeyKey } : {}),
+                ...(a.useModelServer ? { modelServerPodLabels: modelServerLabels(modelServer!.name), modelServerPort: MODEL_SERVER_PORT } : {}),
             },
             secretNames: a.secrets,
             otlpEndpoint: deps.otlpEndpoint,

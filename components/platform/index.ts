@@ -13,7 +13,8 @@ import { AgentSecrets, SecretsOptions } from "../secrets";
 import { GRAFANA_ADMIN_SECRET, REDIS_AUTH_SECRET } from "../secrets/spec";
 import { Tracing, TracingOptions } from "../tracing";
 import { TaskQueue, TaskQueueOptions } from "../taskQueue";
-import { ArgChecks } from "../shared/validation";
+import { parseArgs } from "../shared/schema";
+import { platformArgsSchema } from "./args";
 
 export interface AgentPlatformArgs {
     /** Environment name (dev, staging, prod, ...): resource names, tags and `deployment.environment`. Required. */
@@ -40,8 +41,10 @@ export interface AgentPlatformArgs {
     modelServer?: ModelServerArgs;
 }
 
-/** Queues of an AgentPlatform when none are given. */
-export const DEFAULT_QUEUES: TaskQueueOptions[] = [{ name: "jobs", maxJobDurationSeconds: 300 }];
+/** Validates AgentPlatformArgs and applies every default; throws `InputPropertiesError` naming each bad argument. */
+export function parsePlatformArgs(args: AgentPlatformArgs) {
+    return parseArgs("AgentPlatform", platformArgsSchema, args);
+}
 
 /** Default cluster name of an environment. */
 export function defaultClusterName(environment: string): string {
@@ -98,19 +101,16 @@ export class AgentPlatform extends pulumi.ComponentResource {
     public readonly modelServerUrl: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: AgentPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+        const a = parsePlatformArgs(args); // before super: invalid arguments register nothing
         super("agent-platform:index:AgentPlatform", name, {}, opts);
-        new ArgChecks("AgentPlatform")
-            .require(/^[a-z][a-z0-9-]{0,20}$/.test(args.environment ?? ""), "environment", args.environment, "a lower-case name of 1–21 characters")
-            .require(new Set((args.queues ?? []).map((q) => q.name)).size === (args.queues ?? []).length, "queues", (args.queues ?? []).map((q) => q.name), "distinct queue names")
-            .throwIfInvalid();
-        const clusterName = args.clusterName ?? defaultClusterName(args.environment);
-        const tags = { "agent-platform:environment": args.environment, ...args.network?.tags };
+        const clusterName = a.clusterName ?? defaultClusterName(a.environment);
+        const tags = { "agent-platform:environment": a.environment, ...a.network.tags };
 
-        const network = new AgentNetwork(`${name}-network`, { ...args.network, tags, clusterName }, { parent: this });
+        const network = new AgentNetwork(`${name}-network`, { ...a.network, tags, clusterName }, { parent: this });
 
         const cluster = new AgentCluster(`${name}-cluster`, {
-            ...args.cluster,
-            tags: { ...tags, ...args.cluster?.tags },
+            ...a.cluster,
+            tags: { ...tags, ...a.cluster.tags },
             clusterName,
             vpcId: network.vpcId,
             privateSubnetIds: network.privateSubnetIds,
@@ -138,26 +138,26 @@ export class AgentPlatform extends pulumi.ComponentResource {
         // `secrets.kubernetesSecretNames` (REDIS_AUTH_SECRET in agents, GRAFANA_ADMIN_SECRET in observability).
         const secrets = new AgentSecrets(`${name}-secrets`, {
             clusterName: cluster.clusterName,
-            environment: args.environment,
-            secrets: args.secrets?.entries ?? [],
+            environment: a.environment,
+            secrets: a.secrets.entries,
             generatedSecrets: [
                 { name: REDIS_AUTH_SECRET.name, key: REDIS_AUTH_SECRET.key, namespaces: [AGENT_NAMESPACE] },
                 { name: GRAFANA_ADMIN_SECRET.name, key: GRAFANA_ADMIN_SECRET.key, namespaces: [OBSERVABILITY_NAMESPACE] },
             ],
             namespaces: [AGENT_NAMESPACE],
-            recoveryWindowDays: args.secrets?.recoveryWindowDays,
-            refreshInterval: args.secrets?.refreshInterval,
-            reloader: args.secrets?.reloader,
+            recoveryWindowDays: a.secrets.recoveryWindowDays,
+            refreshInterval: a.secrets.refreshInterval,
+            reloader: a.secrets.reloader,
             tags,
         }, { parent: this, providers: { kubernetes: k8sProvider }, dependsOn: [...clusterReady, agentsNamespace, observabilityNamespace] });
 
         // Agent context: ElastiCache Valkey admitting only the cluster security group, AUTH token from
         // AgentSecrets' generated `redis-auth` (secret); or, for dev, Valkey in the agents namespace
         // reading the same password from the ESO-managed Secret.
-        const contextStoreMode = args.contextStore?.mode ?? ContextStoreMode.ElastiCache;
+        const contextStoreMode = a.contextStore.mode;
         const contextStore = new ContextStore(`${name}-context`, {
-            ...args.contextStore,
-            environment: args.environment,
+            ...a.contextStore,
+            environment: a.environment,
             vpcId: network.vpcId,
             subnetIds: network.privateSubnetIds,
             allowedSecurityGroupIds: [cluster.clusterSecurityGroupId],
@@ -173,9 +173,9 @@ export class AgentPlatform extends pulumi.ComponentResource {
         // Job queues (each with its DLQ) and KEDA, whose operator may read their depth. The workers below
         // scale on them with ScaledObjects, after `keda` (its release installs the CRDs; the
         // TriggerAuthentication lives in AGENT_NAMESPACE).
-        const queueOptions = Object.fromEntries((args.queues ?? DEFAULT_QUEUES).map((q) => [q.name, q]));
-        const queues: Record<string, TaskQueue> = Object.fromEntries(Object.values(queueOptions).map((q) => [q.name,
-            new TaskQueue(`${name}-queue-${q.name}`, { ...q, environment: args.environment, tags }, { parent: this })]));
+        const queueOptions = Object.fromEntries(a.queues.map((q) => [q.name, q]));
+        const queues: Record<string, TaskQueue> = Object.fromEntries(a.queues.map((q) => [q.name,
+            new TaskQueue(`${name}-queue-${q.name}`, { ...q, environment: a.environment, tags }, { parent: this })]));
         const keda = new Keda(`${name}-keda`, {
             clusterName: cluster.clusterName,
             queueArns: Object.values(queues).map((q) => q.queueArn),
@@ -189,9 +189,9 @@ export class AgentPlatform extends pulumi.ComponentResource {
         // Tracing: the collector every agent sends OTLP to, Tempo, and Grafana (its admin password is the
         // generated grafana-admin secret ESO syncs into the observability namespace, so it waits for it).
         const tracing = new Tracing(`${name}-tracing`, {
-            ...args.tracing,
-            tags: { ...tags, ...args.tracing?.tags },
-            environment: args.environment,
+            ...a.tracing,
+            tags: { ...tags, ...a.tracing.tags },
+            environment: a.environment,
             clusterName: cluster.clusterName,
             namespace: OBSERVABILITY_NAMESPACE,
             grafanaAdminSecretName: GRAFANA_ADMIN_SECRET.name,
@@ -200,14 +200,14 @@ export class AgentPlatform extends pulumi.ComponentResource {
 
         // Images, the model server and the agents: in the agents namespace, after the secrets they read,
         // the context store, and KEDA (whose release installs the ScaledObject CRD).
-        const agents = deployAgents(this, name, args.images ?? [], args.agents ?? [], args.modelServer, {
-            environment: args.environment,
+        const agents = deployAgents(this, name, a.images, a.agents, a.modelServer, {
+            environment: a.environment,
             clusterName: cluster.clusterName,
             region,
             vpcCidr: network.vpcCidr,
             contextStoreUrl: contextStore.url,
             contextStoreInCluster: contextStoreMode === ContextStoreMode.InCluster,
-            sessionTtlSeconds: args.contextStore?.sessionTtlSeconds,
+            sessionTtlSeconds: a.contextStore.sessionTtlSeconds,
             queues: Object.fromEntries(Object.entries(queues).map(([n, q]) => [n, {
                 url: q.queueUrl, arn: q.queueArn, maxJobDurationSeconds: queueOptions[n].maxJobDurationSeconds, scaling: queueOptions[n].scaling,
             }])),

@@ -3,12 +3,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { PodIdentityRole } from "../podIdentity";
-import {
-    awsSecretName, clusterSecretStoreName, clusterSecretStoreSpec, defaultSecretNamePrefix, EXTERNAL_SECRETS_NAMESPACE, EXTERNAL_SECRETS_SERVICE_ACCOUNT,
-    externalSecretSpec, externalSecretsPolicy, externalSecretsValues, NAMESPACE_PATTERN, REFRESH_INTERVAL_PATTERN, RELOADER_NAMESPACE, reloaderValues,
-    SECRET_KEY_PATTERN, SECRET_NAME_PATTERN, SECRET_PREFIX_PATTERN, secretJson, secretsKeyPolicy,
-} from "./spec";
-import { ArgChecks } from "../shared/validation";
+import { awsSecretName, clusterSecretStoreName, clusterSecretStoreSpec, defaultSecretNamePrefix, EXTERNAL_SECRETS_NAMESPACE, EXTERNAL_SECRETS_SERVICE_ACCOUNT, externalSecretSpec, externalSecretsPolicy, externalSecretsValues, RELOADER_NAMESPACE, reloaderValues, secretJson, secretsKeyPolicy } from "./spec";
+import { parseArgs } from "../shared/schema";
+import { secretsArgsSchema } from "./args";
 import { EXTERNAL_SECRETS_CHART, RELOADER_CHART } from "../shared/versions";
 
 /** A secret whose value people provide (an LLM API key, a model hub token, ...). */
@@ -75,55 +72,9 @@ export interface AgentSecretsArgs {
     tags?: Record<string, string>;
 }
 
-/** Defaults of AgentSecretsArgs, in one place. */
-export const SECRETS_DEFAULTS = {
-    recoveryWindowDays: 30,
-    refreshInterval: "1h",
-    keyDeletionWindowDays: 30,
-    generatedLength: 32,
-    reloader: true,
-} as const;
-
-/** Validates AgentSecretsArgs; throws `InputPropertiesError` naming each bad argument (never a secret value). */
-export function validateSecretsArgs(args: AgentSecretsArgs): void {
-    const checks = new ArgChecks("AgentSecrets")
-        .require(/^[a-z][a-z0-9-]{0,20}$/.test(args.environment ?? ""), "environment", args.environment, "a lower-case name of 1–21 characters")
-        .integer("keyDeletionWindowDays", args.keyDeletionWindowDays, 7, 30);
-    const window = args.recoveryWindowDays;
-    checks.require(window === undefined || (Number.isInteger(window) && (window === 0 || (window >= 7 && window <= 30))), "recoveryWindowDays", window, "0, or an integer from 7 to 30");
-    if (args.refreshInterval !== undefined) checks.require(REFRESH_INTERVAL_PATTERN.test(args.refreshInterval), "refreshInterval", args.refreshInterval, "a Go duration such as \"15m\" or \"1h\"");
-    if (args.secretNamePrefix !== undefined) checks.require(SECRET_PREFIX_PATTERN.test(args.secretNamePrefix) && args.secretNamePrefix.length <= 200, "secretNamePrefix", args.secretNamePrefix, "path segments of letters, digits and _+=.@- separated by /");
-    checks.require(Array.isArray(args.secrets), "secrets", args.secrets, "a list (possibly empty)");
-
-    const seen = new Set<string>();
-    const checkName = (path: string, name: string) => {
-        checks.require(SECRET_NAME_PATTERN.test(name ?? ""), path, name, `a DNS label matching ${SECRET_NAME_PATTERN}`);
-        checks.require(!seen.has(name), path, name, "a name not used by another secret or generated secret");
-        seen.add(name);
-    };
-    const checkNamespaces = (path: string, namespaces: string[] | undefined, min: number) => {
-        checks.require(Array.isArray(namespaces ?? []) && (namespaces ?? []).length >= min, path, namespaces, `a list of at least ${min} namespace${min === 1 ? "" : "s"}`);
-        (namespaces ?? []).forEach((ns, i) => checks.require(NAMESPACE_PATTERN.test(ns ?? ""), `${path}[${i}]`, ns, "a Kubernetes namespace name"));
-    };
-    (args.secrets ?? []).forEach((s, i) => {
-        checkName(`secrets[${i}].name`, s.name);
-        const keys = s.keys ?? [];
-        checks.require(keys.length >= 1 && keys.length <= 50, `secrets[${i}].keys`, s.keys, "1 to 50 keys");
-        checks.require(new Set(keys).size === keys.length, `secrets[${i}].keys`, s.keys, "keys without duplicates");
-        keys.forEach((k, j) => checks.require(SECRET_KEY_PATTERN.test(k ?? ""), `secrets[${i}].keys[${j}]`, k, `a Secret data key matching ${SECRET_KEY_PATTERN}`));
-        if (s.values !== undefined && !pulumi.Output.isInstance(s.values) && !(s.values instanceof Promise)) {
-            const given = Object.keys(s.values as Record<string, unknown>).sort();
-            checks.require(JSON.stringify(given) === JSON.stringify([...keys].sort()), `secrets[${i}].values`, given, `values for exactly the keys ${keys.join(", ")} (key names shown, never values)`);
-        }
-    });
-    (args.generatedSecrets ?? []).forEach((g, i) => {
-        checkName(`generatedSecrets[${i}].name`, g.name);
-        checks.require(SECRET_KEY_PATTERN.test(g.key ?? ""), `generatedSecrets[${i}].key`, g.key, `a Secret data key matching ${SECRET_KEY_PATTERN}`);
-        checks.integer(`generatedSecrets[${i}].length`, g.length, 16, 128);
-        checkNamespaces(`generatedSecrets[${i}].namespaces`, g.namespaces, 1);
-    });
-    checkNamespaces("namespaces", args.namespaces, 0);
-    checks.throwIfInvalid();
+/** Validates AgentSecretsArgs and applies their defaults; throws `InputPropertiesError` naming each bad argument (never a secret value). */
+export function parseSecretsArgs(args: AgentSecretsArgs) {
+    return parseArgs("AgentSecrets", secretsArgsSchema, args);
 }
 
 /** One secret as the component handles it: an entry or a generated secret. */
@@ -160,15 +111,15 @@ export class AgentSecrets extends pulumi.ComponentResource {
     public readonly externalSecretsRoleArn: pulumi.Output<string>;
 
     constructor(name: string, args: AgentSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
+        const a = parseSecretsArgs(args); // before super: invalid arguments register nothing
         super("agent-platform:index:AgentSecrets", name, {}, opts);
-        validateSecretsArgs(args);
         const parent = { parent: this };
-        const prefix = args.secretNamePrefix ?? defaultSecretNamePrefix(args.environment);
-        const refreshInterval = args.refreshInterval ?? SECRETS_DEFAULTS.refreshInterval;
-        const workloadNamespaces = args.namespaces ?? [];
-        const generated = args.generatedSecrets ?? [];
+        const prefix = a.secretNamePrefix ?? defaultSecretNamePrefix(a.environment);
+        const refreshInterval = a.refreshInterval;
+        const workloadNamespaces = a.namespaces;
+        const generated = a.generatedSecrets;
         const planned: PlannedSecret[] = [
-            ...args.secrets.map((s) => ({ name: s.name, keys: s.keys, description: s.description ?? "agent credentials", namespaces: workloadNamespaces })),
+            ...a.secrets.map((s) => ({ name: s.name, keys: s.keys, description: s.description, namespaces: workloadNamespaces })),
             ...generated.map((g) => ({ name: g.name, keys: [g.key], description: `generated ${g.key}`, namespaces: g.namespaces })),
         ];
 
@@ -179,17 +130,17 @@ export class AgentSecrets extends pulumi.ComponentResource {
         // ESO's role exists before the key, whose policy names it; its permissions (which name the key
         // and the secrets) are attached after both exist.
         const esoRole = new PodIdentityRole(`${name}-eso`, {
-            clusterName: args.clusterName, namespace: EXTERNAL_SECRETS_NAMESPACE, serviceAccount: EXTERNAL_SECRETS_SERVICE_ACCOUNT, tags: args.tags,
+            clusterName: a.clusterName, namespace: EXTERNAL_SECRETS_NAMESPACE, serviceAccount: EXTERNAL_SECRETS_SERVICE_ACCOUNT, tags: a.tags,
         }, parent);
 
         const key = new aws.kms.Key(`${name}-key`, {
-            description: `Secrets Manager secrets of agent-platform ${args.environment}`,
+            description: `Secrets Manager secrets of agent-platform ${a.environment}`,
             enableKeyRotation: true,
             rotationPeriodInDays: 365,
-            deletionWindowInDays: args.keyDeletionWindowDays ?? SECRETS_DEFAULTS.keyDeletionWindowDays,
+            deletionWindowInDays: a.keyDeletionWindowDays,
             policy: pulumi.jsonStringify(pulumi.all([identity.accountId, partition.partition, region, esoRole.roleArn])
                 .apply(([accountId, p, r, externalSecretsRoleArn]) => secretsKeyPolicy({ accountId, partition: p, region: r, externalSecretsRoleArn }))),
-            tags: args.tags,
+            tags: a.tags,
         }, parent);
         new aws.kms.Alias(`${name}-key`, { name: `alias/${prefix}/secrets`, targetKeyId: key.keyId }, parent);
 
@@ -200,8 +151,8 @@ export class AgentSecrets extends pulumi.ComponentResource {
                 name: awsSecretName(prefix, s.name),
                 description: s.description,
                 kmsKeyId: key.arn,
-                recoveryWindowInDays: args.recoveryWindowDays ?? SECRETS_DEFAULTS.recoveryWindowDays,
-                tags: args.tags,
+                recoveryWindowInDays: a.recoveryWindowDays,
+                tags: a.tags,
             }, parent));
         }
         const storeVersion = (secretName: string, keys: string[], values: pulumi.Input<Record<string, pulumi.Input<string>>>) => {
@@ -211,11 +162,11 @@ export class AgentSecrets extends pulumi.ComponentResource {
                 secretString: pulumi.secret(secretString),
             }, parent));
         };
-        for (const s of args.secrets) if (s.values !== undefined) storeVersion(s.name, s.keys, s.values);
+        for (const s of a.secrets) if (s.values !== undefined) storeVersion(s.name, s.keys, s.values);
         const generatedResults: Record<string, pulumi.Output<string>> = {};
         for (const g of generated) {
             const password = new random.RandomPassword(`${name}-${g.name}`, {
-                length: g.length ?? SECRETS_DEFAULTS.generatedLength, special: false, minLower: 1, minUpper: 1, minNumeric: 1,
+                length: g.length, special: false, minLower: 1, minUpper: 1, minNumeric: 1,
             }, parent);
             generatedResults[g.name] = pulumi.secret(password.result);
             storeVersion(g.name, [g.key], { [g.key]: generatedResults[g.name] });
@@ -240,7 +191,7 @@ export class AgentSecrets extends pulumi.ComponentResource {
             timeout: 600,
         }, { parent: this, dependsOn: [esoRole] });
 
-        if (args.reloader ?? SECRETS_DEFAULTS.reloader) {
+        if (a.reloader) {
             new k8s.helm.v3.Release(`${name}-reloader`, {
                 name: "reloader",
                 chart: RELOADER_CHART.chart,
@@ -253,7 +204,7 @@ export class AgentSecrets extends pulumi.ComponentResource {
             }, parent);
         }
 
-        const storeName = clusterSecretStoreName(args.environment);
+        const storeName = clusterSecretStoreName(a.environment);
         const allNamespaces = planned.flatMap((s) => s.namespaces);
         const store = new k8s.apiextensions.CustomResource(`${name}-store`, {
             apiVersion: "external-secrets.io/v1",

@@ -3,7 +3,7 @@
  * Operator's IAM policy, the Helm values of ESO and Reloader, the ClusterSecretStore and ExternalSecret
  * specs, the secret JSON and the annotation that makes a workload restart when its secrets change.
  */
-import { PolicyStatement, policyDocument } from "../podIdentity";
+import { policyDocument, PolicyStatement } from "../podIdentity/spec";
 import { systemPodPlacement } from "../shared/placement";
 import { DNS_LABEL, PLATFORM_NAME } from "../shared/validation";
 

@@ -9,6 +9,9 @@ export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
  */
 export const PLATFORM_NAME = /^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$/;
 
+/** An environment variable name such as `OPENAI_API_KEY`. */
+export const ENV_VAR_NAME = /^[A-Z_][A-Z0-9_]*$/;
+
 /**
  * Argument checks shared by the components. Each check appends an `InputPropertyErrorDetails` whose
  * reason names the value found and what is allowed; `throwIfInvalid` raises them all at once, before

@@ -1,40 +1,16 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { policyDocument, PolicyStatement } from "../podIdentity";
-import { ArgChecks, PLATFORM_NAME } from "../shared/validation";
-
-/**
- * Limits and defaults of a TaskQueue, from the SQS quotas (checked against the SQS developer guide:
- * visibility timeout 0–43 200 s, retention 60 s–14 days, long polling wait 0–20 s).
- */
-export const SQS_LIMITS = {
-    maxVisibilityTimeoutSeconds: 43200,
-    maxRetentionDays: 14,
-    maxLongPollSeconds: 20,
-} as const;
-
-/** Defaults of TaskQueueArgs, in one place. */
-export const TASK_QUEUE_DEFAULTS = {
-    /** Seconds added to the longest job to get the visibility timeout when none is given. */
-    visibilityMarginSeconds: 60,
-    maxReceiveCount: 5,
-    retentionDays: 4,
-    /** The DLQ keeps messages as long as SQS allows, so nobody loses a poison message over a weekend. */
-    deadLetterRetentionDays: 14,
-    /** Long polling: fewer empty receives, lower cost and latency. */
-    receiveWaitTimeSeconds: 20,
-    /** How long a KMS data key is reused (fewer KMS calls); 5 minutes is the SQS default. */
-    kmsDataKeyReusePeriodSeconds: 300,
-} as const;
-
+import { parseArgs } from "../shared/schema";
+import { taskQueueArgsSchema } from "./args";
+import { deadLetterAlarmSettings, denyInsecureTransportPolicy, queueNames, redriveAllowPolicy, redrivePolicy, TASK_QUEUE_DEFAULTS, visibilityTimeoutFor } from "./spec";
 
 /** KEDA settings of the workers that consume a queue (used by AgentPlatform with `scaledObjectFor`, not by TaskQueue). */
 export interface QueueScalingOptions {
-    /** Messages above which a worker scales from zero. Default: 0 (any message). */
+    /** Messages above which a worker scales from zero (0–100 000). Default: 0 (any message). */
     activationMessages?: number;
-    /** Seconds between two queue-depth checks. Default: 15. */
+    /** Seconds between two queue-depth checks (5–3600). Default: 15. */
     pollingIntervalSeconds?: number;
-    /** Seconds after the last message before a worker scales to zero. Default: 300. */
+    /** Seconds after the last message before a worker scales to zero (0–86 400). Default: 300. */
     cooldownSeconds?: number;
 }
 
@@ -42,8 +18,8 @@ export interface QueueScalingOptions {
 export interface TaskQueueOptions {
     /** Logical queue name (`jobs`); the SQS name is `<environment>-<name>` and the DLQ's `<environment>-<name>-dlq`. Required. */
     name: string;
-    /** Longest a job may run, seconds (1–43 199). The visibility timeout must exceed it. Required. */
-    maxJobDurationSeconds: number;
+    /** Longest a job may run, seconds (1–43 199). The visibility timeout must exceed it. Default: 300. */
+    maxJobDurationSeconds?: number;
     /** Visibility timeout, seconds; must exceed `maxJobDurationSeconds`. Default: `maxJobDurationSeconds + 60` (capped at 43 200). */
     visibilityTimeoutSeconds?: number;
     /** Deliveries before a message moves to the dead-letter queue (3–10). Default: 5. */
@@ -65,103 +41,9 @@ export interface TaskQueueArgs extends TaskQueueOptions {
     tags?: Record<string, string>;
 }
 
-/**
- * Visibility timeout of a queue: `explicit` when given, else the longest job plus a minute (capped at
- * the SQS maximum). Throws when the result does not exceed the longest job: a message would then
- * reappear, and run twice, while its first run is still going.
- */
-export function visibilityTimeoutFor(maxJobDurationSeconds: number, explicit?: number): number {
-    const timeout = explicit ?? Math.min(maxJobDurationSeconds + TASK_QUEUE_DEFAULTS.visibilityMarginSeconds, SQS_LIMITS.maxVisibilityTimeoutSeconds);
-    if (!(timeout > maxJobDurationSeconds)) {
-        throw new Error(`visibility timeout ${timeout}s must exceed maxJobDurationSeconds (${maxJobDurationSeconds}s)`);
-    }
-    return timeout;
-}
-
-/** Validates TaskQueueArgs; throws `InputPropertiesError` naming each bad argument. */
-export function validateTaskQueueArgs(args: TaskQueueArgs): void {
-    const checks = new ArgChecks("TaskQueue")
-        .require(typeof args.name === "string" && PLATFORM_NAME.test(args.name), "name", args.name, `a name matching ${PLATFORM_NAME}`)
-        .require(typeof args.environment === "string" && /^[a-z][a-z0-9-]{0,20}$/.test(args.environment), "environment", args.environment, "a lower-case name of 1–21 characters")
-        .integer("maxJobDurationSeconds", args.maxJobDurationSeconds, 1, SQS_LIMITS.maxVisibilityTimeoutSeconds - 1)
-        .require(args.maxJobDurationSeconds !== undefined, "maxJobDurationSeconds", args.maxJobDurationSeconds, "an integer from 1 to 43199")
-        .integer("visibilityTimeoutSeconds", args.visibilityTimeoutSeconds, 1, SQS_LIMITS.maxVisibilityTimeoutSeconds)
-        .integer("maxReceiveCount", args.maxReceiveCount, 3, 10)
-        .integer("retentionDays", args.retentionDays, 1, SQS_LIMITS.maxRetentionDays - 1);
-    if (args.visibilityTimeoutSeconds !== undefined && Number.isInteger(args.maxJobDurationSeconds) && args.visibilityTimeoutSeconds <= args.maxJobDurationSeconds) {
-        checks.fail("visibilityTimeoutSeconds", args.visibilityTimeoutSeconds, `more than maxJobDurationSeconds (${args.maxJobDurationSeconds})`);
-    }
-    checks.throwIfInvalid();
-}
-
-/** Physical SQS names of a queue and its DLQ. */
-export function queueNames(environment: string, name: string): { queue: string; deadLetter: string } {
-    return { queue: `${environment}-${name}`, deadLetter: `${environment}-${name}-dlq` };
-}
-
-/** The source queue's redrive policy: poison messages move to the DLQ after `maxReceiveCount` deliveries. */
-export function redrivePolicy(deadLetterQueueArn: string, maxReceiveCount: number) {
-    return { deadLetterTargetArn: deadLetterQueueArn, maxReceiveCount };
-}
-
-/** The DLQ's redrive-allow policy: only this source queue may use it as a dead-letter queue. */
-export function redriveAllowPolicy(sourceQueueArn: string) {
-    return { redrivePermission: "byQueue", sourceQueueArns: [sourceQueueArn] };
-}
-
-/**
- * Queue policy that denies every SQS request not made over TLS (`aws:SecureTransport` false). A Deny
- * on `sqs:*` is the documented pattern for this guard; it grants nothing.
- */
-export function denyInsecureTransportPolicy(queueArn: string) {
-    return policyDocument([{
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: { AWS: "*" },
-        Action: "sqs:*",
-        Resource: queueArn,
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-    }]);
-}
-
-/**
- * IAM statements of a producer (the api role): send to this queue, nothing else. With SSE-KMS, also
- * generate/decrypt data keys with the queue's key (SQS needs both to encrypt a message).
- */
-export function producerStatements(queueArn: string, kmsKeyArn?: string): PolicyStatement[] {
-    const statements: PolicyStatement[] = [{ Sid: "SendJobs", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: queueArn }];
-    if (kmsKeyArn) statements.push({ Sid: "EncryptJobs", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: kmsKeyArn });
-    return statements;
-}
-
-/**
- * IAM statements of a consumer (the worker role): receive, delete, extend visibility and read the
- * attributes of this queue, nothing else. With SSE-KMS, also decrypt with the queue's key.
- */
-export function consumerStatements(queueArn: string, kmsKeyArn?: string): PolicyStatement[] {
-    const statements: PolicyStatement[] = [{
-        Sid: "ConsumeJobs",
-        Effect: "Allow",
-        Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
-        Resource: queueArn,
-    }];
-    if (kmsKeyArn) statements.push({ Sid: "DecryptJobs", Effect: "Allow", Action: ["kms:Decrypt"], Resource: kmsKeyArn });
-    return statements;
-}
-
-/** The DLQ-depth alarm: any message in the DLQ is a job that failed `maxReceiveCount` times. */
-export function deadLetterAlarmSettings(deadLetterQueueName: string) {
-    return {
-        namespace: "AWS/SQS",
-        metricName: "ApproximateNumberOfMessagesVisible",
-        dimensions: { QueueName: deadLetterQueueName },
-        statistic: "Maximum",
-        period: 300,
-        evaluationPeriods: 1,
-        threshold: 0,
-        comparisonOperator: "GreaterThanThreshold",
-        treatMissingData: "notBreaching",
-    };
+/** Validates TaskQueueArgs and applies their defaults; throws `InputPropertiesError` naming each bad argument. */
+export function parseTaskQueueArgs(args: TaskQueueArgs) {
+    return parseArgs("TaskQueue", taskQueueArgsSchema, args);
 }
 
 /**
@@ -189,17 +71,16 @@ export class TaskQueue extends pulumi.ComponentResource {
     public readonly deadLetterAlarmName: pulumi.Output<string>;
 
     constructor(name: string, args: TaskQueueArgs, opts?: pulumi.ComponentResourceOptions) {
-        validateTaskQueueArgs(args); // before super: invalid arguments register nothing
+        const a = parseTaskQueueArgs(args); // before super: invalid arguments register nothing
         super("agent-platform:index:TaskQueue", name, {}, opts);
         const parent = { parent: this };
-        const names = queueNames(args.environment, args.name);
-        const visibility = visibilityTimeoutFor(args.maxJobDurationSeconds, args.visibilityTimeoutSeconds);
-        const maxReceiveCount = args.maxReceiveCount ?? TASK_QUEUE_DEFAULTS.maxReceiveCount;
-        const retentionDays = args.retentionDays ?? TASK_QUEUE_DEFAULTS.retentionDays;
-        const encryption = args.kmsKeyArn !== undefined
-            ? { kmsMasterKeyId: args.kmsKeyArn, kmsDataKeyReusePeriodSeconds: TASK_QUEUE_DEFAULTS.kmsDataKeyReusePeriodSeconds }
+        const names = queueNames(a.environment, a.name);
+        const visibility = visibilityTimeoutFor(a.maxJobDurationSeconds, a.visibilityTimeoutSeconds);
+        const { maxReceiveCount, retentionDays } = a;
+        const encryption = a.kmsKeyArn !== undefined
+            ? { kmsMasterKeyId: a.kmsKeyArn, kmsDataKeyReusePeriodSeconds: TASK_QUEUE_DEFAULTS.kmsDataKeyReusePeriodSeconds }
             : { sqsManagedSseEnabled: true };
-        const tags = (queue: string) => ({ ...args.tags, "agent-platform:queue": args.name, Name: queue });
+        const tags = (queue: string) => ({ ...a.tags, "agent-platform:queue": a.name, Name: queue });
 
         const dlq = new aws.sqs.Queue(`${name}-dlq`, {
             name: names.deadLetter,
@@ -232,9 +113,9 @@ export class TaskQueue extends pulumi.ComponentResource {
             alarmDescription: `Jobs of ${names.queue} failed ${maxReceiveCount} times and landed in ${names.deadLetter}: inspect, fix, then redrive them.`,
             ...deadLetterAlarmSettings(names.deadLetter),
             dimensions: { QueueName: dlq.name },
-            alarmActions: args.alarmActions ?? [],
-            okActions: args.alarmActions ?? [],
-            tags: args.tags,
+            alarmActions: a.alarmActions,
+            okActions: a.alarmActions,
+            tags: a.tags,
         }, parent);
 
         this.queueName = queue.name;

@@ -4,11 +4,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { TraceStorage } from "../shared/constants";
 import { agentsDashboardJson } from "./dashboards";
 import { PodIdentityRole } from "../podIdentity";
-import {
-    collectorValues, grafanaPortForwardCommand, grafanaValues, TEMPO_SERVICE_ACCOUNT, tempoStoragePolicy, tempoValues,
-    traceBucketLifecycleRules, traceBucketTlsPolicy, TRACING_DEFAULTS, TRACING_RELEASES, tracingEndpoints, validateTracingArgs,
-} from "./values";
+import { collectorValues, grafanaPortForwardCommand, grafanaValues, TEMPO_SERVICE_ACCOUNT, tempoStoragePolicy, tempoValues, traceBucketLifecycleRules, traceBucketTlsPolicy, TRACING_RELEASES, tracingEndpoints } from "./values";
+import { parseArgs } from "../shared/schema";
 import { GRAFANA_CHART, OTEL_COLLECTOR_CHART, TEMPO_CHART } from "../shared/versions";
+import { tracingArgsSchema } from "./args";
 
 /** Tracing settings that do not depend on the cluster (what AgentPlatform takes). */
 export interface TracingOptions {
@@ -41,6 +40,11 @@ export interface TracingArgs extends TracingOptions {
     namespace?: string;
 }
 
+/** Validates TracingArgs and applies their defaults; throws `InputPropertiesError` naming each bad argument. */
+export function parseTracingArgs(args: TracingArgs) {
+    return parseArgs("Tracing", tracingArgsSchema, args);
+}
+
 /**
  * Distributed tracing for the agents: an OpenTelemetry Collector (the one OTLP endpoint agents send
  * to), Grafana Tempo in monolithic mode (a local volume in dev; an encrypted, lifecycle-managed S3
@@ -62,24 +66,21 @@ export class Tracing extends pulumi.ComponentResource {
     public readonly bucketName: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: TracingArgs, opts?: pulumi.ComponentResourceOptions) {
+        const a = parseTracingArgs(args); // before super: invalid arguments register nothing
         super("agent-platform:index:Tracing", name, {}, opts);
-        validateTracingArgs(args);
         const parent = { parent: this };
-        const namespace = args.namespace ?? TRACING_DEFAULTS.namespace;
-        const storage = args.storage ?? TRACING_DEFAULTS.storage;
-        const retentionDays = args.retentionDays ?? TRACING_DEFAULTS.retentionDays;
-        const grafana = args.grafana ?? TRACING_DEFAULTS.grafana;
-        const tags = { ...args.tags, "agent-platform:component": "tracing" };
+        const { namespace, storage, retentionDays, grafana } = a;
+        const tags = { ...a.tags, "agent-platform:component": "tracing" };
         const endpoints = tracingEndpoints(namespace);
 
         let bucket: aws.s3.Bucket | undefined;
         let storageReady: pulumi.Resource[] = [];
         let tempoStorage: pulumi.Output<{ bucket?: string; region?: string }> = pulumi.output({});
         if (storage === TraceStorage.S3) {
-            const s3 = this.createBucket(name, args.environment, retentionDays, tags);
+            const s3 = this.createBucket(name, a.environment, retentionDays, tags);
             bucket = s3.bucket;
             const role = new PodIdentityRole(`${name}-tempo`, {
-                clusterName: args.clusterName,
+                clusterName: a.clusterName,
                 namespace,
                 serviceAccount: TEMPO_SERVICE_ACCOUNT,
                 policy: pulumi.jsonStringify(pulumi.all([s3.bucket.arn, s3.key.arn]).apply(([b, k]) => tempoStoragePolicy(b, k))),
@@ -97,8 +98,8 @@ export class Tracing extends pulumi.ComponentResource {
             version: TEMPO_CHART.version,
             repositoryOpts: { repo: TEMPO_CHART.repository },
             values: tempoStorage.apply((s) => tempoValues({
-                storage, retentionDays, localStorageGiB: args.localStorageGiB ?? TRACING_DEFAULTS.localStorageGiB,
-                bucket: s.bucket, region: s.region, storageClassName: args.storageClassName,
+                storage, retentionDays, localStorageGiB: a.localStorageGiB,
+                bucket: s.bucket, region: s.region, storageClassName: a.storageClassName,
             })),
         }, { parent: this, dependsOn: storageReady });
 
@@ -108,8 +109,8 @@ export class Tracing extends pulumi.ComponentResource {
             chart: OTEL_COLLECTOR_CHART.chart,
             version: OTEL_COLLECTOR_CHART.version,
             repositoryOpts: { repo: OTEL_COLLECTOR_CHART.repository },
-            values: pulumi.output(args.clusterName).apply((clusterName) => collectorValues({
-                namespace, clusterName, environment: args.environment, replicas: args.collectorReplicas ?? TRACING_DEFAULTS.collectorReplicas,
+            values: pulumi.output(a.clusterName).apply((clusterName) => collectorValues({
+                namespace, clusterName, environment: a.environment, replicas: a.collectorReplicas,
             })),
         }, { parent: this, dependsOn: [tempo] });
 
@@ -122,8 +123,8 @@ export class Tracing extends pulumi.ComponentResource {
                 repositoryOpts: { repo: GRAFANA_CHART.repository },
                 values: grafanaValues({
                     namespace,
-                    adminSecretName: args.grafanaAdminSecretName ?? TRACING_DEFAULTS.grafanaAdminSecretName,
-                    adminSecretKey: args.grafanaAdminSecretKey ?? TRACING_DEFAULTS.grafanaAdminSecretKey,
+                    adminSecretName: a.grafanaAdminSecretName,
+                    adminSecretKey: a.grafanaAdminSecretKey,
                     dashboardJson: agentsDashboardJson(),
                 }),
             }, { parent: this, dependsOn: [tempo] });

@@ -3,22 +3,9 @@
  * the in-cluster endpoints, the trace bucket's lifecycle and policies, and Tempo's IAM permissions.
  * The Tracing component only wires these into resources; tests call them directly.
  */
-import { enumValues, TraceStorage } from "../shared/constants";
-import { OBSERVABILITY_NAMESPACE, systemPodPlacement } from "../shared/placement";
-import { policyDocument, PolicyStatement } from "../podIdentity";
-import { ArgChecks, DNS_LABEL } from "../shared/validation";
-
-/** Defaults of TracingArgs, in one place. */
-export const TRACING_DEFAULTS = {
-    storage: TraceStorage.S3,
-    retentionDays: 14,
-    localStorageGiB: 10,
-    grafana: true,
-    grafanaAdminSecretName: "grafana-admin",
-    grafanaAdminSecretKey: "admin-password",
-    namespace: OBSERVABILITY_NAMESPACE,
-    collectorReplicas: 2,
-} as const;
+import { TraceStorage } from "../shared/constants";
+import { systemPodPlacement } from "../shared/placement";
+import { policyDocument, PolicyStatement } from "../podIdentity/spec";
 
 /** Helm release names; the charts' `fullnameOverride` makes them the Service names too. */
 export const TRACING_RELEASES = { tempo: "tempo", collector: "otel-collector", grafana: "grafana" } as const;
@@ -331,35 +318,4 @@ export function grafanaValues(input: GrafanaValuesInput) {
         resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
         ...placement(),
     };
-}
-
-/** The arguments `validateTracingArgs` checks (TracingArgs' plain fields). */
-export interface TracingArgChecksInput {
-    environment?: string;
-    storage?: string;
-    retentionDays?: number;
-    localStorageGiB?: number;
-    collectorReplicas?: number;
-    namespace?: string;
-    grafanaAdminSecretName?: string;
-    grafanaAdminSecretKey?: string;
-    storageClassName?: string;
-}
-
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
-const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
-
-/** Validates the Tracing arguments; throws `InputPropertiesError` naming each bad argument. */
-export function validateTracingArgs(args: TracingArgChecksInput): void {
-    const checks = new ArgChecks("Tracing")
-        .require(typeof args.environment === "string" && /^[a-z][a-z0-9-]{0,20}$/.test(args.environment), "environment", args.environment, "a lower-case name of 1–21 characters")
-        .oneOf("storage", args.storage, enumValues(TraceStorage))
-        .integer("retentionDays", args.retentionDays, 1, 365)
-        .integer("localStorageGiB", args.localStorageGiB, 1, 1000)
-        .integer("collectorReplicas", args.collectorReplicas, 1, 10);
-    if (args.namespace !== undefined) checks.require(DNS_LABEL.test(args.namespace), "namespace", args.namespace, "a Kubernetes namespace name (DNS label)");
-    if (args.grafanaAdminSecretName !== undefined) checks.require(DNS_LABEL.test(args.grafanaAdminSecretName), "grafanaAdminSecretName", args.grafanaAdminSecretName, "a Kubernetes Secret name");
-    if (args.grafanaAdminSecretKey !== undefined) checks.require(SECRET_KEY.test(args.grafanaAdminSecretKey), "grafanaAdminSecretKey", args.grafanaAdminSecretKey, "a Secret data key ([-._a-zA-Z0-9]+)");
-    if (args.storageClassName !== undefined) checks.require(DNS_SUBDOMAIN.test(args.storageClassName), "storageClassName", args.storageClassName, "a StorageClass name (DNS subdomain)");
-    checks.throwIfInvalid();
 }

@@ -1,18 +1,16 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AgentRole, CapacityType, enumValues, ResourceProfile } from "../shared/constants";
-import { REDIS_PORT } from "../contextStore/inClusterValkey";
-import { scaledObjectFor } from "../keda";
-import { MODEL_SERVER_PORT } from "../modelServer/spec";
-import { AGENT_NAMESPACE, podSecurityLabels, PodSecurityLevel } from "../shared/placement";
-import { policyDocument, PodIdentityRole } from "../podIdentity";
+import { AgentRole, CapacityType } from "../shared/constants";
+import { scaledObjectFor } from "../keda/spec";
+import { podSecurityLabels, PodSecurityLevel } from "../shared/placement";
+import { policyDocument } from "../podIdentity/spec";
+import { PodIdentityRole } from "../podIdentity";
 import { reloadAnnotations } from "../secrets/spec";
-import { consumerStatements, producerStatements } from "../taskQueue";
-import { ArgChecks, PLATFORM_NAME } from "../shared/validation";
+import { consumerStatements, producerStatements } from "../taskQueue/spec";
+import { parseArgs } from "../shared/schema";
+import { workloadArgsSchema } from "./args";
 import { agentConfigData, hpaSpec, networkPolicySpec, nonHttpsPort, pdbSpec } from "./policies";
-import {
-    AGENT_PORT, containerResources, defaultMinReplicas, defaultProfile, deploymentSpec, drainSeconds, EnvVar, podTemplate, selectorLabels,
-} from "./spec";
+import { AGENT_PORT, containerResources, deploymentSpec, drainSeconds, EnvVar, podTemplate, selectorLabels } from "./spec";
 
 /** Reloader's annotation naming the ConfigMaps whose changes roll the Deployment. */
 export const CONFIGMAP_RELOAD_ANNOTATION = "configmap.reloader.stakater.com/reload";
@@ -43,7 +41,7 @@ export interface WorkloadRedisArgs {
     passwordSecretName: string;
     /** Key of the password in that Secret. Required. */
     passwordSecretKey: string;
-    /** Session TTL, seconds. Default: the agent's own default. */
+    /** Session TTL, seconds (60–2 592 000), the agents' `SESSION_TTL_SECONDS`. Default: 86400 (ContextStore's default). */
     sessionTtlSeconds?: number;
 }
 
@@ -122,37 +120,9 @@ export interface AgentWorkloadArgs {
     labels?: Record<string, string>;
 }
 
-/** Defaults of AgentWorkloadArgs (those that do not depend on the role), in one place. */
-export const WORKLOAD_DEFAULTS = {
-    maxReplicas: 10,
-    targetCpuUtilization: 70,
-    targetMemoryUtilization: 80,
-    maxRequestSeconds: 120,
-    maxJobDurationSeconds: 300,
-    workerConcurrency: 4,
-} as const;
-
-/** Validates AgentWorkloadArgs; throws `InputPropertiesError` naming each bad argument. */
-export function validateWorkloadArgs(args: AgentWorkloadArgs): void {
-    const checks = new ArgChecks("AgentWorkload")
-        .require(PLATFORM_NAME.test(args.workloadName ?? ""), "workloadName", args.workloadName, "a DNS label of at most 40 characters")
-        .oneOf("role", args.role, enumValues(AgentRole))
-        .require(args.role !== undefined, "role", args.role, `one of ${enumValues(AgentRole).join(", ")}`)
-        .oneOf("profile", args.profile, enumValues(ResourceProfile))
-        .integer("minReplicas", args.minReplicas, 0, 500)
-        .integer("maxReplicas", args.maxReplicas, 1, 500)
-        .integer("targetCpuUtilization", args.targetCpuUtilization, 10, 95)
-        .integer("targetMemoryUtilization", args.targetMemoryUtilization, 10, 95)
-        .integer("maxRequestSeconds", args.maxRequestSeconds, 1, 3600)
-        .integer("workerConcurrency", args.workerConcurrency, 1, 100)
-        .oneOf("capacityType", args.capacityType, ["any", CapacityType.OnDemand])
-        .require(args.role !== AgentRole.Worker || args.queue !== undefined, "queue", args.queue, "a queue for a worker")
-        .require(args.queue === undefined || args.region !== undefined, "region", args.region, "the queue's region")
-        .require(!(args.role === AgentRole.Api && args.minReplicas === 0), "minReplicas", args.minReplicas, "at least 1 for an api");
-    const min = args.minReplicas ?? defaultMinReplicas(args.role);
-    const max = args.maxReplicas ?? WORKLOAD_DEFAULTS.maxReplicas;
-    if (min > max) checks.fail("minReplicas", min, `at most maxReplicas (${max})`);
-    checks.throwIfInvalid();
+/** Validates AgentWorkloadArgs and applies their defaults; throws `InputPropertiesError` naming each bad argument. */
+export function parseWorkloadArgs(args: AgentWorkloadArgs) {
+    return parseArgs("AgentWorkload", workloadArgsSchema, args);
 }
 
 /**
@@ -172,19 +142,17 @@ export class AgentWorkload extends pulumi.ComponentResource {
     public readonly roleArn: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: AgentWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
+        const a = parseWorkloadArgs(args); // before super: invalid arguments register nothing
         super("agent-platform:index:AgentWorkload", name, {}, opts);
-        validateWorkloadArgs(args);
-        const app = args.workloadName;
-        const namespace = args.namespace ?? AGENT_NAMESPACE;
-        const isApi = args.role === AgentRole.Api;
-        const labels = { ...args.labels, ...selectorLabels(app), "app.kubernetes.io/component": args.role };
+        const app = a.workloadName;
+        const namespace = a.namespace;
+        const isApi = a.role === AgentRole.Api;
+        const labels = { ...a.labels, ...selectorLabels(app), "app.kubernetes.io/component": a.role };
         const metadata = (suffix = "") => ({ name: `${app}${suffix}`, namespace, labels });
-        const d = WORKLOAD_DEFAULTS;
-        const workerConcurrency = args.workerConcurrency ?? d.workerConcurrency;
-        const maxRequestSeconds = args.maxRequestSeconds ?? d.maxRequestSeconds;
-        const drain = drainSeconds(args.role, maxRequestSeconds, args.queue?.maxJobDurationSeconds ?? d.maxJobDurationSeconds);
+        const { workerConcurrency, maxRequestSeconds } = a;
+        const drain = drainSeconds(a.role, maxRequestSeconds, a.queue?.maxJobDurationSeconds);
 
-        const ns = args.createNamespace ? new k8s.core.v1.Namespace(name, {
+        const ns = a.createNamespace ? new k8s.core.v1.Namespace(name, {
             metadata: { name: namespace, labels: { ...labels, ...podSecurityLabels(PodSecurityLevel.Restricted, PodSecurityLevel.Restricted) } },
         }, { parent: this }) : undefined;
         // Everything else lives in the namespace: with `createNamespace` it waits for it.
@@ -193,37 +161,36 @@ export class AgentWorkload extends pulumi.ComponentResource {
         const serviceAccount = new k8s.core.v1.ServiceAccount(name, { metadata: metadata(), automountServiceAccountToken: false }, parent);
 
         let role: PodIdentityRole | undefined;
-        if (args.queue) {
-            const queue = args.queue;
+        if (a.queue) {
+            const queue = a.queue;
             const statements = pulumi.all([queue.arn, queue.kmsKeyArn]).apply(([arn, key]) => (isApi ? producerStatements(arn, key) : consumerStatements(arn, key)));
             role = new PodIdentityRole(`${name}-identity`, {
-                clusterName: args.clusterName, namespace, serviceAccount: app,
+                clusterName: a.clusterName, namespace, serviceAccount: app,
                 policy: pulumi.jsonStringify(statements.apply(policyDocument)),
             }, { parent: this, dependsOn: [serviceAccount] });
         }
 
         const config = new k8s.core.v1.ConfigMap(name, {
             metadata: metadata(),
-            data: pulumi.all([args.redis?.url, args.queue?.url, args.region, args.llm.baseUrl, args.otlpEndpoint]).apply(([redisUrl, queueUrl, region, llmBaseUrl, otlp]) => agentConfigData({
-                role: args.role, port: AGENT_PORT, environment: args.environment, serviceName: app, namespace,
-                redisUrl, sessionTtlSeconds: args.redis?.sessionTtlSeconds, queueUrl, region, llmBaseUrl, llmModel: args.llm.model,
-                otlpEndpoint: otlp, jobMaxDurationSeconds: args.queue?.maxJobDurationSeconds, workerConcurrency, drainSeconds: drain,
+            data: pulumi.all([a.redis?.url, a.queue?.url, a.region, a.llm.baseUrl, a.otlpEndpoint]).apply(([redisUrl, queueUrl, region, llmBaseUrl, otlp]) => agentConfigData({
+                role: a.role, port: AGENT_PORT, environment: a.environment, serviceName: app, namespace,
+                redisUrl, sessionTtlSeconds: a.redis?.sessionTtlSeconds, queueUrl, region, llmBaseUrl, llmModel: a.llm.model,
+                otlpEndpoint: otlp, jobMaxDurationSeconds: a.queue?.maxJobDurationSeconds, workerConcurrency, drainSeconds: drain,
                 maxRequestSeconds,
             })),
         }, parent);
 
         const secretEnv: EnvVar[] = [];
-        if (args.redis) secretEnv.push({ name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: args.redis.passwordSecretName, key: args.redis.passwordSecretKey } } });
+        if (a.redis) secretEnv.push({ name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: a.redis.passwordSecretName, key: a.redis.passwordSecretKey } } });
         // Optional: a secret set out of band after the first `pulumi up` must not keep pods from starting
         // (or fail the rollout); ESO syncs it when it is set and Reloader restarts the pods with it.
-        if (args.llm.apiKeySecretName && args.llm.apiKeySecretKey) secretEnv.push({ name: "LLM_API_KEY", valueFrom: { secretKeyRef: { name: args.llm.apiKeySecretName, key: args.llm.apiKeySecretKey, optional: true } } });
-        const referencedSecrets = [...new Set([...(args.secretNames ?? []), ...secretEnv.map((e) => e.valueFrom!.secretKeyRef.name)])].sort();
+        if (a.llm.apiKeySecretName && a.llm.apiKeySecretKey) secretEnv.push({ name: "LLM_API_KEY", valueFrom: { secretKeyRef: { name: a.llm.apiKeySecretName, key: a.llm.apiKeySecretKey, optional: true } } });
+        const referencedSecrets = [...new Set([...a.secretNames, ...secretEnv.map((e) => e.valueFrom!.secretKeyRef.name)])].sort();
 
-        const profile = (args.profile ?? defaultProfile(args.role)) as ResourceProfile;
         const template = podTemplate({
-            name: app, role: args.role, image: args.image, port: AGENT_PORT, resources: containerResources(profile, args.gpu ?? false),
-            gpu: args.gpu ?? false, serviceAccountName: app, configMapName: app, envFromSecrets: args.secretNames ?? [], secretEnv,
-            drainSeconds: drain, annotations: {}, onDemand: args.capacityType === CapacityType.OnDemand,
+            name: app, role: a.role, image: a.image, port: AGENT_PORT, resources: containerResources(a.profile, a.gpu),
+            gpu: a.gpu, serviceAccountName: app, configMapName: app, envFromSecrets: a.secretNames, secretEnv,
+            drainSeconds: drain, annotations: {}, onDemand: a.capacityType === CapacityType.OnDemand,
         });
         const deployment = new k8s.apps.v1.Deployment(name, {
             // Reloader restarts the pods (as the rollout strategy allows) when a referenced Secret or the ConfigMap changes.
@@ -234,16 +201,15 @@ export class AgentWorkload extends pulumi.ComponentResource {
         new k8s.policy.v1.PodDisruptionBudget(name, { metadata: metadata(), spec: pdbSpec(app) }, parent);
         new k8s.networking.v1.NetworkPolicy(name, {
             metadata: metadata(),
-            spec: pulumi.all([args.redis?.cidrs ?? [], args.llm.baseUrl]).apply(([cidrs, llmUrl]) => networkPolicySpec(app, args.role, AGENT_PORT, args.ingressNamespaces ?? [], {
-                llmPort: args.llm.modelServerPodLabels ? undefined : nonHttpsPort(llmUrl),
-                redis: args.redis ? { port: args.redis.port ?? REDIS_PORT, cidrs, podLabels: args.redis.podLabels } : undefined,
+            spec: pulumi.all([a.redis?.cidrs ?? [], a.llm.baseUrl]).apply(([cidrs, llmUrl]) => networkPolicySpec(app, a.role, AGENT_PORT, a.ingressNamespaces, {
+                llmPort: a.llm.modelServerPodLabels ? undefined : nonHttpsPort(llmUrl),
+                redis: a.redis ? { port: a.redis.port, cidrs, podLabels: a.redis.podLabels } : undefined,
                 awsCredentials: role !== undefined,
-                modelServer: args.llm.modelServerPodLabels ? { port: args.llm.modelServerPort ?? MODEL_SERVER_PORT, podLabels: args.llm.modelServerPodLabels } : undefined,
+                modelServer: a.llm.modelServerPodLabels ? { port: a.llm.modelServerPort, podLabels: a.llm.modelServerPodLabels } : undefined,
             })),
         }, parent);
 
-        const minReplicas = args.minReplicas ?? defaultMinReplicas(args.role);
-        const maxReplicas = args.maxReplicas ?? d.maxReplicas;
+        const { minReplicas, maxReplicas } = a;
         let service: k8s.core.v1.Service | undefined;
         if (isApi) {
             service = new k8s.core.v1.Service(name, {
@@ -252,13 +218,13 @@ export class AgentWorkload extends pulumi.ComponentResource {
             }, parent);
             new k8s.autoscaling.v2.HorizontalPodAutoscaler(name, {
                 metadata: metadata(),
-                spec: hpaSpec(app, minReplicas, maxReplicas, args.targetCpuUtilization ?? d.targetCpuUtilization, args.targetMemoryUtilization ?? d.targetMemoryUtilization),
+                spec: hpaSpec(app, minReplicas, maxReplicas, a.targetCpuUtilization, a.targetMemoryUtilization),
             }, { parent: this, dependsOn: [deployment] });
         } else {
             const so = scaledObjectFor({
-                name: app, namespace, deploymentName: app, queueUrl: args.queue!.url, region: args.region!,
-                messagesPerReplica: args.messagesPerReplica ?? workerConcurrency, minReplicas, maxReplicas, labels,
-                activationMessages: args.activationMessages, cooldownSeconds: args.cooldownSeconds, pollingIntervalSeconds: args.pollingIntervalSeconds,
+                name: app, namespace, deploymentName: app, queueUrl: a.queue!.url, region: a.region!,
+                messagesPerReplica: a.messagesPerReplica, minReplicas, maxReplicas, labels,
+                activationMessages: a.activationMessages, cooldownSeconds: a.cooldownSeconds, pollingIntervalSeconds: a.pollingIntervalSeconds,
             });
             new k8s.apiextensions.CustomResource(name, so, { parent: this, dependsOn: [deployment] });
         }

@@ -4,7 +4,7 @@
  */
 import { AgentRole } from "../shared/constants";
 import { OBSERVABILITY_NAMESPACE } from "../shared/placement";
-import { POD_IDENTITY_AGENT_CIDR, POD_IDENTITY_AGENT_PORT } from "../podIdentity";
+import { POD_IDENTITY_AGENT_CIDR, POD_IDENTITY_AGENT_PORT } from "../podIdentity/spec";
 import { selectorLabels } from "./spec";
 
 /** Settings an agent reads from its ConfigMap (nothing secret). */

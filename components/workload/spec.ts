@@ -5,7 +5,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { AgentRole, ResourceProfile } from "../shared/constants";
 import { gpuPodPlacement } from "../shared/placement";
-import { resourcesFor, ResourceRequirements } from "../shared/profiles";
+import { ResourceRequirements, resourcesFor } from "../shared/profiles";
 
 /** Karpenter's well-known label of a node's purchase option ("spot" or "on-demand"). */
 export const CAPACITY_TYPE_LABEL = "karpenter.sh/capacity-type";

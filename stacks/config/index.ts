@@ -1,32 +1,40 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AgentRole, CapacityType, ContextStoreMode, LOG_RETENTION_DAYS, ModelSource } from "../../components/shared/constants";
 import { GRAFANA_ADMIN_SECRET, REDIS_AUTH_SECRET } from "../../components/secrets/spec";
-import { clusterSchema, nodePoolsSchema } from "./cluster";
-import { networkSchema } from "./network";
-import { ConfigProblem, describeProblem, Field, FieldDoc, Infer, Schema } from "./schema";
+import { AgentRole, CapacityType, ContextStoreMode, ModelSource } from "../../components/shared/constants";
+import { problemsOf, z } from "../../components/shared/schema";
+import { clusterSection, networkSection, nodePoolsSection } from "./network";
+import { ConfigProblem, configProblem, describeProblem } from "./problems";
+import { configReferenceOf, FieldDoc } from "./reference";
 import { checkSecretValues, SECRET_VALUES_KEY, SecretValuesConfig } from "./secretValues";
-import { contextStoreSchema, queuesSchema, secretsSchema, tracingSchema } from "./services";
-import { agentsSchema, imagesSchema, modelServerSchema } from "./workloads";
+import { contextStoreSection, queuesSection, secretsSection, tracingSection } from "./services";
+import { agentsSection, imagesSection, modelServerSection } from "./workloads";
+
+export { ConfigProblem, describeProblem, FieldDoc };
 
 /** Configuration namespace of the project (`agent-platform:<key>` in `Pulumi.<stack>.yaml`). */
 export const CONFIG_NAMESPACE = "agent-platform";
 
-/** Every top-level key of the platform's stack configuration. */
-export const platformSchema = {
-    network: networkSchema,
-    cluster: clusterSchema,
-    nodePools: nodePoolsSchema,
-    secrets: secretsSchema,
-    contextStore: contextStoreSchema,
-    queues: queuesSchema,
-    tracing: tracingSchema,
-    images: imagesSchema,
-    agents: agentsSchema,
-    modelServer: modelServerSchema,
-} satisfies Schema;
+/**
+ * Every top-level key of the platform's stack configuration. Each section is built from the field
+ * schemas of the component it configures, so bounds, defaults and descriptions have one source.
+ */
+export const platformSchema = z.strictObject({
+    network: networkSection,
+    cluster: clusterSection,
+    nodePools: nodePoolsSection,
+    secrets: secretsSection,
+    contextStore: contextStoreSection,
+    queues: queuesSection,
+    tracing: tracingSection,
+    images: imagesSection,
+    agents: agentsSection,
+    modelServer: modelServerSection,
+});
+
+type Sections = z.output<typeof platformSchema>;
 
 /** The validated configuration of one stack, defaults applied. */
-export type PlatformConfig = Infer<typeof platformSchema> & {
+export type PlatformConfig = Sections & {
     /** Environment name (the stack name): `deployment.environment` on traces, resource name suffixes. */
     environment: string;
     /** `agent-platform:secretValues` (a config secret): which entries have values, and the values as a secret output. */
@@ -66,7 +74,7 @@ function parseSection(lookup: RawConfigLookup, fullKey: string, problems: Config
 }
 
 /** Checks that need more than one key (references between sections, dependent limits). */
-export function crossCheck(c: Omit<PlatformConfig, "environment">): ConfigProblem[] {
+export function crossCheck(c: Sections): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     const key = (path: string) => `${CONFIG_NAMESPACE}:${path}`;
     const queues = new Set(c.queues.map((q) => q.name));
@@ -74,31 +82,10 @@ export function crossCheck(c: Omit<PlatformConfig, "environment">): ConfigProble
     const secrets = new Set(c.secrets.entries.map((s) => s.name));
     const names = (set: Set<string>) => (set.size ? [...set].map((n) => JSON.stringify(n)).join(", ") : "none are configured");
 
-    if (c.secrets.recoveryWindowDays > 0 && c.secrets.recoveryWindowDays < 7) {
-        problems.push({ key: key("secrets.recoveryWindowDays"), value: c.secrets.recoveryWindowDays, allowed: "0, or 7 to 30" });
-    }
     const generatedSecrets = [REDIS_AUTH_SECRET.name, GRAFANA_ADMIN_SECRET.name] as string[];
     c.secrets.entries.forEach((s, i) => {
         if (generatedSecrets.includes(s.name)) problems.push({ key: key(`secrets.entries[${i}].name`), value: s.name, allowed: `a name other than the generated secrets ${generatedSecrets.join(", ")}` });
     });
-    c.queues.forEach((q, i) => {
-        if (q.visibilityTimeoutSeconds !== undefined && q.visibilityTimeoutSeconds <= q.maxJobDurationSeconds) {
-            problems.push({ key: key(`queues[${i}].visibilityTimeoutSeconds`), value: q.visibilityTimeoutSeconds, allowed: `more than maxJobDurationSeconds (${q.maxJobDurationSeconds})` });
-        }
-    });
-    if (c.network.availabilityZones !== undefined && c.network.availabilityZones.length < c.network.azCount) {
-        problems.push({ key: key("network.availabilityZones"), value: c.network.availabilityZones, allowed: `at least azCount (${c.network.azCount}) zone names` });
-    }
-    const s = c.cluster.systemNodes;
-    if (s.minSize > s.desiredSize || s.desiredSize > s.maxSize) {
-        problems.push({ key: key("cluster.systemNodes.desiredSize"), value: s.desiredSize, allowed: `minSize (${s.minSize}) ≤ desiredSize ≤ maxSize (${s.maxSize})` });
-    }
-    if (c.contextStore.mode === ContextStoreMode.ElastiCache && c.contextStore.multiAz && c.contextStore.replicas < 1) {
-        problems.push({ key: key("contextStore.replicas"), value: c.contextStore.replicas, allowed: "at least 1 when multiAz is true (failover needs a replica)" });
-    }
-    if (!(LOG_RETENTION_DAYS as readonly number[]).includes(c.contextStore.logRetentionDays)) {
-        problems.push({ key: key("contextStore.logRetentionDays"), value: c.contextStore.logRetentionDays, allowed: `a CloudWatch Logs retention period: ${LOG_RETENTION_DAYS.join(", ")}` });
-    }
     if (c.contextStore.mode === ContextStoreMode.InCluster && c.contextStore.multiAz) {
         problems.push({ key: key("contextStore.multiAz"), value: true, allowed: "false with mode \"in-cluster\" (a single Valkey pod; use \"elasticache\" for failover)" });
     }
@@ -138,8 +125,6 @@ export function crossCheck(c: Omit<PlatformConfig, "environment">): ConfigProble
         (a.secrets ?? []).forEach((name, j) => {
             if (!secrets.has(name)) problems.push({ key: at(`secrets[${j}]`), value: name, allowed: `a secret name from secrets.entries: ${names(secrets)}` });
         });
-        if (a.minReplicas !== undefined && a.minReplicas > a.maxReplicas) problems.push({ key: at("minReplicas"), value: a.minReplicas, allowed: `at most maxReplicas (${a.maxReplicas})` });
-        if (a.role === AgentRole.Api && a.minReplicas === 0) problems.push({ key: at("minReplicas"), value: 0, allowed: "at least 1 for an api (an HPA cannot scale from zero)" });
         if (a.gpu && !c.nodePools.gpu.enabled) problems.push({ key: at("gpu"), value: true, allowed: "false unless nodePools.gpu.enabled is true" });
         if (a.useModelServer && !c.modelServer.enabled) problems.push({ key: at("useModelServer"), value: true, allowed: "false unless modelServer.enabled is true" });
         if (!a.useModelServer && a.llmApiKey !== undefined && a.llmApiKey !== "none") {
@@ -156,20 +141,24 @@ export function crossCheck(c: Omit<PlatformConfig, "environment">): ConfigProble
 
 /**
  * Reads and validates the whole stack configuration. Collects every problem before failing, so one
- * run reports them all; throws StackConfigError when there is any. Registers no resource.
+ * run reports them all (relations between sections are checked once every section is valid); throws
+ * StackConfigError when there is any. Registers no resource.
  */
 export function readPlatformConfig(lookup: RawConfigLookup, environment: string): PlatformConfig {
     const problems: ConfigProblem[] = [];
     const values: Record<string, unknown> = {};
-    for (const [name, field] of Object.entries(platformSchema) as [string, Field<unknown>][]) {
+    for (const [name, section] of Object.entries(platformSchema.shape)) {
         const fullKey = `${CONFIG_NAMESPACE}:${name}`;
-        values[name] = field.read(parseSection(lookup, fullKey, problems), fullKey, problems);
+        const raw = parseSection(lookup, fullKey, problems);
+        const parsed = z.safeParse(section, raw);
+        if (parsed.success) values[name] = parsed.data;
+        else problems.push(...problemsOf(section, raw).map((p) => configProblem(fullKey, p)));
     }
-    const config = values as Omit<PlatformConfig, "environment">;
-    const reported = new Set(problems.map((p) => p.key));
-    problems.push(...crossCheck(config).filter((p) => !reported.has(p.key)));
+    if (problems.length > 0) throw new StackConfigError(problems);
+    const config = values as Sections;
+    problems.push(...crossCheck(config));
     const secretValuesKey = `${CONFIG_NAMESPACE}:${SECRET_VALUES_KEY}`;
-    const secretValues = checkSecretValues(lookup(secretValuesKey), config.secrets?.entries ?? [], secretValuesKey);
+    const secretValues = checkSecretValues(lookup(secretValuesKey), config.secrets.entries, secretValuesKey);
     problems.push(...secretValues.problems);
     if (problems.length > 0) throw new StackConfigError(problems);
     return { ...config, environment, secretValues: { entries: secretValues.entries } };
@@ -184,7 +173,7 @@ export function loadPlatformConfig(): PlatformConfig {
     return values === undefined ? loaded : { ...loaded, secretValues: { entries: loaded.secretValues?.entries ?? [], values } };
 }
 
-/** One row per configuration leaf, for the README's reference. */
+/** One row per configuration leaf, for the configuration reference. */
 export function configReference(): FieldDoc[] {
-    return Object.entries(platformSchema).flatMap(([name, field]) => (field as Field<unknown>).docs(`${CONFIG_NAMESPACE}:${name}`));
+    return Object.entries(platformSchema.shape).flatMap(([name, section]) => configReferenceOf(section, `${CONFIG_NAMESPACE}:${name}`));
 }

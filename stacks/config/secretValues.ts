@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigProblem } from "./schema";
+import { ConfigProblem } from "./problems";
 
 /**
  * `agent-platform:secretValues`: the values of `secrets.entries` that are set through Pulumi config

@@ -22,6 +22,6 @@ describe("the program under Pulumi's TypeScript loader", function () {
         delete env.PULUMI_CONFIG;
         const run = spawnSync(process.execPath, ["-e", script], { cwd: PROJECT_ROOT, encoding: "utf8", env, timeout: 110_000 });
         assert.equal(run.status, 0, run.stderr);
-        assert.match(run.stdout, /PROGRAM-ERROR invalid stack configuration \(1 problem\):\n {2}- agent-platform:agents: got \[\]; allowed: a list of 1 to 50 objects/);
+        assert.match(run.stdout, /PROGRAM-ERROR invalid stack configuration \(1 problem\):\n {2}- agent-platform:agents: got nothing; allowed: a list of 1 to 50 objects/);
     });
 });

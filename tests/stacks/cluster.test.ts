@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
-import { AgentCluster, AgentClusterArgs, CONTROL_PLANE_LOG_TYPES, EksAddon, eksAddonVersion } from "../../components/cluster";
+import { AgentCluster, AgentClusterArgs } from "../../components/cluster";
+import { CONTROL_PLANE_LOG_TYPES, EksAddon, eksAddonVersion } from "../../components/cluster/spec";
 import { enumValues } from "../../components/shared/constants";
 import { al2023AmiAlias } from "../../components/cluster/karpenter";
 import { GPU_NODE_LABEL, GPU_NODE_TAINT, gpuPodPlacement, SYSTEM_NODE_LABEL, SYSTEM_NODE_TAINT, systemPodPlacement } from "../../components/shared/placement";

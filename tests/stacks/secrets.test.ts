@@ -137,7 +137,7 @@ describe("AgentSecrets in a stack: bad secret configuration is rejected before a
         { title: "an empty value", overrides: { [SECRET_VALUES]: { llm: { OPENAI_API_KEY: "" } } }, key: `${SECRET_VALUES}.llm.OPENAI_API_KEY`, allowed: /a non-empty string/ },
         { title: "a value that is not an object", overrides: { [SECRET_VALUES]: KNOWN.OPENAI_API_KEY }, key: SECRET_VALUES, allowed: /an object \{ <entry>: \{ <KEY>: <value> \} \}/ },
         { title: "an entry named like a generated secret", overrides: { "agent-platform:secrets": { entries: [{ name: "redis-auth", keys: ["PASSWORD"] }] } }, key: "agent-platform:secrets.entries[0].name", allowed: /other than the generated secrets redis-auth, grafana-admin/ },
-        { title: "a refresh interval that is not a duration", overrides: { "agent-platform:secrets": { refreshInterval: "hourly" } }, key: "agent-platform:secrets.refreshInterval", allowed: /a string matching/ },
+        { title: "a refresh interval that is not a duration", overrides: { "agent-platform:secrets": { refreshInterval: "hourly" } }, key: "agent-platform:secrets.refreshInterval", allowed: /a duration such as "30s"/ },
     ];
     for (const c of cases) {
         it(`${c.title}: names ${c.key}, never shows the value, registers nothing`, async () => {

@@ -1,7 +1,8 @@
 import * as assert from "node:assert/strict";
-import { KEDA_NAMESPACE, KEDA_OPERATOR_SERVICE_ACCOUNT, KEDA_TRIGGER_AUTHENTICATION, kedaValues, scaledObjectFor } from "../../components/keda";
+import { KEDA_NAMESPACE, KEDA_OPERATOR_SERVICE_ACCOUNT, kedaValues, scaledObjectFor } from "../../components/keda/spec";
+import { KEDA_TRIGGER_AUTHENTICATION } from "../../components/keda/args";
 import { AGENT_NAMESPACE } from "../../components/shared/placement";
-import { denyInsecureTransportPolicy } from "../../components/taskQueue";
+import { denyInsecureTransportPolicy } from "../../components/taskQueue/spec";
 import { KEDA_CHART } from "../../components/shared/versions";
 import { json, MOCK_ACCOUNT, ofType, one, Registered, runProgram, RunResult } from "../../testing";
 import { runStack, STACKS, stackConfig } from "../../stacks/offline";
@@ -144,7 +145,7 @@ describe("AgentPlatform queue arguments", () => {
             const { AgentPlatform } = require("../../components/platform") as typeof import("../../components/platform");
             new AgentPlatform("platform", { environment: "test", queues: [{ name: "jobs", maxJobDurationSeconds: 60 }, { name: "jobs", maxJobDurationSeconds: 120 }] });
         }, { captureError: true });
-        assert.match(String(r.error?.message), /queues: got \["jobs","jobs"\]; allowed: distinct queue names/);
+        assert.match(String(r.error?.message), /queues\[1\]\.name: got "jobs"; allowed: a queue name not used by another queue/);
         assert.equal(ofType(r.resources, "aws:sqs/queue:Queue").length, 0);
     });
 });

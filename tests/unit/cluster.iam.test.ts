@@ -1,9 +1,6 @@
 import * as assert from "node:assert/strict";
-import {
-    CLUSTER_ROLE_POLICIES, clusterEncryptionPolicy, clusterTrustPolicy, interruptionQueuePolicy, karpenterControllerPolicy,
-    KarpenterPolicyScope, NODE_ROLE_POLICIES, nodeTrustPolicy,
-} from "../../components/cluster/iam";
-import { podIdentityTrustPolicy } from "../../components/podIdentity";
+import { CLUSTER_ROLE_POLICIES, clusterEncryptionPolicy, clusterTrustPolicy, interruptionQueuePolicy, karpenterControllerPolicy, KarpenterPolicyScope, NODE_ROLE_POLICIES, nodeTrustPolicy } from "../../components/cluster/iam";
+import { podIdentityTrustPolicy } from "../../components/podIdentity/spec";
 import { runStack } from "../../stacks/offline";
 import { assertRealNarrowActions, defaultKeyPolicy, PolicyDoc, simulate } from "../support/iam";
 import { json, MOCK_ACCOUNT, ofType } from "../../testing";

@@ -1,19 +1,11 @@
 import * as assert from "node:assert/strict";
-import {
-    ADDONS_AFTER_NODES, ADDONS_BEFORE_NODES, addonConfiguration, AgentClusterArgs, architectureOf, CLUSTER_DEFAULTS, EksAddon, eksAddonVersion,
-    gp3StorageClassSpec, kubeconfigFor, resolveClusterSettings, systemNodeAmiType, systemNodeGroupPlacement, validateClusterArgs,
-} from "../../components/cluster";
-import {
-    ec2NodeClassSpec, GENERAL_NODE_LABEL, generalNodePoolSpec, generalRequirements, gpuNodePoolSpec, gpuRequirements, interruptionEventPatterns,
-    karpenterReplicas, karpenterValues, nvidiaDevicePluginValues,
-} from "../../components/cluster/karpenterSpec";
+import { addonConfiguration, ADDONS_AFTER_NODES, ADDONS_BEFORE_NODES, architectureOf, EksAddon, eksAddonVersion, kubeconfigFor, systemNodeAmiType, systemNodeGroupPlacement } from "../../components/cluster/spec";
+import { AgentClusterArgs, gp3StorageClassSpec, parseClusterArgs } from "../../components/cluster";
+import { ec2NodeClassSpec, GENERAL_NODE_LABEL, generalNodePoolSpec, generalRequirements, gpuNodePoolSpec, gpuRequirements, interruptionEventPatterns, karpenterReplicas, karpenterValues, nvidiaDevicePluginValues } from "../../components/cluster/karpenterSpec";
 import { enumValues } from "../../components/shared/constants";
 import { al2023AmiAlias } from "../../components/cluster/karpenter";
 import { GPU_NODE_LABEL, GPU_NODE_TAINT, SYSTEM_NODE_LABEL, SYSTEM_NODE_TAINT, systemPodPlacement } from "../../components/shared/placement";
-import {
-    AL2023_AMI_RELEASE, EKS_ADDON_VERSIONS, EKS_ADDON_VERSIONS_BY_KUBERNETES, KARPENTER_CHART, KUBERNETES_VERSION, NVIDIA_DEVICE_PLUGIN_CHART,
-    SUPPORTED_KUBERNETES_VERSIONS,
-} from "../../components/shared/versions";
+import { AL2023_AMI_RELEASE, EKS_ADDON_VERSIONS, EKS_ADDON_VERSIONS_BY_KUBERNETES, KARPENTER_CHART, KUBERNETES_VERSION, NVIDIA_DEVICE_PLUGIN_CHART, SUPPORTED_KUBERNETES_VERSIONS } from "../../components/shared/versions";
 import { validateKubernetesObject } from "../support/kubernetesSchema";
 
 const base: AgentClusterArgs = { clusterName: "agents-test", vpcId: "vpc-123", privateSubnetIds: ["subnet-a", "subnet-b"] };
@@ -22,29 +14,29 @@ const base: AgentClusterArgs = { clusterName: "agents-test", vpcId: "vpc-123", p
 const nodePool = (name: string, spec: object) => ({ apiVersion: "karpenter.sh/v1", kind: "NodePool", metadata: { name }, spec });
 const ec2NodeClass = (name: string, spec: object) => ({ apiVersion: "karpenter.k8s.aws/v1", kind: "EC2NodeClass", metadata: { name }, spec });
 
-const gpuDefaults = CLUSTER_DEFAULTS.gpu;
+const gpuDefaults = parseClusterArgs(base).nodePools.gpu;
 const gpuSpec = () => gpuNodePoolSpec({ ...gpuDefaults, capacityTypes: [...gpuDefaults.capacityTypes], instanceFamilies: ["g6", "g5"] });
-const generalSpec = () => generalNodePoolSpec({ ...CLUSTER_DEFAULTS.cpu, capacityTypes: ["spot", "on-demand"], instanceCategories: ["c", "m", "r"] });
+const generalSpec = () => generalNodePoolSpec({ ...parseClusterArgs(base).nodePools.cpu, capacityTypes: ["spot", "on-demand"], instanceCategories: ["c", "m", "r"] });
 
 describe("AgentCluster: arguments", () => {
     it("applies documented defaults", () => {
-        const s = resolveClusterSettings(base);
+        const s = parseClusterArgs(base);
         assert.equal(s.kubernetesVersion, KUBERNETES_VERSION);
         assert.equal(s.logRetentionDays, 90);
         assert.deepEqual(s.systemNodes, { instanceTypes: ["m7i.large"], minSize: 2, desiredSize: 2, maxSize: 4, diskSizeGiB: 50 });
-        assert.deepEqual(s.gpu.instanceFamilies, ["g6", "g6e", "g5"]);
-        assert.equal(s.gpu.enabled, true);
+        assert.deepEqual(s.nodePools.gpu.instanceFamilies, ["g6", "g6e", "g5"]);
+        assert.equal(s.nodePools.gpu.enabled, true);
         assert.deepEqual(s.adminPrincipalArns, []);
     });
 
     it("keeps desired and max sizes consistent with a larger minSize", () => {
-        const s = resolveClusterSettings({ ...base, systemNodes: { minSize: 5 } });
+        const s = parseClusterArgs({ ...base, systemNodes: { minSize: 5 } });
         assert.deepEqual([s.systemNodes.minSize, s.systemNodes.desiredSize, s.systemNodes.maxSize], [5, 5, 5]);
     });
 
     it("accepts the defaults and every supported Kubernetes version", () => {
-        validateClusterArgs(base);
-        for (const v of SUPPORTED_KUBERNETES_VERSIONS) validateClusterArgs({ ...base, kubernetesVersion: v });
+        parseClusterArgs(base);
+        for (const v of SUPPORTED_KUBERNETES_VERSIONS) parseClusterArgs({ ...base, kubernetesVersion: v });
     });
 
     const rejects: [string, Partial<AgentClusterArgs>, RegExp][] = [
@@ -52,18 +44,18 @@ describe("AgentCluster: arguments", () => {
         ["a bad cluster name", { clusterName: "-bad name" }, /clusterName: got "-bad name"/],
         ["desired outside min..max", { systemNodes: { minSize: 3, desiredSize: 2, maxSize: 4 } }, /systemNodes.desiredSize: got 2; allowed: minSize \(3\)/],
         ["mixed architectures", { systemNodes: { instanceTypes: ["m7i.large", "m7g.large"] } }, /one CPU architecture/],
-        ["a bad CIDR", { publicAccessCidrs: ["10.0.0.0/33"] }, /publicAccessCidrs: got \["10.0.0.0\/33"\]/],
+        ["a bad CIDR", { publicAccessCidrs: ["10.0.0.0/33"] }, /publicAccessCidrs\[0\]: got "10.0.0.0\/33"/],
         ["an admin that is not an IAM role/user ARN", { adminPrincipalArns: ["arn:aws:sts::123456789012:assumed-role/x/y"] }, /adminPrincipalArns/],
-        ["an unknown capacity type", { nodePools: { cpu: { capacityTypes: ["reserved"] } } }, /nodePools.cpu.capacityTypes: got \["reserved"\]; allowed: one or more of spot, on-demand/],
+        ["an unknown capacity type", { nodePools: { cpu: { capacityTypes: ["reserved"] } } }, /nodePools.cpu.capacityTypes\[0\]: got "reserved"; allowed: one of "spot", "on-demand"/],
         ["a GPU limit of zero", { nodePools: { gpu: { gpuLimit: 0 } } }, /nodePools.gpu.gpuLimit: got 0; allowed: an integer from 1/],
         ["a bad duration", { nodePools: { gpu: { consolidateAfter: "ten minutes" } } }, /nodePools.gpu.consolidateAfter/],
         ["a log retention out of range", { logRetentionDays: 0 }, /logRetentionDays: got 0/],
         ["a cluster name too long for the names derived from it", { clusterName: "a".repeat(51) }, /clusterName: got "a{51}"; allowed: 1–50/],
-        ["a tag key Karpenter reserves", { tags: { "karpenter.sh/nodepool": "x" } }, /tags: got \["karpenter.sh\/nodepool"\]; allowed: keys outside the reserved prefixes/],
+        ["a tag key Karpenter reserves", { tags: { "karpenter.sh/nodepool": "x" } }, /tags: got \{"karpenter.sh\/nodepool":"x"\}; allowed: keys outside the reserved prefixes/],
     ];
     for (const [what, args, message] of rejects) {
         it(`rejects ${what}, naming the argument and what is allowed`, () => {
-            assert.throws(() => validateClusterArgs({ ...base, ...args }), (e: Error) => {
+            assert.throws(() => parseClusterArgs({ ...base, ...args }), (e: Error) => {
                 assert.match(e.message, /^invalid AgentCluster arguments: /);
                 assert.match(e.message, message);
                 return true;

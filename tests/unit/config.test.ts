@@ -56,7 +56,7 @@ describe("stack configuration", () => {
     it("Pulumi.yaml declares every key the program reads, with a description; the stacks use no other", () => {
         const project = parseYaml(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8"));
         const declared = Object.keys(project.config).sort();
-        const read = [...Object.keys(platformSchema), "secretValues"].map((k) => `agent-platform:${k}`).sort();
+        const read = [...Object.keys(platformSchema.shape), "secretValues"].map((k) => `agent-platform:${k}`).sort();
         assert.deepEqual(declared, read);
         for (const key of declared) assert.ok(project.config[key].description?.length > 20, `${key} has a description`);
         assert.equal(project.config["agent-platform:secretValues"].secret, true);
@@ -73,8 +73,8 @@ describe("stack configuration", () => {
             { title: "VPC CIDR with host bits", stack: "dev", override: { network: { vpcCidr: "10.0.0.1/16" } }, key: "agent-platform:network.vpcCidr", value: '"10.0.0.1/16"', allowed: /zero host part/ },
             { title: "misspelled key", stack: "dev", override: { network: { azcount: 3 } }, key: "agent-platform:network.azcount", value: "3", allowed: /no such key; known keys: vpcCidr, azCount/ },
             { title: "unsupported Kubernetes version", stack: "prod", override: { cluster: { kubernetesVersion: "1.20" } }, key: "agent-platform:cluster.kubernetesVersion", value: '"1.20"', allowed: /"1.35"/ },
-            { title: "bad admin principal ARN", stack: "prod", override: { cluster: { adminPrincipalArns: ["alice"] } }, key: "agent-platform:cluster.adminPrincipalArns", value: '["alice"]', allowed: /arn:aws/ },
-            { title: "unknown capacity type", stack: "dev", override: { nodePools: { cpu: { capacityTypes: ["reserved"] } } }, key: "agent-platform:nodePools.cpu.capacityTypes", value: '["reserved"]', allowed: /"spot", "on-demand"/ },
+            { title: "bad admin principal ARN", stack: "prod", override: { cluster: { adminPrincipalArns: ["alice"] } }, key: "agent-platform:cluster.adminPrincipalArns[0]", value: '"alice"', allowed: /arn:aws/ },
+            { title: "unknown capacity type", stack: "dev", override: { nodePools: { cpu: { capacityTypes: ["reserved"] } } }, key: "agent-platform:nodePools.cpu.capacityTypes[0]", value: '"reserved"', allowed: /"spot", "on-demand"/ },
             { title: "unknown Redis mode", stack: "dev", override: { contextStore: { mode: "memcached" } }, key: "agent-platform:contextStore.mode", value: '"memcached"', allowed: /"elasticache", "in-cluster"/ },
             { title: "maxReceiveCount 0", stack: "dev", override: { queues: [{ name: "jobs", maxReceiveCount: 0 }] }, key: "agent-platform:queues[0].maxReceiveCount", value: "0", allowed: /from 3 to 10/ },
             { title: "maxReceiveCount 50", stack: "dev", override: { queues: [{ name: "jobs", maxReceiveCount: 50 }] }, key: "agent-platform:queues[0].maxReceiveCount", value: "50", allowed: /from 3 to 10/ },

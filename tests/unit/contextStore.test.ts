@@ -5,12 +5,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { ContextStoreMode } from "../../components/shared/constants";
-import {
-    AUTH_TOKEN_PATTERN, ContextStore, ContextStoreArgs, contextStoreUrl, replicationGroupId, replicationSettings, validateContextStoreArgs, valkeyParameters,
-} from "../../components/contextStore";
-import {
-    CONTEXT_CACHE_RESOURCES, IN_CLUSTER_SERVICE_NAME, inClusterValkeyLabels, valkeyNetworkPolicy, valkeyEntrypoint, valkeyServerArgs, valkeyServices, valkeyStatefulSet, VALKEY_RUN_DIR,
-} from "../../components/contextStore/inClusterValkey";
+import { AUTH_TOKEN_PATTERN, contextStoreUrl, replicationGroupId, replicationSettings, valkeyParameters } from "../../components/contextStore/spec";
+import { ContextStore, ContextStoreArgs, parseContextStoreArgs } from "../../components/contextStore";
+import { CONTEXT_CACHE_RESOURCES, IN_CLUSTER_SERVICE_NAME, inClusterValkeyLabels, VALKEY_RUN_DIR, valkeyEntrypoint, valkeyNetworkPolicy, valkeyServerArgs, valkeyServices, valkeyStatefulSet } from "../../components/contextStore/inClusterValkey";
 import { AGENT_NAMESPACE } from "../../components/shared/placement";
 import { RESOURCE_PROFILES } from "../../components/shared/profiles";
 import { ELASTICACHE_VALKEY, VALKEY_IMAGE } from "../../components/shared/versions";
@@ -56,10 +53,10 @@ describe("ContextStore: pure functions", () => {
     });
 
     it("turns on failover with a replica, multi-AZ when asked, snapshots only with retention", () => {
-        assert.deepEqual(replicationSettings({ replicas: 2, multiAz: true, snapshotRetentionDays: 7, maintenanceWindow: "sun:06:00-sun:07:00" }), {
+        assert.deepEqual(replicationSettings({ replicas: 2, multiAz: true, snapshotRetentionDays: 7, snapshotWindow: "03:00-04:00", maintenanceWindow: "sun:06:00-sun:07:00" }), {
             numCacheClusters: 3, automaticFailoverEnabled: true, multiAzEnabled: true, snapshotRetentionLimit: 7, snapshotWindow: "03:00-04:00", maintenanceWindow: "sun:06:00-sun:07:00",
         });
-        assert.deepEqual(replicationSettings({ replicas: 0 }), {
+        assert.deepEqual(replicationSettings({ replicas: 0, multiAz: false, snapshotRetentionDays: 0, snapshotWindow: "03:00-04:00", maintenanceWindow: "sun:05:00-sun:06:00" }), {
             numCacheClusters: 1, automaticFailoverEnabled: false, multiAzEnabled: false, snapshotRetentionLimit: 0, maintenanceWindow: "sun:05:00-sun:06:00",
         });
     });
@@ -76,15 +73,15 @@ describe("ContextStore: pure functions", () => {
     });
 
     it("rejects bad arguments, naming them, and never echoes the token", () => {
-        assert.throws(() => validateContextStoreArgs({ environment: "dev", mode: "redis" }), /mode: got "redis"; allowed: one of "elasticache", "in-cluster"/);
-        assert.throws(() => validateContextStoreArgs({ environment: "dev" }), /vpcId: got nothing.*subnetIds.*allowedSecurityGroupIds.*authToken/);
-        assert.throws(() => validateContextStoreArgs({ ...elasticacheArgs, authToken: TOKEN, replicas: 0 }), /multiAz: got true; allowed: false unless replicas ≥ 1/);
-        assert.throws(() => validateContextStoreArgs({ ...elasticacheArgs, authToken: TOKEN, maintenanceWindow: "sunday 5am" }), /maintenanceWindow/);
-        assert.throws(() => validateContextStoreArgs({ ...elasticacheArgs, authToken: TOKEN, maxmemoryPolicy: "lru" }), /maxmemoryPolicy: got "lru"/);
+        assert.throws(() => parseContextStoreArgs({ environment: "dev", mode: "redis" }), /mode: got "redis"; allowed: one of "elasticache", "in-cluster"/);
+        assert.throws(() => parseContextStoreArgs({ environment: "dev" }), /vpcId: got nothing.*subnetIds.*allowedSecurityGroupIds.*authToken/);
+        assert.throws(() => parseContextStoreArgs({ ...elasticacheArgs, authToken: TOKEN, replicas: 0 }), /replicas: got 0; allowed: at least 1 when multiAz is true/);
+        assert.throws(() => parseContextStoreArgs({ ...elasticacheArgs, authToken: TOKEN, maintenanceWindow: "sunday 5am" }), /maintenanceWindow/);
+        assert.throws(() => parseContextStoreArgs({ ...elasticacheArgs, authToken: TOKEN, maxmemoryPolicy: "lru" }), /maxmemoryPolicy: got "lru"/);
         const bad = "bad/token@with-forbidden-chars";
-        assert.throws(() => validateContextStoreArgs({ ...elasticacheArgs, authToken: bad }), (err: Error) => /authToken: got "\[30 characters\]"/.test(err.message) && !err.message.includes(bad));
-        assert.throws(() => validateContextStoreArgs({ ...elasticacheArgs, authToken: TOKEN, environment: "dev-" }), /environment: got "dev-"; allowed: a name that makes a valid replication group id \(agents-dev--context/);
-        assert.doesNotThrow(() => validateContextStoreArgs({ environment: "dev", mode: ContextStoreMode.InCluster }));
+        assert.throws(() => parseContextStoreArgs({ ...elasticacheArgs, authToken: bad }), (err: Error) => /authToken: got "\[30 characters\]"/.test(err.message) && !err.message.includes(bad));
+        assert.throws(() => parseContextStoreArgs({ ...elasticacheArgs, authToken: TOKEN, environment: "dev-" }), /environment: got "dev-"; allowed: a name that makes a valid replication group id \(agents-dev--context/);
+        assert.doesNotThrow(() => parseContextStoreArgs({ environment: "dev", mode: ContextStoreMode.InCluster }));
     });
 });
 
@@ -157,7 +154,7 @@ describe("ContextStore: ElastiCache", () => {
             ["engine-log", "cloudwatch-logs", "json", "/aws/elasticache/agents-prod-context/engine-log"],
             ["slow-log", "cloudwatch-logs", "json", "/aws/elasticache/agents-prod-context/slow-log"],
         ]);
-        assert.throws(() => validateContextStoreArgs({ ...elasticacheArgs, authToken: TOKEN, logRetentionDays: 45 }), /logRetentionDays: got "45"; allowed: one of "1", "3"/);
+        assert.throws(() => parseContextStoreArgs({ ...elasticacheArgs, authToken: TOKEN, logRetentionDays: 45 }), /logRetentionDays: got 45; allowed: a CloudWatch Logs retention period: 1, 3/);
     });
 
     it("exposes the endpoint agents consume: TLS host, port, Secret reference, TTL", () => {

@@ -3,7 +3,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { AgentImage, AgentImageArgs, dockerBuildArgs, ecrLifecyclePolicy, IMAGE_DEFAULTS, registryHost, repositoryEncryption, validateImageArgs } from "../../components/image";
+import { AgentImage, AgentImageArgs, parseImageArgs } from "../../components/image";
+import { dockerBuildArgs, ecrLifecyclePolicy, registryHost, repositoryEncryption } from "../../components/image/spec";
 import { contextFiles, contextTag, isIgnored, parseDockerignore } from "../../components/image/context";
 import { besidesStack, json, MOCK_ACCOUNT, one, runProgram } from "../../testing";
 
@@ -22,7 +23,7 @@ function image(args: Partial<AgentImageArgs> = {}, opts: { captureError?: boolea
 /** The problems an invalid argument set raises (empty when valid). */
 function problems(args: Partial<AgentImageArgs>): string {
     try {
-        validateImageArgs({ repositoryName: "agent", tag: TAG, ...args });
+        parseImageArgs({ repositoryName: "agent", tag: TAG, ...args });
         return "";
     } catch (e) {
         assert.ok(e instanceof pulumi.InputPropertiesError, String(e));
@@ -129,7 +130,7 @@ describe("AgentImage", () => {
         it("attaches the lifecycle policy built by ecrLifecyclePolicy to that repository", () => {
             const lifecycle = one(result.resources, LIFECYCLE).inputs;
             assert.equal(lifecycle.repository, "agent-platform/agent");
-            assert.deepEqual(json(lifecycle.policy), ecrLifecyclePolicy(IMAGE_DEFAULTS.keepTaggedImages, IMAGE_DEFAULTS.untaggedExpiryDays));
+            assert.deepEqual(json(lifecycle.policy), ecrLifecyclePolicy(30, 7));
         });
 
         it("builds agent/ with agent/Dockerfile for linux/amd64 and pushes <repositoryUrl>:<tag>", () => {

@@ -1,10 +1,9 @@
 import * as assert from "node:assert/strict";
-import {
-    Keda, KEDA_NAMESPACE, KEDA_OPERATOR_SERVICE_ACCOUNT, KEDA_TRIGGER_AUTHENTICATION, kedaOperatorStatements, kedaValues, ScaledObjectArgs, scaledObjectFor,
-    triggerAuthenticationFor,
-} from "../../components/keda";
+import { Keda } from "../../components/keda";
+import { KEDA_NAMESPACE, KEDA_OPERATOR_SERVICE_ACCOUNT, kedaOperatorStatements, kedaValues, ScaledObjectArgs, scaledObjectFor, triggerAuthenticationFor } from "../../components/keda/spec";
+import { KEDA_TRIGGER_AUTHENTICATION } from "../../components/keda/args";
 import { AGENT_NAMESPACE, systemPodPlacement } from "../../components/shared/placement";
-import { policyDocument } from "../../components/podIdentity";
+import { policyDocument } from "../../components/podIdentity/spec";
 import { KEDA_CHART } from "../../components/shared/versions";
 import { besidesStack, json, MOCK_ACCOUNT, one, runProgram, RunResult } from "../../testing";
 import { assertRealNarrowActions, simulate } from "../support/iam";

@@ -3,13 +3,9 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import {
-    DOWNLOAD_MARKER, downloadScript, MODEL_SERVER_PORT, MODEL_SERVER_STARTUP_PROBE, modelDirectory, modelServerLabels, modelServerNetworkPolicy,
-    modelServerPdb, modelServerResources, modelServerServiceAccount, modelServerServices, modelServerStatefulSet, modelServerUrl,
-    modelWeightsReadPolicy, parseS3Uri, sharedMemorySize, vllmArgs,
-} from "../../components/modelServer/spec";
+import { DOWNLOAD_MARKER, downloadScript, MODEL_SERVER_PORT, MODEL_SERVER_STARTUP_PROBE, modelDirectory, modelServerLabels, modelServerNetworkPolicy, modelServerPdb, modelServerResources, modelServerServiceAccount, modelServerServices, modelServerStatefulSet, modelServerUrl, modelWeightsReadPolicy, parseS3Uri, sharedMemorySize, vllmArgs } from "../../components/modelServer/spec";
 import { GPU_NODE_LABEL, GPU_NODE_TAINT } from "../../components/shared/placement";
-import { POD_IDENTITY_AGENT_CIDR } from "../../components/podIdentity";
+import { POD_IDENTITY_AGENT_CIDR } from "../../components/podIdentity/spec";
 import { RESOURCE_PROFILES } from "../../components/shared/profiles";
 import { AWS_CLI_IMAGE, VLLM_IMAGE } from "../../components/shared/versions";
 import { MOCK_ACCOUNT } from "../../testing";

@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ModelServer, ModelServerArgs, validateModelServerArgs } from "../../components/modelServer";
+import { ModelServer, ModelServerArgs, modelServerSpecOptions } from "../../components/modelServer";
 import { modelServerLabels, modelServerStatefulSet, modelWeightsReadPolicy } from "../../components/modelServer/spec";
-import { POD_IDENTITY_AGENT_CIDR } from "../../components/podIdentity";
+import { POD_IDENTITY_AGENT_CIDR } from "../../components/podIdentity/spec";
 import { AWS_CLI_IMAGE } from "../../components/shared/versions";
 import { StackConfigError } from "../../stacks/config";
 import { besidesStack, json, kubernetesObjects, ofType, one, Registered, runProgram } from "../../testing";
@@ -18,7 +18,7 @@ describe("ModelServer", () => {
     describe("argument validation", () => {
         const problems = (args: Partial<ModelServerArgs>) => {
             try {
-                validateModelServerArgs({ model: MODEL, ...args });
+                modelServerSpecOptions({ model: MODEL, ...args });
                 return "";
             } catch (e) {
                 assert.ok(e instanceof pulumi.InputPropertiesError);

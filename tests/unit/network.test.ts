@@ -189,7 +189,7 @@ describe("AgentNetwork", () => {
         });
 
         it("rejects an existing VPC with a single private subnet", async () => {
-            const error = await invalid({ existingVpc: { vpcId: "vpc-1", vpcCidr: "10.0.0.0/16", publicSubnetIds: ["subnet-1", "subnet-2"], privateSubnetIds: ["subnet-3"] } });
+            const error = await invalid({ existingVpc: { vpcId: "vpc-0123456789abcdef0", vpcCidr: "10.0.0.0/16", publicSubnetIds: ["subnet-0a1b2c3d", "subnet-0a1b2c3e"], privateSubnetIds: ["subnet-0a1b2c3f"] } });
             assert.equal(error.errors[0].propertyPath, "existingVpc.privateSubnetIds");
         });
     });

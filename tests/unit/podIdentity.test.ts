@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { policyDocument, PodIdentityRole, podIdentityTrustPolicy } from "../../components/podIdentity";
+import { podIdentityTrustPolicy, policyDocument } from "../../components/podIdentity/spec";
+import { PodIdentityRole } from "../../components/podIdentity";
 import { json, ofType, one, runProgram } from "../../testing";
 
 // The Pod Identity helper every component uses (the cluster's vpc-cni, EBS CSI and Karpenter roles included).

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { unknownCheckingProxy } from "@pulumi/policy";
-import { podIdentityTrustPolicy } from "../../components/podIdentity";
+import { podIdentityTrustPolicy } from "../../components/podIdentity/spec";
 import { POD_IDENTITY_SESSION_TAGS } from "../../policy/iam";
 import { POLICIES, POLICY_PACK_NAME, RULES } from "../../policy/policies";
 import { evaluate, EXEMPT_KEY, exemptions, ResourceArgs, Rule } from "../../policy/rule";

@@ -2,11 +2,8 @@ import * as assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { systemPodPlacement } from "../../components/shared/placement";
-import { AgentSecrets, AgentSecretsArgs, validateSecretsArgs } from "../../components/secrets";
-import {
-    awsSecretName, clusterSecretStoreSpec, EXTERNAL_SECRETS_NAMESPACE, EXTERNAL_SECRETS_SERVICE_ACCOUNT, externalSecretSpec, externalSecretsValues,
-    RELOADER_SECRET_ANNOTATION, reloadAnnotations, reloaderValues, secretJson,
-} from "../../components/secrets/spec";
+import { AgentSecrets, AgentSecretsArgs, parseSecretsArgs } from "../../components/secrets";
+import { awsSecretName, clusterSecretStoreSpec, EXTERNAL_SECRETS_NAMESPACE, EXTERNAL_SECRETS_SERVICE_ACCOUNT, externalSecretSpec, externalSecretsValues, reloadAnnotations, RELOADER_SECRET_ANNOTATION, reloaderValues, secretJson } from "../../components/secrets/spec";
 import { EXTERNAL_SECRETS_CHART, RELOADER_CHART } from "../../components/shared/versions";
 import { maskSecrets } from "../../scripts/render";
 import { besidesStack, json, ofType, one, Registered, runProgram } from "../../testing";
@@ -122,7 +119,7 @@ describe("AgentSecrets: derived values", () => {
             ],
             generatedSecrets: [{ name: "redis-auth", key: "password", length: 8, namespaces: [] }],
         };
-        assert.throws(() => validateSecretsArgs(bad), (e: Error) => {
+        assert.throws(() => parseSecretsArgs(bad), (e: Error) => {
             for (const path of ["environment", "recoveryWindowDays", "refreshInterval", "secrets[0].values", "secrets[1].name", "secrets[1].keys", "secrets[2].name",
                 "secrets[2].keys[0]", "generatedSecrets[0].length", "generatedSecrets[0].namespaces"]) {
                 assert.ok(e.message.includes(`${path}:`), `names ${path}: ${e.message}`);
@@ -130,13 +127,13 @@ describe("AgentSecrets: derived values", () => {
             assert.ok(!e.message.includes(KNOWN_VALUE) && !e.message.includes("also-secret"), "no value in the message");
             return true;
         });
-        assert.doesNotThrow(() => validateSecretsArgs(baseArgs()));
+        assert.doesNotThrow(() => parseSecretsArgs(baseArgs()));
     });
 
-    it("fails in the constructor, before any child, when the arguments are invalid", async () => {
+    it("fails in the constructor before registering anything, itself included, when the arguments are invalid", async () => {
         const run = await runProgram(() => new AgentSecrets("sec", { ...baseArgs(), recoveryWindowDays: 45 }), { captureError: true });
-        assert.match(String(run.error?.message), /recoveryWindowDays: got 45; allowed: 0, or an integer from 7 to 30/);
-        assert.deepEqual(besidesStack(run.resources).map((r) => r.type), ["agent-platform:index:AgentSecrets"], "no child registered");
+        assert.match(String(run.error?.message), /recoveryWindowDays: got 45; allowed: 0, or 7 to 30/);
+        assert.deepEqual(besidesStack(run.resources).map((r) => r.type), [], "nothing registered");
     });
 });
 

@@ -1,9 +1,7 @@
 import * as assert from "node:assert/strict";
-import { policyDocument, PolicyStatement } from "../../components/podIdentity";
-import {
-    consumerStatements, denyInsecureTransportPolicy, producerStatements, queueNames, redriveAllowPolicy, redrivePolicy, TaskQueue, TaskQueueArgs,
-    validateTaskQueueArgs, visibilityTimeoutFor,
-} from "../../components/taskQueue";
+import { policyDocument, PolicyStatement } from "../../components/podIdentity/spec";
+import { consumerStatements, denyInsecureTransportPolicy, producerStatements, queueNames, redriveAllowPolicy, redrivePolicy, visibilityTimeoutFor } from "../../components/taskQueue/spec";
+import { TaskQueue, TaskQueueArgs, parseTaskQueueArgs } from "../../components/taskQueue";
 import { besidesStack, json, MOCK_ACCOUNT, ofType, one, runProgram, RunResult } from "../../testing";
 import { assertRealNarrowActions, defaultKeyPolicy, simulate } from "../support/iam";
 
@@ -98,12 +96,12 @@ describe("TaskQueue: pure functions", () => {
     });
 
     it("rejects bad arguments with the argument, the value and what is allowed", () => {
-        assert.throws(() => validateTaskQueueArgs({ ...baseArgs, maxReceiveCount: 0 }), /maxReceiveCount: got 0; allowed: an integer from 3 to 10/);
-        assert.throws(() => validateTaskQueueArgs({ ...baseArgs, maxReceiveCount: 50 }), /maxReceiveCount: got 50; allowed: an integer from 3 to 10/);
-        assert.throws(() => validateTaskQueueArgs({ ...baseArgs, visibilityTimeoutSeconds: 300 }), /visibilityTimeoutSeconds: got 300; allowed: more than maxJobDurationSeconds \(300\)/);
-        assert.throws(() => validateTaskQueueArgs({ ...baseArgs, retentionDays: 14 }), /retentionDays: got 14; allowed: an integer from 1 to 13/);
-        assert.throws(() => validateTaskQueueArgs({ ...baseArgs, name: "Jobs_1" }), /name: got "Jobs_1"/);
-        assert.doesNotThrow(() => validateTaskQueueArgs({ ...baseArgs, visibilityTimeoutSeconds: 301, maxReceiveCount: 10, retentionDays: 13 }));
+        assert.throws(() => parseTaskQueueArgs({ ...baseArgs, maxReceiveCount: 0 }), /maxReceiveCount: got 0; allowed: an integer from 3 to 10/);
+        assert.throws(() => parseTaskQueueArgs({ ...baseArgs, maxReceiveCount: 50 }), /maxReceiveCount: got 50; allowed: an integer from 3 to 10/);
+        assert.throws(() => parseTaskQueueArgs({ ...baseArgs, visibilityTimeoutSeconds: 300 }), /visibilityTimeoutSeconds: got 300; allowed: more than maxJobDurationSeconds \(300\)/);
+        assert.throws(() => parseTaskQueueArgs({ ...baseArgs, retentionDays: 14 }), /retentionDays: got 14; allowed: an integer from 1 to 13/);
+        assert.throws(() => parseTaskQueueArgs({ ...baseArgs, name: "Jobs_1" }), /name: got "Jobs_1"/);
+        assert.doesNotThrow(() => parseTaskQueueArgs({ ...baseArgs, visibilityTimeoutSeconds: 301, maxReceiveCount: 10, retentionDays: 13 }));
     });
 });
 

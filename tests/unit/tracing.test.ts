@@ -1,10 +1,7 @@
 import * as assert from "node:assert/strict";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
-import { Tracing, TracingArgs } from "../../components/tracing";
-import {
-    bucketExpirationDays, COLLECTOR_TEMPO_EXPORTER, collectorValues, grafanaPortForwardCommand, grafanaValues, TEMPO_SERVICE_ACCOUNT,
-    tempoRetention, tempoStoragePolicy, tempoValues, traceBucketTlsPolicy, tracingEndpoints, validateTracingArgs,
-} from "../../components/tracing/values";
+import { parseTracingArgs, Tracing, TracingArgs } from "../../components/tracing";
+import { bucketExpirationDays, COLLECTOR_TEMPO_EXPORTER, collectorValues, grafanaPortForwardCommand, grafanaValues, TEMPO_SERVICE_ACCOUNT, tempoRetention, tempoStoragePolicy, tempoValues, traceBucketTlsPolicy, tracingEndpoints } from "../../components/tracing/values";
 import { GRAFANA_CHART, OTEL_COLLECTOR_CHART, TEMPO_CHART } from "../../components/shared/versions";
 import { SYSTEM_NODE_LABEL, SYSTEM_NODE_TAINT } from "../../components/shared/placement";
 import { json, MOCK_ACCOUNT, ofType, one, Registered, runProgram } from "../../testing";
@@ -242,7 +239,7 @@ describe("Tracing", () => {
         for (const [arg, bad, message] of cases) {
             it(`rejects a bad ${arg}, naming the argument and what is allowed`, async () => {
                 await assert.rejects(tracing(bad), message);
-                assert.throws(() => validateTracingArgs({ environment: "test", ...bad }), message);
+                assert.throws(() => parseTracingArgs({ environment: "test", clusterName: "c", ...bad }), message);
             });
         }
     });

@@ -1,0 +1,22 @@
+import { ArgProblem, describeValue } from "../../components/shared/schema";
+
+/** One thing wrong with the stack configuration. */
+export interface ConfigProblem {
+    /** Full key, e.g. `agent-platform:network.azCount` or `agent-platform:agents[1].role`. */
+    key: string;
+    /** The value found (undefined when the key is missing). */
+    value: unknown;
+    /** What is allowed instead. */
+    allowed: string;
+}
+
+/** Formats one problem as `key: got <value>; allowed: <allowed>`. */
+export function describeProblem(problem: ConfigProblem): string {
+    return `${problem.key}: got ${describeValue(problem.value)}; allowed: ${problem.allowed}`;
+}
+
+/** A schema problem at `path` under the config key `fullKey`. */
+export function configProblem(fullKey: string, problem: ArgProblem): ConfigProblem {
+    const key = problem.path === "" ? fullKey : problem.path.startsWith("[") ? `${fullKey}${problem.path}` : `${fullKey}.${problem.path}`;
+    return { key, value: problem.value, allowed: problem.allowed };
+}
