@@ -28,7 +28,7 @@ export * from "./secrets/spec";
 export * from "./taskQueue";
 export * from "./tracing";
 export * from "./tracing/values";
-export * from "./shared/validation";
+export * from "./shared/names";
 export * as versions from "./shared/versions";
 export * from "./workload";
 export * from "./workload/policies";

@@ -5,7 +5,7 @@
  *
  * ```ts
  * import { runProgram, one } from "agent-platform/testing";
- * const result = await runProgram(() => require("./index").deploy());
+ * const result = await runProgram(() => require(".").deploy());
  * const queue = one(result.resources, "aws:sqs/queue:Queue");
  * ```
  */

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ContextStoreMode, EvictionPolicy } from "../shared/constants";
 import { AGENT_NAMESPACE } from "../shared/placement";
 import { environmentName, input, int, logRetentionDays, matching, oneOf, tags, z } from "../shared/schema";
-import { DNS_LABEL } from "../shared/validation";
+import { DNS_LABEL } from "../shared/names";
 import { AUTH_TOKEN_PATTERN, replicationGroupId } from "./spec";
 
 const WEEKLY_WINDOW = /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/;

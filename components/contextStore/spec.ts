@@ -1,13 +1,4 @@
 /** Pure derivations of a ContextStore: its URL, replication group id and settings, parameters, log groups. */
-import { enumValues, EvictionPolicy } from "../shared/constants";
-
-/**
- * Eviction policies a ContextStore accepts (EvictionPolicy). Default `volatile-lru`: every key the
- * agents write (session context, job status and results) carries a TTL, so under memory pressure Valkey
- * evicts the least recently used of those — the idlest sessions — and never a key without a TTL; a key
- * written without one by mistake makes writes fail loudly (OOM error) rather than evict live context.
- */
-export const EVICTION_POLICIES = enumValues(EvictionPolicy);
 
 /**
  * ElastiCache AUTH token rule (ElastiCache user guide, "Authenticating with the Valkey and Redis OSS

@@ -1,6 +1,6 @@
 import { AGENT_NAMESPACE } from "../shared/placement";
 import { input, int, matching, tags, z } from "../shared/schema";
-import { DNS_LABEL } from "../shared/validation";
+import { DNS_LABEL } from "../shared/names";
 
 /**
  * Name of the TriggerAuthentication that every SQS-scaled worker references. It is namespaced (one per

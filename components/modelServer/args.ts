@@ -1,7 +1,7 @@
 import { ModelSource } from "../shared/constants";
 import { AGENT_NAMESPACE } from "../shared/placement";
 import { input, int, matching, oneOf, tags, z } from "../shared/schema";
-import { DNS_LABEL, ENV_VAR_NAME } from "../shared/validation";
+import { DNS_LABEL, ENV_VAR_NAME } from "../shared/names";
 import { parseS3Uri } from "./spec";
 
 /** The StatefulSet name: a DNS label short enough for the pod names StatefulSets derive from it. */

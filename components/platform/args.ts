@@ -6,7 +6,7 @@ import { networkOptionsSchema } from "../network/args";
 import { secretsOptionsSchema } from "../secrets/args";
 import { AgentRole, CapacityType } from "../shared/constants";
 import { environmentName, input, matching, oneOf, tags, z } from "../shared/schema";
-import { ENV_VAR_NAME, PLATFORM_NAME } from "../shared/validation";
+import { ENV_VAR_NAME, PLATFORM_NAME } from "../shared/names";
 import { checkVisibility, taskQueueOptionsSchema } from "../taskQueue/args";
 import { tracingOptionsSchema } from "../tracing/args";
 import { workloadFields } from "../workload/args";

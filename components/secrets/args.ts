@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ALWAYS, duration, environmentName, input, int, matching, tags, z } from "../shared/schema";
-import { DNS_LABEL, ENV_VAR_NAME, PLATFORM_NAME } from "../shared/validation";
+import { DNS_LABEL, ENV_VAR_NAME, PLATFORM_NAME } from "../shared/names";
 
 /** A Kubernetes Secret data key. */
 const SECRET_KEY = /^[-._a-zA-Z0-9]{1,253}$/;

@@ -5,7 +5,6 @@
  */
 import { policyDocument, PolicyStatement } from "../podIdentity/spec";
 import { systemPodPlacement } from "../shared/placement";
-import { DNS_LABEL, PLATFORM_NAME } from "../shared/validation";
 
 /** Namespace the External Secrets Operator is installed into. */
 export const EXTERNAL_SECRETS_NAMESPACE = "external-secrets";
@@ -18,17 +17,6 @@ export const RELOADER_NAMESPACE = "reloader";
 export const REDIS_AUTH_SECRET = { name: "redis-auth", key: "password" } as const;
 /** The generated secret Tracing uses: Grafana's admin password. */
 export const GRAFANA_ADMIN_SECRET = { name: "grafana-admin", key: "admin-password" } as const;
-
-/** Secret names: DNS labels (they name Kubernetes Secrets and ExternalSecrets too). */
-export const SECRET_NAME_PATTERN = PLATFORM_NAME;
-/** Keys of a Kubernetes Secret's `data`. */
-export const SECRET_KEY_PATTERN = /^[-._a-zA-Z0-9]{1,253}$/;
-/** Kubernetes namespace names (DNS labels). */
-export const NAMESPACE_PATTERN = DNS_LABEL;
-/** Go durations ESO accepts for `refreshInterval` (e.g. `1h`, `15m`, `1h30m`). */
-export const REFRESH_INTERVAL_PATTERN = /^(\d+(ms|s|m|h))+$/;
-/** Secrets Manager name prefixes: path segments of letters, digits and `_+=.@-`. */
-export const SECRET_PREFIX_PATTERN = /^[A-Za-z0-9_+=.@-]+(\/[A-Za-z0-9_+=.@-]+)*$/;
 
 /** Prefix of the platform's Secrets Manager names for an environment: `agent-platform/<environment>`. */
 export function defaultSecretNamePrefix(environment: string): string {

@@ -8,6 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { LOG_RETENTION_DAYS } from "./constants";
+import { ENVIRONMENT_NAME } from "./names";
 
 export { z };
 
@@ -228,9 +229,6 @@ export function matching(pattern: RegExp, allowed?: string) {
 export function oneOf<E extends Record<string, string>>(values: E) {
     return z.enum(Object.values(values) as [E[keyof E], ...E[keyof E][]]);
 }
-
-/** Environment names (dev, staging, prod, ...): resource names, tags and `deployment.environment`. */
-export const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,20}$/;
 
 /** An environment name. */
 export const environmentName = matching(ENVIRONMENT_NAME, "a lower-case name of 1–21 characters");

@@ -1,6 +1,6 @@
 import { queueScalingSchema } from "../keda/args";
 import { environmentName, input, int, matching, tags, z } from "../shared/schema";
-import { PLATFORM_NAME } from "../shared/validation";
+import { PLATFORM_NAME } from "../shared/names";
 import { SQS_LIMITS } from "./spec";
 
 /** TaskQueueOptions: what a stack or AgentPlatform sets per queue. */

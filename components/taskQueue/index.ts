@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { parseArgs } from "../shared/schema";
 import { taskQueueArgsSchema } from "./args";
-import { deadLetterAlarmSettings, denyInsecureTransportPolicy, queueNames, redriveAllowPolicy, redrivePolicy, TASK_QUEUE_DEFAULTS, visibilityTimeoutFor } from "./spec";
+import { deadLetterAlarmSettings, denyInsecureTransportPolicy, queueNames, redriveAllowPolicy, redrivePolicy, TASK_QUEUE_SETTINGS, visibilityTimeoutFor } from "./spec";
 
 /** KEDA settings of the workers that consume a queue (used by AgentPlatform with `scaledObjectFor`, not by TaskQueue). */
 export interface QueueScalingOptions {
@@ -78,14 +78,14 @@ export class TaskQueue extends pulumi.ComponentResource {
         const visibility = visibilityTimeoutFor(a.maxJobDurationSeconds, a.visibilityTimeoutSeconds);
         const { maxReceiveCount, retentionDays } = a;
         const encryption = a.kmsKeyArn !== undefined
-            ? { kmsMasterKeyId: a.kmsKeyArn, kmsDataKeyReusePeriodSeconds: TASK_QUEUE_DEFAULTS.kmsDataKeyReusePeriodSeconds }
+            ? { kmsMasterKeyId: a.kmsKeyArn, kmsDataKeyReusePeriodSeconds: TASK_QUEUE_SETTINGS.kmsDataKeyReusePeriodSeconds }
             : { sqsManagedSseEnabled: true };
         const tags = (queue: string) => ({ ...a.tags, "agent-platform:queue": a.name, Name: queue });
 
         const dlq = new aws.sqs.Queue(`${name}-dlq`, {
             name: names.deadLetter,
-            messageRetentionSeconds: TASK_QUEUE_DEFAULTS.deadLetterRetentionDays * 86400,
-            receiveWaitTimeSeconds: TASK_QUEUE_DEFAULTS.receiveWaitTimeSeconds,
+            messageRetentionSeconds: TASK_QUEUE_SETTINGS.deadLetterRetentionDays * 86400,
+            receiveWaitTimeSeconds: TASK_QUEUE_SETTINGS.receiveWaitTimeSeconds,
             visibilityTimeoutSeconds: visibility,
             ...encryption,
             tags: tags(names.deadLetter),
@@ -93,7 +93,7 @@ export class TaskQueue extends pulumi.ComponentResource {
         const queue = new aws.sqs.Queue(name, {
             name: names.queue,
             messageRetentionSeconds: retentionDays * 86400,
-            receiveWaitTimeSeconds: TASK_QUEUE_DEFAULTS.receiveWaitTimeSeconds,
+            receiveWaitTimeSeconds: TASK_QUEUE_SETTINGS.receiveWaitTimeSeconds,
             visibilityTimeoutSeconds: visibility,
             redrivePolicy: pulumi.jsonStringify(dlq.arn.apply((arn) => redrivePolicy(arn, maxReceiveCount))),
             ...encryption,

@@ -5,7 +5,7 @@
 import { policyDocument, PolicyStatement } from "../podIdentity/spec";
 
 /**
- * Limits and defaults of a TaskQueue, from the SQS quotas (checked against the SQS developer guide:
+ * Limits of a TaskQueue, from the SQS quotas (checked against the SQS developer guide:
  * visibility timeout 0–43 200 s, retention 60 s–14 days, long polling wait 0–20 s).
  */
 export const SQS_LIMITS = {
@@ -14,12 +14,10 @@ export const SQS_LIMITS = {
     maxLongPollSeconds: 20,
 } as const;
 
-/** Defaults of TaskQueueArgs, in one place. */
-export const TASK_QUEUE_DEFAULTS = {
+/** Fixed settings of every TaskQueue (its arguments' defaults are in args.ts). */
+export const TASK_QUEUE_SETTINGS = {
     /** Seconds added to the longest job to get the visibility timeout when none is given. */
     visibilityMarginSeconds: 60,
-    maxReceiveCount: 5,
-    retentionDays: 4,
     /** The DLQ keeps messages as long as SQS allows, so nobody loses a poison message over a weekend. */
     deadLetterRetentionDays: 14,
     /** Long polling: fewer empty receives, lower cost and latency. */
@@ -35,7 +33,7 @@ export const TASK_QUEUE_DEFAULTS = {
  * reappear, and run twice, while its first run is still going.
  */
 export function visibilityTimeoutFor(maxJobDurationSeconds: number, explicit?: number): number {
-    const timeout = explicit ?? Math.min(maxJobDurationSeconds + TASK_QUEUE_DEFAULTS.visibilityMarginSeconds, SQS_LIMITS.maxVisibilityTimeoutSeconds);
+    const timeout = explicit ?? Math.min(maxJobDurationSeconds + TASK_QUEUE_SETTINGS.visibilityMarginSeconds, SQS_LIMITS.maxVisibilityTimeoutSeconds);
     if (!(timeout > maxJobDurationSeconds)) {
         throw new Error(`visibility timeout ${timeout}s must exceed maxJobDurationSeconds (${maxJobDurationSeconds}s)`);
     }

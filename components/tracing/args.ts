@@ -1,7 +1,7 @@
 import { TraceStorage } from "../shared/constants";
 import { OBSERVABILITY_NAMESPACE } from "../shared/placement";
 import { environmentName, input, int, matching, oneOf, tags, z } from "../shared/schema";
-import { DNS_LABEL } from "../shared/validation";
+import { DNS_LABEL } from "../shared/names";
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 

@@ -3,7 +3,7 @@ import { queueScalingFields } from "../keda/args";
 import { AgentRole, CapacityType, ResourceProfile } from "../shared/constants";
 import { AGENT_NAMESPACE } from "../shared/placement";
 import { environmentName, input, int, matching, oneOf, z } from "../shared/schema";
-import { DNS_LABEL, PLATFORM_NAME } from "../shared/validation";
+import { DNS_LABEL, PLATFORM_NAME } from "../shared/names";
 import { defaultMinReplicas, defaultProfile } from "./spec";
 
 /** Where pods may run: on-demand nodes only, or any capacity (spot included). */

@@ -2,7 +2,7 @@ import { imageBuildFields } from "../../components/image/args";
 import { modelServerFields } from "../../components/modelServer/args";
 import { agentLlmFields, agentOptionsSchema } from "../../components/platform/args";
 import { matching, z } from "../../components/shared/schema";
-import { PLATFORM_NAME } from "../../components/shared/validation";
+import { PLATFORM_NAME } from "../../components/shared/names";
 import { workloadFields } from "../../components/workload/args";
 import { uniqueNames } from "./services";
 
