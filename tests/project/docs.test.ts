@@ -107,3 +107,19 @@ describe("docs/architecture.md", () => {
         for (const c of cited) assert.ok(sections.includes(c.section), `${c.file} cites docs/architecture.md §${c.section}`);
     });
 });
+
+describe("the repository stands on its own", () => {
+    it("cites no design document outside it and no path into a sibling `shared` folder", () => {
+        const problems = repositoryFiles().flatMap((file) => {
+            const text = read(file);
+            const found: string[] = [];
+            if (/DESIGN(\.md| §)/.test(text)) found.push(`${file} cites the design notes`);
+            for (const m of text.matchAll(/(?:\.\.\/)+shared\b/g)) {
+                const target = path.resolve(path.dirname(path.join(PROJECT_ROOT, file)), m[0]);
+                if (path.relative(PROJECT_ROOT, target).startsWith("..")) found.push(`${file} refers to ${m[0]} outside the repository`);
+            }
+            return found;
+        });
+        assert.deepEqual(problems, []);
+    });
+});
