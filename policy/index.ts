@@ -2,7 +2,7 @@
  * The agent-platform policy pack (CrossGuard). Run it with
  * `pulumi preview --policy-pack policy` (after `npm install --prefix policy`).
  * Constructing a PolicyPack starts the analyzer's gRPC server for the Pulumi CLI, so tests import
- * `./policies` instead; tests/policy.stacks.test.ts also starts this file in a child process.
+ * `./policies` instead; tests/stacks/policy.test.ts also starts this file in a child process.
  */
 import { PolicyPack } from "@pulumi/policy";
 import { POLICIES, POLICY_PACK_NAME } from "./policies";

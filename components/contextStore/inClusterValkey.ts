@@ -22,7 +22,7 @@ const PASSWORD_ENV = "VALKEY_PASSWORD";
 /** User and group the official Valkey image runs as. */
 const VALKEY_UID = 999;
 
-/** Resources of the store: the `context-cache` profile of DESIGN §5 (512Mi / 0.5 CPU → 2Gi / 1 CPU). */
+/** Resources of the store: the `context-cache` profile of docs/architecture.md §10 (512Mi / 0.5 CPU → 2Gi / 1 CPU). */
 export const CONTEXT_CACHE_RESOURCES = {
     profile: ResourceProfile.ContextCache,
     /** `maxmemory` below the 2Gi limit, so Valkey evicts before the kernel OOM-kills it (75%; the rest covers AOF rewrite buffers and fragmentation). */

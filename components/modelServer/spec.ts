@@ -81,7 +81,7 @@ function scaleQuantity(quantity: string, factor: number): string {
 }
 
 /**
- * Resources of one replica: the `local-model-7b` profile of DESIGN §5 (8Gi / 2 CPU / 1 GPU → 16Gi /
+ * Resources of one replica: the `local-model-7b` profile of docs/architecture.md §10 (8Gi / 2 CPU / 1 GPU → 16Gi /
  * 4 CPU / 1 GPU) per GPU, so a tensor-parallel replica gets host memory and CPU in proportion.
  */
 export function modelServerResources(gpusPerReplica: number): ResourceRequirements {

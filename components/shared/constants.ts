@@ -22,7 +22,7 @@ export const AgentRole = {
 } as const;
 export type AgentRole = (typeof AgentRole)[keyof typeof AgentRole];
 
-/** Resource presets from DESIGN §5. */
+/** Resource presets from docs/architecture.md §10. */
 export const ResourceProfile = {
     ApiAgent: "api-agent",
     LocalModel7b: "local-model-7b",

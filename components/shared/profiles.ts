@@ -7,7 +7,7 @@ export interface ResourceRequirements {
 }
 
 /**
- * The resource profiles of DESIGN §5 (requests → limits). `api-agent` waits on remote LLM calls
+ * The resource profiles of docs/architecture.md §10 (requests → limits). `api-agent` waits on remote LLM calls
  * (little CPU, bursts when parsing); `tool-worker` runs small tools; `local-model-7b` holds a 7B model
  * on one GPU; `context-cache` is an in-cluster Redis.
  */

@@ -3,7 +3,7 @@
  * provisioned Tempo data source (Tempo 3: TraceQL metrics are generally available and computed by the
  * live-store and the backend blocks; the 2.x `local-blocks` metrics-generator processor no longer
  * exists and is not needed). Every panel lists the span names and attributes it reads, which is the
- * contract with the reference agent (`agent/src/telemetry`, DESIGN §6).
+ * contract with the reference agent (`agent/src/telemetry`, docs/architecture.md §13).
  */
 import { TEMPO_DATASOURCE_UID } from "./values";
 

@@ -126,7 +126,7 @@ export function parseWorkloadArgs(args: AgentWorkloadArgs) {
 }
 
 /**
- * One agent deployment, role `api` or `worker`, with every default of DESIGN §5: a dedicated service
+ * One agent deployment, role `api` or `worker`, with every default of docs/architecture.md §10: a dedicated service
  * account with a Pod Identity role derived from what it uses (send to its queue for an api; receive,
  * delete and extend visibility for a worker), settings in a ConfigMap, secrets only by reference, a
  * Deployment with profile resources, start-up/readiness/liveness probes, zero-downtime rollouts, zone

@@ -20,7 +20,7 @@ export const SQS_LONG_POLL_SECONDS = 20;
 /** Start-up budget: failureThreshold × period. LLM clients, OTel and Redis connections can be slow to start. */
 export const STARTUP_PROBE = { periodSeconds: 5, failureThreshold: 36 } as const;
 
-/** The default resource profile of a role (DESIGN §5). */
+/** The default resource profile of a role (docs/architecture.md §10). */
 export function defaultProfile(role: string): ResourceProfile {
     return role === AgentRole.Worker ? ResourceProfile.ToolWorker : ResourceProfile.ApiAgent;
 }

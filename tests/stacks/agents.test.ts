@@ -47,7 +47,7 @@ describe("agents in the rendered stacks (AgentImage, AgentWorkload, ModelServer,
                 }
             });
 
-            it("every agent follows DESIGN §5: probes, rollout, spread, restricted, drain, telemetry, secrets by reference", () => {
+            it("every agent follows docs/architecture.md §10: probes, rollout, spread, restricted, drain, telemetry, secrets by reference", () => {
                 const r = runs[stack];
                 for (const agent of configs[stack].agents) {
                     const { deployment, configMap } = agentParts(r, agent.name);
