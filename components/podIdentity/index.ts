@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { input, parseArgs, tags, z } from "../shared/schema";
+import { parseArgs } from "../shared/schema";
+import { podIdentityRoleArgsSchema } from "./args";
 import { podIdentityTrustPolicy } from "./spec";
 
 export interface PodIdentityRoleArgs {
@@ -17,17 +18,6 @@ export interface PodIdentityRoleArgs {
     /** Tags of the role. Default: none. */
     tags?: Record<string, string>;
 }
-
-/** PodIdentityRoleArgs. */
-export const podIdentityRoleArgsSchema = z.strictObject({
-    clusterName: input<string>(),
-    namespace: input<string>(),
-    serviceAccount: input<string>(),
-    policy: input<string>().optional(),
-    managedPolicyArns: z.array(input<string>()).default([]),
-    tags: tags.optional(),
-});
-
 
 /**
  * An IAM role for the pods of one service account, through EKS Pod Identity: the role (trust
