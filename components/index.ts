@@ -1,35 +1,36 @@
 /**
- * The agent-platform component package: `import { AgentPlatform, AgentNetwork, ... } from "agent-platform"`.
- * Components, their argument types, and the pure functions that derive their settings.
+ * The agent-platform component package: `import { AgentPlatform, AgentWorkload, ... } from "agent-platform"`.
+ *
+ * The public surface is deliberate and tracked (api-extractor's report in `etc/`): the components, the
+ * types of their arguments, the presets (enumerations and resource profiles) and a few helpers a
+ * program needs beside them. Everything else under `components/` is internal and may change.
  */
-export * from "./shared/cidr";
-export * from "./cluster";
-export * from "./cluster/iam";
-export * from "./cluster/spec";
-export * from "./shared/constants";
-export * from "./contextStore";
-export * from "./tracing/dashboards";
-export * from "./image";
-export * from "./image/context";
-export * from "./contextStore/inClusterValkey";
-export * from "./cluster/karpenterSpec";
-export * from "./keda";
-export * from "./modelServer";
-export * from "./modelServer/spec";
-export * from "./network";
-export * from "./network/spec";
-export * from "./shared/placement";
-export * from "./platform";
-export * from "./platform/agents";
-export * from "./podIdentity";
-export * from "./shared/profiles";
-export * from "./secrets";
-export * from "./secrets/spec";
-export * from "./taskQueue";
-export * from "./tracing";
-export * from "./tracing/values";
-export * from "./shared/names";
+
+// The components and their arguments.
+export { AgentCluster, AgentClusterArgs, ClusterOptions, CpuNodePoolOptions, GpuNodePoolOptions, NodePoolsOptions, SystemNodeGroupOptions } from "./cluster";
+export { ContextStore, ContextStoreArgs, ContextStoreOptions } from "./contextStore";
+export { AgentImage, AgentImageArgs } from "./image";
+export { Keda, KedaArgs } from "./keda";
+export { ModelServer, ModelServerArgs } from "./modelServer";
+export { AgentNetwork, AgentNetworkArgs, ExistingVpcArgs, NetworkOptions } from "./network";
+export { AgentPlatform, AgentPlatformArgs } from "./platform";
+export { AgentOptions, ImageOptions } from "./platform/agents";
+export { PodIdentityRole, PodIdentityRoleArgs } from "./podIdentity";
+export { AgentSecrets, AgentSecretsArgs, GeneratedSecretArgs, SecretEntryArgs, SecretsOptions } from "./secrets";
+export { QueueScalingOptions, TaskQueue, TaskQueueArgs, TaskQueueOptions } from "./taskQueue";
+export { Tracing, TracingArgs, TracingOptions } from "./tracing";
+export { AgentWorkload, AgentWorkloadArgs, WorkloadLlmArgs, WorkloadQueueArgs, WorkloadRedisArgs } from "./workload";
+
+// Presets: the values enumerated arguments take, and the workload resource profiles.
+export {
+    AgentRole, CapacityType, ContextStoreMode, EvictionPolicy, ImagePlatform, ModelSource, NatGatewayStrategy, ResourceProfile, TraceStorage,
+} from "./shared/constants";
+export { RESOURCE_PROFILES, ResourceRequirements } from "./shared/profiles";
+
+// Helpers a program uses beside the components.
+export { contextTag, ContextTagOptions } from "./image/context";
+export { ScaledObjectArgs, scaledObjectFor } from "./keda/spec";
+export { policyDocument, PolicyStatement } from "./podIdentity/spec";
+export { AGENT_NAMESPACE, OBSERVABILITY_NAMESPACE } from "./shared/placement";
 export * as versions from "./shared/versions";
-export * from "./workload";
-export * from "./workload/policies";
-export * from "./workload/spec";
+export { consumerStatements, producerStatements } from "./taskQueue/spec";

@@ -44,7 +44,7 @@ export const networkOptionsSchema = z.strictObject({
         .describe("Zone names to use, in order (at least the zone count), pinning the layout; default: the first available zones that support EKS"),
     natGateways: oneOf(NatGatewayStrategy).default(NatGatewayStrategy.Single).describe("`single` NAT gateway (cheap) or one `perAz` (an AZ outage does not cut egress)"),
     flowLogRetentionDays: logRetentionDays.default(30).describe("Retention of VPC flow logs in CloudWatch Logs, days"),
-    interfaceEndpoints: z.boolean().optional()
+    interfaceEndpoints: z.boolean().optional().meta({ defaultText: "true (false with `existingVpc`)" })
         .describe("Create interface endpoints (ECR, STS, SQS, Secrets Manager, CloudWatch Logs) so that traffic to AWS APIs skips the NAT; default: true for a new VPC, false for an existing one"),
     existingVpc: existingVpcSchema.optional().describe("Use an existing VPC and subnets instead of creating them (discovery tags are added to the subnets)"),
     tags: tags.optional().describe("Tags added to every resource"),

@@ -38,7 +38,7 @@ export interface AgentOptions {
     role: string;
     /** Name of the image (an entry of `images`). Default: the first image. */
     image?: string;
-    /** Resource profile (ResourceProfile). Default: by role. */
+    /** Resource profile (ResourceProfile). Default: "api-agent" for an api, "tool-worker" for a worker. */
     profile?: string;
     /** Queue the api produces to / the worker consumes (an entry of `queues`). Default: none (required for a worker). */
     queue?: string;

@@ -69,7 +69,7 @@ export const secretsArgsSchema = z.strictObject({
     namespaces: z.array(namespace).default([]),
     recoveryWindowDays: secretsOptionsSchema.shape.recoveryWindowDays,
     refreshInterval: secretsOptionsSchema.shape.refreshInterval,
-    secretNamePrefix: matching(SECRET_PREFIX, "path segments of letters, digits and _+=.@- separated by /").max(200).optional(),
+    secretNamePrefix: matching(SECRET_PREFIX, "path segments of letters, digits and _+=.@- separated by /").max(200).optional().meta({ defaultText: '"agent-platform/<environment>"' }),
     keyDeletionWindowDays: int(7, 30).default(30),
     reloader: secretsOptionsSchema.shape.reloader,
     tags: tags.optional(),

@@ -11,8 +11,8 @@ export const WorkloadCapacity = { Any: "any", OnDemand: CapacityType.OnDemand } 
 
 /** The settings of an agent workload that a stack, AgentPlatform and AgentWorkload all take. */
 export const workloadFields = {
-    profile: oneOf(ResourceProfile).optional().describe("Resource profile; default: `api-agent` for an api, `tool-worker` for a worker"),
-    minReplicas: int(0, 500).optional().describe("Minimum replicas; default: 2 for an api, 0 for a worker"),
+    profile: oneOf(ResourceProfile).optional().meta({ defaultText: '"api-agent" for an api, "tool-worker" for a worker' }).describe("Resource profile; default: `api-agent` for an api, `tool-worker` for a worker"),
+    minReplicas: int(0, 500).optional().meta({ defaultText: "2 for an api, 0 for a worker" }).describe("Minimum replicas; default: 2 for an api, 0 for a worker"),
     maxReplicas: int(1, 500).default(10).describe("Maximum replicas"),
     targetCpuUtilization: int(10, 95).default(70).describe("HPA target CPU utilization, percent (api)"),
     targetMemoryUtilization: int(10, 95).default(80).describe("HPA target memory utilization, percent (api)"),
@@ -33,7 +33,7 @@ export function checkReplicas(w: { role: string; minReplicas?: number; maxReplic
 }
 
 /** WorkloadQueueArgs. */
-const workloadQueueSchema = z.strictObject({
+export const workloadQueueSchema = z.strictObject({
     url: input<string>(),
     arn: input<string>(),
     maxJobDurationSeconds: int(1, 43199).default(300),
@@ -41,7 +41,7 @@ const workloadQueueSchema = z.strictObject({
 });
 
 /** WorkloadRedisArgs; the session TTL defaults to the ContextStore's. */
-const workloadRedisSchema = z.strictObject({
+export const workloadRedisSchema = z.strictObject({
     url: input<string>(),
     port: int(1, 65535).default(6379),
     cidrs: z.array(input<string>()).optional(),
@@ -52,7 +52,7 @@ const workloadRedisSchema = z.strictObject({
 });
 
 /** WorkloadLlmArgs. */
-const workloadLlmSchema = z.strictObject({
+export const workloadLlmSchema = z.strictObject({
     baseUrl: input<string>(),
     model: z.string().min(1),
     apiKeySecretName: matching(DNS_LABEL, "a Kubernetes Secret name").optional(),

@@ -3,6 +3,7 @@ import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { kubernetesObjects, one, runProgram } from "../../testing";
 import { PROJECT_ROOT } from "../../stacks/offline";
+import { buildPackage } from "../support/build";
 
 /**
  * A consumer's view: build the package (compiled JS + .d.ts, as `npm install` of this repository
@@ -13,9 +14,7 @@ describe("consumer program (examples/standalone-workload)", function () {
     this.timeout(180_000);
     const tsc = path.join(PROJECT_ROOT, "node_modules", "typescript", "bin", "tsc");
 
-    before(() => {
-        execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: PROJECT_ROOT, stdio: "pipe" });
-    });
+    before(buildPackage);
 
     it("type-checks against the published declarations (package.json exports → dist)", () => {
         try {
