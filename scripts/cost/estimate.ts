@@ -116,7 +116,7 @@ export function estimate(resources: CostResource[], region: string, table: Price
     for (const r of nats) add("NAT gateways", `NAT gateway ${r.name}`, hours, "hour", "nat:gateway-hour");
     for (const r of ofType("aws:ec2/eip:Eip")) add("NAT gateways", `public IPv4 address ${r.name}`, hours, "hour", "ipv4:address-hour");
     if (nats.length > 0) {
-        add("NAT gateways", "data processed", a.natProcessedGbPerMonth, "GB", "nat:gb-processed");
+        add("NAT gateways", "data processed by the NAT gateways", a.natProcessedGbPerMonth, "GB", "nat:gb-processed");
         assumptions.add(`NAT gateways process ${a.natProcessedGbPerMonth} GB per month in all (pulls from public registries, LLM API calls, AWS APIs without an endpoint)`);
     }
 
@@ -126,7 +126,7 @@ export function estimate(resources: CostResource[], region: string, table: Price
         add("VPC interface endpoints", `${String(r.inputs.serviceName).split(".").slice(3).join(".")} in ${azs} AZ`, azs * hours, "AZ-hour", "vpce:az-hour");
     }
     if (interfaces.length > 0) {
-        add("VPC interface endpoints", "data processed", a.interfaceEndpointGbPerMonth * interfaces.length, "GB", "vpce:gb-processed");
+        add("VPC interface endpoints", "data processed by the endpoints", a.interfaceEndpointGbPerMonth * interfaces.length, "GB", "vpce:gb-processed");
         assumptions.add(`each interface endpoint processes ${a.interfaceEndpointGbPerMonth} GB per month`);
     }
 
@@ -214,6 +214,10 @@ interface Sink {
 /** Karpenter pools at idle: the cheapest priced nodes that hold their always-on pods, and the price of one more GPU node. */
 function karpenter(resources: CostResource[], table: PriceTable, prices: RegionPrices, sink: Sink): void {
     const pools = karpenterPools(resources);
+    if (!prices.known && pools.length > 0) {
+        sink.missing("Karpenter pools", `region ${prices.region} is not in the price table`, pools.length);
+        return;
+    }
     const pods = alwaysOnPods(resources).filter((p) => p.replicas > 0);
     const onSystemNodes = (p: (typeof pods)[number]) => Object.keys(p.nodeSelector).some((k) => k.endsWith("/node-role") && p.nodeSelector[k] === "system");
     const unplaced = pods.filter((p) => !onSystemNodes(p) && !poolFor(p, pools));

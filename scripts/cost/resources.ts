@@ -60,7 +60,7 @@ export function readRenderDir(dir: string): CostResource[] {
  */
 export function regionOf(resources: CostResource[]): string | undefined {
     const text = JSON.stringify(resources.map((r) => r.inputs));
-    const match = /com\.amazonaws\.([a-z]{2}(?:-[a-z]+)+-\d)\./.exec(text) ?? /arn:aws[a-z-]*:[a-z0-9-]+:([a-z]{2}(?:-[a-z]+)+-\d):/.exec(text);
+    const match = /com\.amazonaws\.([a-z]+(?:-[a-z]+)*-\d)\./.exec(text) ?? /arn:aws[a-z-]*:[a-z0-9-]+:([a-z]+(?:-[a-z]+)*-\d):/.exec(text);
     return match?.[1];
 }
 
