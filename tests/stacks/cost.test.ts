@@ -1,12 +1,14 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
+import * as path from "node:path";
 import { renderRef } from "../../scripts/cost/baseRender";
 import { estimate, type Estimate } from "../../scripts/cost/estimate";
 import { loadPriceTable } from "../../scripts/cost/prices";
 import { readRenderDir, regionOf, resourcesOfRun } from "../../scripts/cost/resources";
 import { stackRegion } from "../../scripts/cost/cli";
-import { PROJECT_ROOT, runStack, STACKS } from "../../stacks/offline";
+import { usd } from "../../scripts/cost/format";
+import { PROJECT_ROOT, runStack, stackConfig, STACKS } from "../../stacks/offline";
 
 const table = loadPriceTable();
 
@@ -36,6 +38,24 @@ describe("cost: ElastiCache and S3 appear where the stack has them", () => {
         assert.ok(prod.lines.some((l) => l.group === "ElastiCache" && /3 × cache\.r7g\.large \(valkey\)/.test(l.item)));
         assert.ok(prod.lines.some((l) => l.group === "S3"));
         assert.ok(prod.lines.some((l) => l.group === "Karpenter pools" && /pool gpu at its minimum: 2 × g6\.xlarge/.test(l.item)), "the model server's two GPU replicas hold two GPU nodes");
+    });
+});
+
+describe("cost: the dev figures in README.md and docs/cost.md are what the tool computes", () => {
+    it("states the current idle estimate of dev, and the one of its settings before the cost work", async () => {
+        const after = estimate(resourcesOfRun(await runStack("dev")), "us-west-2", table).totalUsd;
+        const dev = stackConfig("dev");
+        const cluster = dev["agent-platform:cluster"] as { systemNodes: Record<string, unknown> };
+        const before = estimate(resourcesOfRun(await runStack("dev", {
+            "agent-platform:network": { ...(dev["agent-platform:network"] as object), interfaceEndpoints: true },
+            "agent-platform:cluster": { ...cluster, systemNodes: { ...cluster.systemNodes, instanceTypes: ["t3.large"], diskSizeGiB: 50 } },
+        })), "us-west-2", table).totalUsd;
+        const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+        const doc = fs.readFileSync(path.join(PROJECT_ROOT, "docs", "cost.md"), "utf8");
+        for (const text of [readme, doc]) {
+            assert.ok(text.includes(`**${usd(after)}`), `${usd(after)} (after)`);
+            assert.ok(text.includes(`**${usd(before)}`), `${usd(before)} (before)`);
+        }
     });
 });
 
