@@ -66,6 +66,7 @@ export const NO_CHARGE: [prefix: string, why: string][] = [
     ["kubernetes:", "runs on the cluster's nodes (priced as node capacity)"],
 ];
 
+/** Storage classes priced as gp3: gp3 itself, and none (the platform's default StorageClass is gp3). */
 const EBS_CLASSES = ["gp3", undefined, ""];
 
 /** The monthly estimate of `resources` in `region`. */
