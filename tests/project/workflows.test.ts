@@ -1,16 +1,24 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { validateWorkflow } from "@action-validator/core";
 import { parse as parseYaml } from "yaml";
 import { PROJECT_ROOT, STACKS } from "../../stacks/offline";
+import { forkPathProblems, sameRepositoryOnly } from "../support/workflowSafety";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-const read = (file: string) => fs.readFileSync(path.join(PROJECT_ROOT, ".github", "workflows", file), "utf8");
+const WORKFLOWS = path.join(PROJECT_ROOT, ".github", "workflows");
+const read = (file: string) => fs.readFileSync(path.join(WORKFLOWS, file), "utf8");
+const FILES = fs.readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f)).sort();
 const stepsUsing = (job: any, action: string) => (job.steps as any[]).filter((s) => typeof s.uses === "string" && s.uses.startsWith(`${action}@`));
 
 describe("GitHub workflows", () => {
-    for (const file of ["pull-request.yml", "deploy.yml"]) {
+    it("has the workflows this test knows", () => {
+        assert.deepEqual(FILES, ["deploy.yml", "pr-comment.yml", "pull-request.yml"]);
+    });
+
+    for (const file of FILES) {
         it(`${file} is valid against the GitHub workflow schema`, () => {
             assert.deepEqual(validateWorkflow(read(file)).errors, []);
         });
@@ -21,12 +29,35 @@ describe("GitHub workflows", () => {
         assert.ok(validateWorkflow(broken).errors.length > 0);
     });
 
+    describe("fork safety (every workflow)", () => {
+        it("no job a fork's pull request reaches has pull-requests write or secrets together with a checkout of the pull request's code", () => {
+            assert.deepEqual(FILES.flatMap((file) => forkPathProblems(file, parseYaml(read(file)))), []);
+        });
+
+        it("the check catches the unsafe patterns (it is not a no-op)", () => {
+            const checkout = (ref?: string) => ({ uses: "actions/checkout@v4", ...(ref ? { with: { ref } } : {}) });
+            const target = { on: { pull_request_target: {} }, permissions: { "pull-requests": "write" }, jobs: { build: { steps: [checkout("${{ github.event.pull_request.head.sha }}"), { run: "npm test" }] } } };
+            assert.equal(forkPathProblems("target.yml", target).length, 1);
+            const run = { on: { workflow_run: { workflows: ["ci"] } }, jobs: { post: { steps: [checkout("${{ github.event.workflow_run.head_sha }}")] } } };
+            assert.deepEqual(forkPathProblems("run.yml", run), ["run.yml job post: pull-requests write together with a checkout of the pull request's code"], "no permissions: the default token may write");
+            const gh = { on: "workflow_run", permissions: { "pull-requests": "write" }, jobs: { post: { steps: [{ run: "gh pr checkout 12" }] } } };
+            assert.equal(forkPathProblems("gh.yml", gh).length, 1);
+            // The single pull_request workflow this repository had before: PR-comment permission for every job, forks included.
+            const before = { on: { pull_request: {} }, permissions: { contents: "read", "pull-requests": "write", "id-token": "write" }, jobs: { test: { steps: [checkout(), { run: "npm test" }] } } };
+            assert.deepEqual(forkPathProblems("before.yml", before), ["before.yml job test: pull-requests write together with a checkout of the pull request's code"]);
+            const secrets = { on: { pull_request: {} }, jobs: { test: { steps: [checkout(), { run: "deploy", env: { KEY: "${{ secrets.DEPLOY_KEY }}" } }] } } };
+            assert.deepEqual(forkPathProblems("secrets.yml", secrets), ["secrets.yml job test: secrets together with a checkout of the pull request's code"]);
+            assert.deepEqual(forkPathProblems("safe.yml", { on: { workflow_run: {} }, permissions: { "pull-requests": "write" }, jobs: { post: { steps: [checkout()] } } }), [], "the base branch's code is trusted");
+            assert.equal(sameRepositoryOnly("github.event.pull_request.head.repo.full_name == github.repository || true"), false);
+        });
+    });
+
     describe("pull-request.yml", () => {
         const wf: any = parseYaml(read("pull-request.yml"));
 
-        it("runs on pull requests with OIDC and PR-comment permissions only", () => {
+        it("runs on pull requests with a read-only token by default", () => {
             assert.ok(wf.on.pull_request);
-            assert.deepEqual(wf.permissions, { contents: "read", "pull-requests": "write", "id-token": "write" });
+            assert.deepEqual(wf.permissions, { contents: "read" });
         });
 
         it("runs the README's test command before previewing", () => {
@@ -35,17 +66,103 @@ describe("GitHub workflows", () => {
             assert.deepEqual(wf.jobs.preview.needs, "test");
         });
 
-        it("previews every stack with pulumi/actions, posting the diff as a PR comment, credentials by role assumption", () => {
-            assert.deepEqual(wf.jobs.preview.strategy.matrix.stack, [...STACKS]);
-            const [pulumi] = stepsUsing(wf.jobs.preview, "pulumi/actions");
+        it("previews every stack of this repository's own pull requests with the policy pack, credentials by role assumption", () => {
+            const job = wf.jobs.preview;
+            assert.ok(sameRepositoryOnly(job.if), "forks never reach the job that holds the cloud credentials");
+            assert.deepEqual(job.permissions, { contents: "read", "pull-requests": "write", "id-token": "write" });
+            assert.deepEqual(job.strategy.matrix.stack, [...STACKS]);
+            const [pulumi] = stepsUsing(job, "pulumi/actions");
             assert.equal(pulumi.with.command, "preview");
             assert.equal(pulumi.with["stack-name"], "${{ matrix.stack }}");
+            assert.equal(pulumi.with.policyPacks, "policy");
+            assert.ok(fs.existsSync(path.join(PROJECT_ROOT, pulumi.with.policyPacks, "PulumiPolicy.yaml")), "policyPacks names the pack directory");
             assert.equal(pulumi.with["comment-on-pr"], true);
             assert.equal(pulumi.with.diff, true);
             assert.match(pulumi.with["cloud-url"], /vars\.PULUMI_BACKEND_URL/);
-            const [aws] = stepsUsing(wf.jobs.preview, "aws-actions/configure-aws-credentials");
+            const [aws] = stepsUsing(job, "aws-actions/configure-aws-credentials");
             assert.match(aws.with["role-to-assume"], /secrets\.AWS_PREVIEW_ROLE_ARN/);
             assert.equal(JSON.stringify(wf).includes("aws-secret-access-key"), false, "no long-lived keys");
+        });
+
+        it("reviews every stack offline, forks included, with a read-only token and no secrets, and uploads the report", () => {
+            const job = wf.jobs.review;
+            assert.equal(job.if, undefined, "runs for forks too");
+            assert.deepEqual(job.permissions, { contents: "read" });
+            assert.deepEqual(job.strategy.matrix.stack, [...STACKS]);
+            assert.doesNotMatch(JSON.stringify(job), /secrets\./);
+            const script = (job.steps as any[]).map((s) => s.run ?? "").join("\n");
+            assert.match(script, /npm run review -- "\$STACK" --base "origin\/\$BASE_REF" \$fork --out "report\/\$STACK\.md"/);
+            assert.match(script, /report\/pr\.json/);
+            const [upload] = stepsUsing(job, "actions/upload-artifact");
+            assert.equal(upload.with.name, "pr-report-${{ matrix.stack }}");
+            assert.equal(upload.with.path, "report/");
+            const [checkout] = stepsUsing(job, "actions/checkout");
+            assert.equal(checkout.with["fetch-depth"], 0, "the base branch is there to render");
+            assert.equal(checkout.with["persist-credentials"], false);
+        });
+    });
+
+    describe("pr-comment.yml", () => {
+        const wf: any = parseYaml(read("pr-comment.yml"));
+        const job = wf.jobs.comment;
+
+        it("runs after pull-request.yml completes, for pull-request runs only", () => {
+            assert.deepEqual(wf.on.workflow_run, { workflows: ["pull-request"], types: ["completed"] });
+            assert.equal(parseYaml(read("pull-request.yml")).name, "pull-request");
+            assert.match(job.if, /github\.event\.workflow_run\.event == 'pull_request'/);
+        });
+
+        it("only downloads the report and posts it: no checkout, no run step, no secret", () => {
+            assert.deepEqual(job.permissions, { actions: "read", "pull-requests": "write" });
+            assert.deepEqual((job.steps as any[]).map((s) => s.uses), ["actions/download-artifact@v4", "actions/github-script@v7"]);
+            assert.doesNotMatch(JSON.stringify(wf), /secrets\./);
+            const [download] = stepsUsing(job, "actions/download-artifact");
+            assert.equal(download.with["run-id"], "${{ github.event.workflow_run.id }}");
+            assert.equal(download.with.pattern, "pr-report-*");
+        });
+
+        it("posts to the pull request only when it is at the head commit of the run, one marked comment per stack", () => {
+            const [script] = stepsUsing(job, "actions/github-script");
+            assert.equal(script.env.HEAD_SHA, "${{ github.event.workflow_run.head_sha }}");
+            assert.match(script.with.script, /pull\.head\.sha !== process\.env\.HEAD_SHA/);
+            assert.match(script.with.script, /agent-platform-review:\$\{file\.slice\(0, -3\)\}/);
+            assert.match(script.with.script, /updateComment/);
+        });
+
+        it("its script updates the stack's earlier comment, creates the missing ones, and refuses a report of another commit", async () => {
+            const [step] = stepsUsing(job, "actions/github-script");
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pr-comment-"));
+            const cwd = process.cwd();
+            try {
+                fs.mkdirSync(path.join(dir, "report"));
+                fs.writeFileSync(path.join(dir, "report", "pr.json"), JSON.stringify({ number: 7, headSha: "abc" }));
+                fs.writeFileSync(path.join(dir, "report", "dev.md"), "<!-- agent-platform-review:dev -->\ndev report\n");
+                fs.writeFileSync(path.join(dir, "report", "prod.md"), "<!-- agent-platform-review:prod -->\nprod report\n");
+                const calls: string[] = [];
+                const github = {
+                    rest: {
+                        pulls: { get: async () => ({ data: { head: { sha: "abc" } } }) },
+                        issues: {
+                            listComments: "listComments",
+                            updateComment: async (a: any) => { calls.push(`update ${a.comment_id}: ${a.body.split("\n")[1]}`); },
+                            createComment: async (a: any) => { calls.push(`create #${a.issue_number}: ${a.body.split("\n")[1]}`); },
+                        },
+                    },
+                    paginate: async () => [
+                        { id: 1, user: { login: "someone" }, body: "<!-- agent-platform-review:dev --> forged" },
+                        { id: 2, user: { login: "github-actions[bot]" }, body: "<!-- agent-platform-review:dev -->\nold" },
+                    ],
+                };
+                const run = (sha: string) => new Function("github", "context", "require", "process", `return (async () => {${step.with.script}})()`)(
+                    github, { repo: { owner: "o", repo: "r" } }, require, { env: { HEAD_SHA: sha } });
+                process.chdir(dir);
+                await run("abc");
+                assert.deepEqual(calls, ["update 2: dev report", "create #7: prod report"]);
+                await assert.rejects(run("def"), /pull request #7 is not at def/);
+            } finally {
+                process.chdir(cwd);
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
         });
     });
 

@@ -7,7 +7,7 @@ import { AnalyzeRequest, AnalyzerInfo, AnalyzerResourceOptions, AnalyzeResponse,
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { RULES } from "../../policy/policies";
-import { evaluate } from "../../policy/rule";
+import { policyViolations } from "../../scripts/review/policy";
 import { Registered } from "../../testing";
 import { PROJECT_ROOT, runStack, STACKS } from "../../stacks/offline";
 import { agentDeployment, container, mutate, UNKNOWN_STRING_WIRE } from "../support/policyFixtures";
@@ -30,8 +30,7 @@ for (const stack of STACKS) {
         });
 
         it("violates no rule, apart from the named known exceptions", () => {
-            const found = resources.flatMap((r) => RULES.flatMap((rule) => evaluate(rule, { type: r.type, name: r.name, props: r.inputs })
-                .map((message) => ({ rule: rule.name, type: r.type, name: r.name, message }))));
+            const found = policyViolations(resources);
             const isKnown = (v: { rule: string; type: string; name: string }) => KNOWN_EXCEPTIONS.some((k) => k.rule === v.rule && k.type === v.type && k.name === v.name);
             assert.deepEqual(found.filter((v) => !isKnown(v)).map((v) => `${v.rule}: ${v.type} ${v.name}: ${v.message}`), []);
             for (const k of KNOWN_EXCEPTIONS) {
