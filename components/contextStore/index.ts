@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ContextStoreMode, enumValues, EvictionPolicy, LOG_RETENTION_DAYS } from "../shared/constants";
 import { createInClusterValkey, inClusterHost, REDIS_PORT } from "./inClusterValkey";
+import { InClusterDependencies } from "../shared/inCluster";
 import { AGENT_NAMESPACE } from "../shared/placement";
 import { ArgChecks, DNS_LABEL } from "../shared/validation";
 import { ELASTICACHE_VALKEY } from "../shared/versions";
@@ -92,6 +93,12 @@ export interface ContextStoreArgs extends ContextStoreOptions {
     namespace?: string;
     /** Tags of the AWS resources. Default: none. */
     tags?: Record<string, string>;
+    /**
+     * What the in-cluster store's Kubernetes objects wait for: `namespaces` (its namespace); before the
+     * StatefulSet also `pods` (nodes, storage) and `secrets` (the password's Secret). Default: none.
+     * Unused by ElastiCache.
+     */
+    inClusterDependsOn?: InClusterDependencies;
 }
 
 /** Validates ContextStoreArgs; throws `InputPropertiesError` naming each bad argument. */
@@ -225,7 +232,7 @@ export class ContextStore extends pulumi.ComponentResource {
             createInClusterValkey(name, {
                 namespace, passwordSecretName: secretName, passwordSecretKey: secretKey,
                 storageGiB: args.storageGiB ?? d.storageGiB, maxmemoryPolicy: args.maxmemoryPolicy ?? d.maxmemoryPolicy,
-            }, this);
+            }, this, args.inClusterDependsOn);
             const host = pulumi.output(inClusterHost(namespace));
             endpoint = { host, readerHost: host, tls: false, securityGroupId: pulumi.output(undefined) };
         } else {

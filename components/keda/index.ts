@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { dependsOnFor, InClusterDependencies } from "../shared/inCluster";
 import { AGENT_NAMESPACE, systemPodPlacement } from "../shared/placement";
 import { policyDocument, PodIdentityRole, PolicyStatement } from "../podIdentity";
 import { ArgChecks, DNS_LABEL } from "../shared/validation";
@@ -189,6 +190,11 @@ export interface KedaArgs {
     workloadNamespaces?: string[];
     /** Tags of the AWS resources. Default: none. */
     tags?: Record<string, string>;
+    /**
+     * What the Kubernetes objects wait for: `pods` before the release (the nodes the operator runs on),
+     * `namespaces` before the TriggerAuthentications (the workload namespaces). Default: none.
+     */
+    inClusterDependsOn?: InClusterDependencies;
 }
 
 /** Validates KedaArgs; throws `InputPropertiesError` naming each bad argument. */
@@ -247,11 +253,11 @@ export class Keda extends pulumi.ComponentResource {
             values: kedaValues(),
             atomic: true,
             timeout: 600,
-        }, { parent: this, dependsOn: [role] });
+        }, { parent: this, dependsOn: dependsOnFor(args.inClusterDependsOn, ["pods"], [role]) });
 
         namespaces.forEach((workloadNs) => {
             const auth = triggerAuthenticationFor(workloadNs);
-            new k8s.apiextensions.CustomResource(`${name}-auth-${workloadNs}`, auth, { parent: this, dependsOn: [release] });
+            new k8s.apiextensions.CustomResource(`${name}-auth-${workloadNs}`, auth, { parent: this, dependsOn: dependsOnFor(args.inClusterDependsOn, ["namespaces"], [release]) });
         });
 
         this.namespace = ns.metadata.name;

@@ -6,6 +6,7 @@ import {
     MODEL_SERVER_PORT, modelServerLabels, modelServerNetworkPolicy, modelServerPdb, modelServerServiceAccount, modelServerServices, ModelServerSpecOptions,
     modelServerStatefulSet, modelServerUrl, modelWeightsReadPolicy, parseS3Uri,
 } from "./spec";
+import { dependsOnFor, InClusterDependencies } from "../shared/inCluster";
 import { AGENT_NAMESPACE } from "../shared/placement";
 import { PodIdentityRole } from "../podIdentity";
 import { ArgChecks, DNS_LABEL } from "../shared/validation";
@@ -43,6 +44,11 @@ export interface ModelServerArgs {
     clusterName?: pulumi.Input<string>;
     /** Tags of AWS resources (the S3 reader role). Default: none. */
     tags?: Record<string, string>;
+    /**
+     * What the Kubernetes objects wait for: `namespaces` (its namespace); before the StatefulSet also
+     * `pods` (GPU nodes, the weights' storage) and `secrets` (the hub token's Secret). Default: none.
+     */
+    inClusterDependsOn?: InClusterDependencies;
 }
 
 /** Defaults of ModelServerArgs, in one place. */
@@ -146,8 +152,9 @@ export class ModelServer extends pulumi.ComponentResource {
         super("agent-platform:index:ModelServer", name, {}, opts);
         const spec = modelServerSpecOptions(args);
         const parent = { parent: this };
+        const inNamespace = { parent: this, dependsOn: dependsOnFor(args.inClusterDependsOn, ["namespaces"]) };
 
-        const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-sa`, modelServerServiceAccount(spec.name, spec.namespace), parent);
+        const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-sa`, modelServerServiceAccount(spec.name, spec.namespace), inNamespace);
         const stsDependsOn: pulumi.Resource[] = [serviceAccount];
         let role: PodIdentityRole | undefined;
         if (spec.source === ModelSource.S3) {
@@ -164,11 +171,11 @@ export class ModelServer extends pulumi.ComponentResource {
         }
 
         const [service, headless] = modelServerServices(spec.name, spec.namespace);
-        const svc = new k8s.core.v1.Service(`${name}`, service, parent);
-        new k8s.core.v1.Service(`${name}-headless`, headless, parent);
-        new k8s.networking.v1.NetworkPolicy(`${name}`, modelServerNetworkPolicy(spec.name, spec.namespace, spec.source), parent);
-        new k8s.policy.v1.PodDisruptionBudget(`${name}`, modelServerPdb(spec.name, spec.namespace), parent);
-        new k8s.apps.v1.StatefulSet(`${name}`, modelServerStatefulSet(spec), { parent: this, dependsOn: stsDependsOn });
+        const svc = new k8s.core.v1.Service(`${name}`, service, inNamespace);
+        new k8s.core.v1.Service(`${name}-headless`, headless, inNamespace);
+        new k8s.networking.v1.NetworkPolicy(`${name}`, modelServerNetworkPolicy(spec.name, spec.namespace, spec.source), inNamespace);
+        new k8s.policy.v1.PodDisruptionBudget(`${name}`, modelServerPdb(spec.name, spec.namespace), inNamespace);
+        new k8s.apps.v1.StatefulSet(`${name}`, modelServerStatefulSet(spec), { parent: this, dependsOn: dependsOnFor(args.inClusterDependsOn, ["namespaces", "pods", "secrets"], stsDependsOn) });
 
         this.serviceName = svc.metadata.name;
         this.serviceUrl = svc.metadata.name.apply((n) => modelServerUrl(n, spec.namespace));

@@ -7,8 +7,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { AgentRole } from "../shared/constants";
 import { AgentImage } from "../image";
 import { inClusterValkeyLabels, REDIS_PORT } from "../contextStore/inClusterValkey";
-import { ModelServer, ModelServerArgs } from "../modelServer";
-import { MODEL_SERVER_PORT, modelServerLabels } from "../modelServer/spec";
+import { ModelServer, ModelServerArgs, modelServerSpecOptions } from "../modelServer";
+import { MODEL_SERVER_PORT, modelServerLabels, modelServerUrl } from "../modelServer/spec";
+import { InClusterDependencies } from "../shared/inCluster";
 import { AGENT_NAMESPACE } from "../shared/placement";
 import { REDIS_AUTH_SECRET } from "../secrets/spec";
 import { QueueScalingOptions } from "../taskQueue";
@@ -87,8 +88,12 @@ export interface AgentDependencies {
     queues: Record<string, { url: pulumi.Input<string>; arn: pulumi.Input<string>; maxJobDurationSeconds: number; scaling?: QueueScalingOptions }>;
     otlpEndpoint: pulumi.Input<string>;
     tags: Record<string, string>;
-    /** Options of in-cluster resources (provider, dependencies on the cluster, namespace, secrets, KEDA). */
+    /** Options of in-cluster components (the Kubernetes provider). */
     inCluster: pulumi.ComponentResourceOptions;
+    /** What the agents' Kubernetes objects wait for (namespace; nodes, secrets, context store; KEDA). */
+    agentsDependOn: InClusterDependencies;
+    /** What the model server's Kubernetes objects wait for (namespace; GPU nodes, storage, secrets). */
+    modelServerDependsOn: InClusterDependencies;
 }
 
 /** Outputs of the agent half. */
@@ -107,8 +112,12 @@ export function deployAgents(parent: pulumi.ComponentResource, name: string, ima
         ...i, repositoryName: `agent-platform/${deps.environment}/${i.name}`, tags: deps.tags,
     }, { parent })]));
 
-    const server = modelServer && new ModelServer(`${name}-model-server`, { ...modelServer, clusterName: deps.clusterName, tags: deps.tags }, { ...deps.inCluster, parent });
-    const serverName = modelServer?.name ?? "model-server";
+    const server = modelServer && new ModelServer(`${name}-model-server`, {
+        ...modelServer, clusterName: deps.clusterName, tags: deps.tags, inClusterDependsOn: deps.modelServerDependsOn,
+    }, { ...deps.inCluster, parent });
+    // The server's address as a known name, not its Service's output: agents call it per request (with
+    // retries), so their rollout does not wait for the model to load.
+    const serverSpec = modelServer && modelServerSpecOptions(modelServer);
 
     const workloads = agents.map((a) => {
         const image = built[a.image ?? images[0]?.name];
@@ -147,14 +156,15 @@ export function deployAgents(parent: pulumi.ComponentResource, name: string, ima
                 sessionTtlSeconds: deps.sessionTtlSeconds,
             },
             llm: {
-                baseUrl: a.llmBaseUrl ?? (a.useModelServer && server ? server.serviceUrl : DEFAULT_LLM_BASE_URL),
+                baseUrl: a.llmBaseUrl ?? (a.useModelServer && serverSpec ? modelServerUrl(serverSpec.name, serverSpec.namespace) : DEFAULT_LLM_BASE_URL),
                 model: a.llmModel ?? "gpt-4o-mini",
                 ...(a.llmApiKeySecret ? { apiKeySecretName: a.llmApiKeySecret, apiKeySecretKey: a.llmApiKeyKey ?? "OPENAI_API_KEY" } : {}),
-                ...(a.useModelServer ? { modelServerPodLabels: modelServerLabels(serverName), modelServerPort: MODEL_SERVER_PORT } : {}),
+                ...(a.useModelServer && serverSpec ? { modelServerPodLabels: modelServerLabels(serverSpec.name), modelServerPort: MODEL_SERVER_PORT } : {}),
             },
             secretNames: a.secrets,
             otlpEndpoint: deps.otlpEndpoint,
             ingressNamespaces: a.ingressNamespaces,
+            inClusterDependsOn: deps.agentsDependOn,
         }, { ...deps.inCluster, parent });
     });
 

@@ -8,6 +8,7 @@ import {
     externalSecretSpec, externalSecretsPolicy, externalSecretsValues, NAMESPACE_PATTERN, REFRESH_INTERVAL_PATTERN, RELOADER_NAMESPACE, reloaderValues,
     SECRET_KEY_PATTERN, SECRET_NAME_PATTERN, SECRET_PREFIX_PATTERN, secretJson, secretsKeyPolicy,
 } from "./spec";
+import { dependsOnFor, InClusterDependencies } from "../shared/inCluster";
 import { ArgChecks } from "../shared/validation";
 import { EXTERNAL_SECRETS_CHART, RELOADER_CHART } from "../shared/versions";
 
@@ -73,6 +74,11 @@ export interface AgentSecretsArgs {
     reloader?: boolean;
     /** Tags of the AWS resources. Default: none (the provider's default tags still apply). */
     tags?: Record<string, string>;
+    /**
+     * What the Kubernetes objects wait for: `pods` before the ESO and Reloader releases (the nodes they
+     * run on), `namespaces` before the ExternalSecrets. Default: none.
+     */
+    inClusterDependsOn?: InClusterDependencies;
 }
 
 /** Defaults of AgentSecretsArgs, in one place. */
@@ -238,7 +244,7 @@ export class AgentSecrets extends pulumi.ComponentResource {
             createNamespace: true,
             values: externalSecretsValues(),
             timeout: 600,
-        }, { parent: this, dependsOn: [esoRole] });
+        }, { parent: this, dependsOn: dependsOnFor(args.inClusterDependsOn, ["pods"], [esoRole]) });
 
         if (args.reloader ?? SECRETS_DEFAULTS.reloader) {
             new k8s.helm.v3.Release(`${name}-reloader`, {
@@ -250,7 +256,7 @@ export class AgentSecrets extends pulumi.ComponentResource {
                 createNamespace: true,
                 values: reloaderValues(),
                 timeout: 600,
-            }, parent);
+            }, { parent: this, dependsOn: dependsOnFor(args.inClusterDependsOn, ["pods"]) });
         }
 
         const storeName = clusterSecretStoreName(args.environment);
@@ -276,7 +282,7 @@ export class AgentSecrets extends pulumi.ComponentResource {
                         annotations: version ? { "agent-platform.io/secret-version": version.versionId } : undefined,
                     },
                     spec: externalSecretSpec({ storeName, remoteName: awsSecretName(prefix, s.name), targetName: s.name, keys: s.keys, refreshInterval }),
-                }, { parent: this, dependsOn: [eso, store, ...(version ? [version] : [])] });
+                }, { parent: this, dependsOn: dependsOnFor(args.inClusterDependsOn, ["namespaces"], [eso, store, ...(version ? [version] : [])]) });
             }
         }
 

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { TraceStorage } from "../shared/constants";
+import { dependsOnFor, InClusterDependencies } from "../shared/inCluster";
 import { agentsDashboardJson } from "./dashboards";
 import { PodIdentityRole } from "../podIdentity";
 import {
@@ -39,6 +40,11 @@ export interface TracingArgs extends TracingOptions {
     grafanaAdminSecretKey?: string;
     /** Namespace of the collector, Tempo and Grafana; it must exist (AgentPlatform creates it). Default: "observability". */
     namespace?: string;
+    /**
+     * What the releases wait for: `namespaces` (the namespace above), `pods` (the nodes they run on, the
+     * storage of a local volume), `secrets` (Grafana's admin password Secret; Grafana only). Default: none.
+     */
+    inClusterDependsOn?: InClusterDependencies;
 }
 
 /**
@@ -71,6 +77,8 @@ export class Tracing extends pulumi.ComponentResource {
         const grafana = args.grafana ?? TRACING_DEFAULTS.grafana;
         const tags = { ...args.tags, "agent-platform:component": "tracing" };
         const endpoints = tracingEndpoints(namespace);
+        const inCluster = (own: pulumi.Resource[], kinds: (keyof InClusterDependencies)[] = ["namespaces", "pods"]) =>
+            ({ parent: this, dependsOn: dependsOnFor(args.inClusterDependsOn, kinds, own) });
 
         let bucket: aws.s3.Bucket | undefined;
         let storageReady: pulumi.Resource[] = [];
@@ -100,7 +108,7 @@ export class Tracing extends pulumi.ComponentResource {
                 storage, retentionDays, localStorageGiB: args.localStorageGiB ?? TRACING_DEFAULTS.localStorageGiB,
                 bucket: s.bucket, region: s.region, storageClassName: args.storageClassName,
             })),
-        }, { parent: this, dependsOn: storageReady });
+        }, inCluster(storageReady));
 
         const collector = new k8s.helm.v3.Release(`${name}-collector`, {
             name: TRACING_RELEASES.collector,
@@ -111,7 +119,7 @@ export class Tracing extends pulumi.ComponentResource {
             values: pulumi.output(args.clusterName).apply((clusterName) => collectorValues({
                 namespace, clusterName, environment: args.environment, replicas: args.collectorReplicas ?? TRACING_DEFAULTS.collectorReplicas,
             })),
-        }, { parent: this, dependsOn: [tempo] });
+        }, inCluster([tempo]));
 
         if (grafana) {
             new k8s.helm.v3.Release(`${name}-grafana`, {
@@ -126,7 +134,7 @@ export class Tracing extends pulumi.ComponentResource {
                     adminSecretKey: args.grafanaAdminSecretKey ?? TRACING_DEFAULTS.grafanaAdminSecretKey,
                     dashboardJson: agentsDashboardJson(),
                 }),
-            }, { parent: this, dependsOn: [tempo] });
+            }, inCluster([tempo], ["namespaces", "pods", "secrets"]));
         }
 
         // Known names (so previews show them), carrying a dependency on the release that serves them.

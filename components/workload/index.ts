@@ -4,6 +4,7 @@ import { AgentRole, CapacityType, enumValues, ResourceProfile } from "../shared/
 import { REDIS_PORT } from "../contextStore/inClusterValkey";
 import { scaledObjectFor } from "../keda";
 import { MODEL_SERVER_PORT } from "../modelServer/spec";
+import { dependsOnFor, InClusterDependencies } from "../shared/inCluster";
 import { AGENT_NAMESPACE, podSecurityLabels, PodSecurityLevel } from "../shared/placement";
 import { policyDocument, PodIdentityRole } from "../podIdentity";
 import { reloadAnnotations } from "../secrets/spec";
@@ -120,6 +121,12 @@ export interface AgentWorkloadArgs {
     ingressNamespaces?: string[];
     /** Labels added to every object. Default: none. */
     labels?: Record<string, string>;
+    /**
+     * What the Kubernetes objects wait for: `namespaces` (an existing namespace); before the Deployment
+     * also `pods` (nodes) and `secrets` (what creates the Secrets it reads); before the ScaledObject
+     * `customResources` (KEDA's CRDs and admission webhook). Default: none.
+     */
+    inClusterDependsOn?: InClusterDependencies;
 }
 
 /** Defaults of AgentWorkloadArgs (those that do not depend on the role), in one place. */
@@ -188,7 +195,8 @@ export class AgentWorkload extends pulumi.ComponentResource {
             metadata: { name: namespace, labels: { ...labels, ...podSecurityLabels(PodSecurityLevel.Restricted, PodSecurityLevel.Restricted) } },
         }, { parent: this }) : undefined;
         // Everything else lives in the namespace: with `createNamespace` it waits for it.
-        const parent = { parent: this, dependsOn: ns ? [ns] : [] };
+        const namespaceReady = dependsOnFor(args.inClusterDependsOn, ["namespaces"], ns ? [ns] : []);
+        const parent = { parent: this, dependsOn: namespaceReady };
 
         const serviceAccount = new k8s.core.v1.ServiceAccount(name, { metadata: metadata(), automountServiceAccountToken: false }, parent);
 
@@ -229,7 +237,7 @@ export class AgentWorkload extends pulumi.ComponentResource {
             // Reloader restarts the pods (as the rollout strategy allows) when a referenced Secret or the ConfigMap changes.
             metadata: { ...metadata(), annotations: { ...reloadAnnotations(referencedSecrets), [CONFIGMAP_RELOAD_ANNOTATION]: app } },
             spec: deploymentSpec(app, template),
-        }, { parent: this, dependsOn: role ? [config, role] : [config] });
+        }, { parent: this, dependsOn: [...namespaceReady, ...dependsOnFor(args.inClusterDependsOn, ["pods", "secrets"], role ? [config, role] : [config])] });
 
         new k8s.policy.v1.PodDisruptionBudget(name, { metadata: metadata(), spec: pdbSpec(app) }, parent);
         new k8s.networking.v1.NetworkPolicy(name, {
@@ -260,7 +268,7 @@ export class AgentWorkload extends pulumi.ComponentResource {
                 messagesPerReplica: args.messagesPerReplica ?? workerConcurrency, minReplicas, maxReplicas, labels,
                 activationMessages: args.activationMessages, cooldownSeconds: args.cooldownSeconds, pollingIntervalSeconds: args.pollingIntervalSeconds,
             });
-            new k8s.apiextensions.CustomResource(name, so, { parent: this, dependsOn: [deployment] });
+            new k8s.apiextensions.CustomResource(name, so, { parent: this, dependsOn: dependsOnFor(args.inClusterDependsOn, ["customResources"], [deployment]) });
         }
 
         this.deploymentName = deployment.metadata.name;
