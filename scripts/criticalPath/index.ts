@@ -63,6 +63,36 @@ export function providerUrn(reference: string): string {
     return cut > 0 ? reference.slice(0, cut) : reference;
 }
 
+/** What a resource waits for directly, and why: its dependencies, its parent's registration, its provider. */
+function directWaits(r: GraphResource, byUrn: Map<string, GraphResource>): [string, WaitReason][] {
+    const waits: [string, WaitReason][] = r.dependencies.map((d) => [d, "dependency"]);
+    if (r.parent && byUrn.has(r.parent)) waits.push([r.parent, "parent"]);
+    if (r.provider) waits.push([providerUrn(r.provider), "provider"]);
+    return waits;
+}
+
+/**
+ * Whether resource `urn` waits, directly or through others, for resource `on` during a deployment — the
+ * ordering the engine enforces. `waitsFor(resources)` indexes the render once; ask it many questions.
+ */
+export function waitsFor(resources: GraphResource[]): (urn: string, on: string) => boolean {
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const closures = new Map<string, Set<string>>();
+    const closure = (urn: string): Set<string> => {
+        let known = closures.get(urn);
+        if (known) return known;
+        known = new Set();
+        closures.set(urn, known); // a cycle ends here instead of looping (criticalPath reports cycles)
+        const r = byUrn.get(urn);
+        for (const [w] of r ? directWaits(r, byUrn) : []) {
+            known.add(w);
+            for (const x of closure(w)) known.add(x);
+        }
+        return known;
+    };
+    return (urn, on) => closure(urn).has(on);
+}
+
 /**
  * The estimated critical path of a render's resources, with create times from `table` (types missing
  * from it count as UNLISTED_CREATE_TIME and are listed in `unlistedTypes`).
@@ -80,14 +110,11 @@ export function criticalPath(resources: GraphResource[], table: Readonly<Record<
         if (!r) throw new Error(`criticalPath: ${urn} is referenced but was not registered`);
         if (visiting.has(urn)) throw new Error(`criticalPath: dependency cycle through ${urn}`);
         visiting.add(urn);
-        const waits: [string, WaitReason][] = r.dependencies.map((d) => [d, "dependency"]);
-        if (r.parent && byUrn.has(r.parent)) waits.push([r.parent, "parent"]);
-        if (r.provider) waits.push([providerUrn(r.provider), "provider"]);
         // Starts when the last of its waits is over; the chain follows the first wait that ends last.
         let start = 0;
         let from: string | undefined;
         let reason: WaitReason | undefined;
-        for (const [w, why] of waits) {
+        for (const [w, why] of directWaits(r, byUrn)) {
             const t = timing(w);
             if (t.finish > start) [start, from, reason] = [t.finish, w, why];
         }

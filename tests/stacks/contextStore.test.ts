@@ -4,6 +4,7 @@ import { AGENT_NAMESPACE } from "../../components/shared/placement";
 import { RESOURCE_PROFILES } from "../../components/shared/profiles";
 import { kubernetesObjects, ofType, one, RunResult } from "../../testing";
 import { runStack, stackConfig } from "../../stacks/offline";
+import { waitsFor } from "../../scripts/criticalPath";
 import { assertConfigRejected } from "../support/config";
 
 const REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup";
@@ -126,8 +127,7 @@ describe("ContextStore in the dev stack (in-cluster Valkey)", () => {
         const externalSecret = kubernetesObjects(run.resources, "ExternalSecret").find((e) => e.inputs.metadata.namespace === AGENT_NAMESPACE && e.inputs.spec.target.name === ref.name);
         assert.ok(externalSecret, `an ExternalSecret creates ${AGENT_NAMESPACE}/${ref.name}`);
         assert.ok(externalSecret.inputs.spec.data.some((d: { secretKey: string }) => d.secretKey === ref.key), `it carries the key ${ref.key}`);
-        const store = one(run.resources, "agent-platform:index:ContextStore");
-        assert.ok(store.dependencies.includes(externalSecret.urn), "the store waits for the ExternalSecret");
+        assert.ok(waitsFor(run.resources)(sts.urn, externalSecret.urn), "the StatefulSet waits for the ExternalSecret");
         assertNoPlaintext(run, redisPassword(run));
     });
 

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { criticalPath, formatCriticalPath, GraphResource, providerUrn } from "../../scripts/criticalPath";
+import { criticalPath, formatCriticalPath, GraphResource, providerUrn, waitsFor } from "../../scripts/criticalPath";
 import { CREATE_TIMES, UNLISTED_CREATE_TIME } from "../../scripts/criticalPath/createTimes";
 
 /** A fixture table: types named after their minutes. */
@@ -86,6 +86,23 @@ describe("deploy critical path (scripts/criticalPath)", () => {
         assert.match(lines[0], /critical path: 14\.0 min/);
         assert.match(lines[2], /^\s+0\.0\s+10\.0\s+t:ten\s+cluster$/);
         assert.match(lines[3], /^\s+10\.0\s+14\.0\s+t:four\s+nodes\s+\(dependency\)$/);
+    });
+
+    it("answers whether one resource waits for another, through dependencies, parents and providers", () => {
+        const rs = [
+            res("cluster", "t:ten"),
+            res("k8s", "pulumi:providers:kubernetes", { deps: ["cluster"] }),
+            res("nodes", "t:four", { deps: ["cluster"] }),
+            res("app", "x:Component", { custom: false, deps: ["nodes"] }),
+            res("release", "t:oneandhalf", { parent: "app", provider: "k8s" }),
+            res("namespace", "t:tiny", { provider: "k8s" }),
+        ];
+        const waits = waitsFor(rs);
+        assert.ok(waits(urn("release"), urn("nodes")), "through its parent's dependsOn");
+        assert.ok(waits(urn("release"), urn("cluster")));
+        assert.ok(waits(urn("namespace"), urn("cluster")), "through its provider");
+        assert.ok(!waits(urn("namespace"), urn("nodes")));
+        assert.ok(!waits(urn("cluster"), urn("release")));
     });
 
     it("documents a source for every create time in the table", () => {
