@@ -18,6 +18,7 @@ export * from "./modelServer";
 export * from "./modelServer/spec";
 export * from "./network";
 export * from "./network/spec";
+export * from "./shared/inCluster";
 export * from "./shared/placement";
 export * from "./platform";
 export * from "./platform/agents";
