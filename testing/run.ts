@@ -1,8 +1,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { parse as parseYaml } from "yaml";
+// js-yaml, not yaml: @pulumi/pulumi loads it anyway, so reading a stack file adds no modules to a render.
+import { load as parseYaml } from "js-yaml";
 import { mockCall, mockOutputs } from "./mocks";
+import { withCheapBookkeepingTraces } from "./stackTraces";
 
 /**
  * Runs Pulumi programs under mocks and records every registration: type, name, inputs (plain), which
@@ -66,13 +68,24 @@ function secretPathsOf(raw: unknown, at: string, out: string[]): string[] {
     return out;
 }
 
-/** Replaces Pulumi's secret wrappers with the values they wrap (which paths were secret is kept separately). */
+/**
+ * Replaces Pulumi's secret wrappers with the values they wrap (which paths were secret is kept
+ * separately). Parts without a secret are returned as they are, not copied.
+ */
 function unwrapSecrets(value: unknown): unknown {
-    if (Array.isArray(value)) return value.map(unwrapSecrets);
+    if (Array.isArray(value)) {
+        const items = value.map(unwrapSecrets);
+        return items.every((v, i) => v === value[i]) ? value : items;
+    }
     if (value && typeof value === "object") {
         const obj = value as Record<string, unknown>;
         if (obj[SECRET_SIG] === pulumi.runtime.specialSecretSig) return unwrapSecrets(obj.value);
-        return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, unwrapSecrets(v)]));
+        let copy: Record<string, unknown> | undefined;
+        for (const [k, v] of Object.entries(obj)) {
+            const unwrapped = unwrapSecrets(v);
+            if (unwrapped !== v) (copy ??= { ...obj })[k] = unwrapped;
+        }
+        return copy ?? obj;
     }
     return value;
 }
@@ -140,25 +153,32 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
         const parent: string = req.getParent();
         // The URN the mock monitor assigns: the parent's own type (not its chain) qualifies the type.
         const qualified = parent ? `${parent.split("::")[2].split("$").pop()}$${type}` : type;
+        // The inputs as sent (secrets still marked where they are); the mock monitor converts the same
+        // Struct again only to read it, so it gets this conversion instead of making its own.
+        const object = req.getObject();
+        const sent = object.toJavaScript();
+        object.toJavaScript = () => sent;
         pending.set(`${type}::${name}`, {
             urn: `urn:pulumi:${opts.stack ?? "test"}::${project}::${qualified}::${name}`,
             parent,
-            secretPaths: secretPathsOf(req.getObject().toJavaScript(), "", []),
+            secretPaths: secretPathsOf(sent, "", []),
             dependencies: req.getDependenciesList(),
         });
         return register(req, callback);
     };
 
     pulumi.runtime.setAllConfig(configEntries(config), opts.secretKeys ?? []);
-    try {
-        const outputs = await pulumi.runtime.runInPulumiStack(async () => program());
-        await settle();
-        return { resources, outputs: (outputs ?? {}) as Record<string, unknown>, computed, invokes };
-    } catch (error) {
-        if (!opts.captureError) throw error;
-        await settle();
-        return { resources, outputs: {}, computed, invokes, error: error as Error };
-    }
+    return withCheapBookkeepingTraces(async () => {
+        try {
+            const outputs = await pulumi.runtime.runInPulumiStack(async () => program());
+            await settle();
+            return { resources, outputs: (outputs ?? {}) as Record<string, unknown>, computed, invokes };
+        } catch (error) {
+            if (!opts.captureError) throw error;
+            await settle();
+            return { resources, outputs: {}, computed, invokes, error: error as Error };
+        }
+    });
 }
 
 /** The `config:` map of a stack file such as `Pulumi.dev.yaml`. */
