@@ -119,8 +119,10 @@ export class Tracing extends pulumi.ComponentResource {
             values: pulumi.output(args.clusterName).apply((clusterName) => collectorValues({
                 namespace, clusterName, environment: args.environment, replicas: args.collectorReplicas ?? TRACING_DEFAULTS.collectorReplicas,
             })),
-        }, inCluster([tempo]));
+        }, inCluster([]));
 
+        // Neither the collector nor Grafana needs Tempo to start (the collector's exporter retries, and a
+        // data source is only an address): all three install side by side.
         if (grafana) {
             new k8s.helm.v3.Release(`${name}-grafana`, {
                 name: TRACING_RELEASES.grafana,
@@ -134,7 +136,7 @@ export class Tracing extends pulumi.ComponentResource {
                     adminSecretKey: args.grafanaAdminSecretKey ?? TRACING_DEFAULTS.grafanaAdminSecretKey,
                     dashboardJson: agentsDashboardJson(),
                 }),
-            }, inCluster([tempo], ["namespaces", "pods", "secrets"]));
+            }, inCluster([], ["namespaces", "pods", "secrets"]));
         }
 
         // Known names (so previews show them), carrying a dependency on the release that serves them.
