@@ -6,7 +6,7 @@ import { al2023AmiAlias } from "../../components/cluster/karpenter";
 import { GPU_NODE_LABEL, GPU_NODE_TAINT, gpuPodPlacement, SYSTEM_NODE_LABEL, SYSTEM_NODE_TAINT, systemPodPlacement } from "../../components/shared/placement";
 import { KARPENTER_CHART, KUBERNETES_VERSION, NVIDIA_DEVICE_PLUGIN_CHART } from "../../components/shared/versions";
 import { kubernetesObjects, ofType, one, Registered, runProgram, RunResult } from "../../testing";
-import { runStack, stackConfig } from "../../stacks/offline";
+import { runStack, sharedRender, stackConfig } from "../../stacks/offline";
 import { validateKubernetesObject } from "../support/kubernetesSchema";
 import { assertConfigRejected } from "../support/config";
 
@@ -242,7 +242,7 @@ describe("AgentCluster under mocks", () => {
 describe("AgentCluster in the stacks", () => {
     const results = new Map<string, RunResult>();
     before(async () => {
-        for (const stack of ["dev", "staging", "prod"]) results.set(stack, await runStack(stack));
+        for (const stack of ["dev", "staging", "prod"]) results.set(stack, await sharedRender(stack));
     });
     const of = (stack: string) => results.get(stack)!.resources;
     const clusterConfig = (stack: string) => stackConfig(stack)["agent-platform:cluster"] as Record<string, unknown>;

@@ -3,7 +3,7 @@ import { ELASTICACHE_VALKEY, VALKEY_IMAGE } from "../../components/shared/versio
 import { AGENT_NAMESPACE } from "../../components/shared/placement";
 import { RESOURCE_PROFILES } from "../../components/shared/profiles";
 import { kubernetesObjects, ofType, one, RunResult } from "../../testing";
-import { runStack, stackConfig } from "../../stacks/offline";
+import { runStack, sharedRender, stackConfig } from "../../stacks/offline";
 import { waitsFor } from "../../scripts/criticalPath";
 import { assertConfigRejected } from "../support/config";
 
@@ -32,7 +32,7 @@ function assertNoPlaintext(run: RunResult, value: string) {
 describe("ContextStore in the prod stack (ElastiCache, multi-AZ)", () => {
     let run: RunResult;
     before(async () => {
-        run = await runStack("prod");
+        run = await sharedRender("prod");
     });
 
     it("runs Valkey with multi-AZ automatic failover, snapshots and the configured window", () => {
@@ -93,7 +93,7 @@ describe("ContextStore in the prod stack (ElastiCache, multi-AZ)", () => {
 
 describe("ContextStore in the staging stack (ElastiCache, single-AZ)", () => {
     it("keeps a replica with failover but no multi-AZ, and a day of snapshots", async () => {
-        const run = await runStack("staging");
+        const run = await sharedRender("staging");
         const group = one(run.resources, REPLICATION_GROUP);
         assert.equal(group.inputs.numCacheClusters, 2);
         assert.equal(group.inputs.automaticFailoverEnabled, true);
@@ -106,7 +106,7 @@ describe("ContextStore in the staging stack (ElastiCache, single-AZ)", () => {
 describe("ContextStore in the dev stack (in-cluster Valkey)", () => {
     let run: RunResult;
     before(async () => {
-        run = await runStack("dev");
+        run = await sharedRender("dev");
     });
 
     it("creates no ElastiCache and runs a Valkey StatefulSet in the agents' namespace", () => {

@@ -14,7 +14,7 @@ import { TEMPO_SERVICE_ACCOUNT } from "../../components/tracing/values";
 import { criticalPath, waitsFor } from "../../scripts/criticalPath";
 import { CREATE_TIMES } from "../../scripts/criticalPath/createTimes";
 import { kubernetesObjects, ofType, one, Registered, RunResult } from "../../testing";
-import { runStack, STACKS } from "../../stacks/offline";
+import { sharedRender, STACKS } from "../../stacks/offline";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const ADDON = "aws:eks/addon:Addon";
@@ -61,7 +61,7 @@ const nodePool = (rs: Registered[], name: string) => kubernetesObjects(rs, "Node
 describe("deploy order of the stacks (what waits for what)", () => {
     const runs: Record<string, RunResult> = {};
     before(async () => {
-        for (const stack of STACKS) runs[stack] = await runStack(stack);
+        for (const stack of STACKS) runs[stack] = await sharedRender(stack);
     });
 
     for (const stack of STACKS) {

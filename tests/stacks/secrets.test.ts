@@ -6,7 +6,7 @@ import { platformArgsFromConfig } from "../../stacks/args";
 import { loadPlatformConfig } from "../../stacks/config";
 import { maskSecrets } from "../../scripts/render";
 import { ofType, one, runProgram } from "../../testing";
-import { runStack, stackConfig, STACKS } from "../../stacks/offline";
+import { runStack, sharedRender, stackConfig, STACKS } from "../../stacks/offline";
 import { waitsFor } from "../../scripts/criticalPath";
 import { validateKubernetesObject } from "../support/kubernetesSchema";
 import { assertConfigRejected } from "../support/config";
@@ -111,7 +111,7 @@ for (const stack of STACKS) {
 
 describe("AgentSecrets in a stack: out-of-band values", () => {
     it("creates the secret without a version when secretValues does not set it (put-secret-value sets it)", async () => {
-        const r = await runStack("dev");
+        const r = await sharedRender("dev");
         assert.ok(one(r.resources, "aws:secretsmanager/secret:Secret", "platform-secrets-llm"));
         assert.deepEqual(ofType(r.resources, VERSION).map((v) => v.name).sort(), ["platform-secrets-grafana-admin", "platform-secrets-redis-auth"]);
         assert.ok(ofType(r.resources, EXTERNAL_SECRET).some((e) => e.inputs.metadata.name === "llm"), "still synced once set");

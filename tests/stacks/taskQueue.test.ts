@@ -4,7 +4,7 @@ import { AGENT_NAMESPACE } from "../../components/shared/placement";
 import { denyInsecureTransportPolicy } from "../../components/taskQueue";
 import { KEDA_CHART } from "../../components/shared/versions";
 import { json, MOCK_ACCOUNT, ofType, one, Registered, runProgram, RunResult } from "../../testing";
-import { runStack, STACKS, stackConfig } from "../../stacks/offline";
+import { runStack, sharedRender, stackConfig, STACKS } from "../../stacks/offline";
 import { waitsFor } from "../../scripts/criticalPath";
 import { simulate } from "../support/iam";
 import { validateKubernetesObject } from "../support/kubernetesSchema";
@@ -22,7 +22,7 @@ for (const stack of STACKS) {
     describe(`queues and KEDA in the ${stack} stack`, () => {
         let run: RunResult;
         before(async () => {
-            run = await runStack(stack);
+            run = await sharedRender(stack);
         });
 
         it("creates one TaskQueue per configured queue, each with a DLQ and its redrive", () => {

@@ -3,7 +3,7 @@ import { OBSERVABILITY_NAMESPACE } from "../../components/shared/placement";
 import { GRAFANA_ADMIN_SECRET } from "../../components/secrets/spec";
 import { GRAFANA_CHART, OTEL_COLLECTOR_CHART, TEMPO_CHART } from "../../components/shared/versions";
 import { json, kubernetesObjects, ofType, one, Registered } from "../../testing";
-import { runStack } from "../../stacks/offline";
+import { runStack, sharedRender } from "../../stacks/offline";
 import { waitsFor } from "../../scripts/criticalPath";
 import { assertConfigRejected } from "../support/config";
 
@@ -32,7 +32,7 @@ function descendants(resources: Registered[], root: Registered): Registered[] {
 describe("tracing in the rendered stacks", () => {
     describe("dev", () => {
         let result: Awaited<ReturnType<typeof runStack>>;
-        before(async () => { result = await runStack("dev"); });
+        before(async () => { result = await sharedRender("dev"); });
 
         it("pins every tracing release and installs it into the observability namespace through the cluster's provider", () => {
             const { releases } = tracingReleases(result.resources);
@@ -80,7 +80,7 @@ describe("tracing in the rendered stacks", () => {
 
     describe("prod", () => {
         let result: Awaited<ReturnType<typeof runStack>>;
-        before(async () => { result = await runStack("prod"); });
+        before(async () => { result = await sharedRender("prod"); });
 
         it("stores traces in a hardened S3 bucket that expires them after the 30-day retention", () => {
             const { tempo, tracing } = tracingReleases(result.resources);
@@ -126,7 +126,7 @@ describe("tracing in the rendered stacks", () => {
     });
 
     it("staging also uses S3, with its own 7-day retention", async () => {
-        const result = await runStack("staging");
+        const result = await sharedRender("staging");
         const { tempo } = tracingReleases(result.resources);
         assert.equal(tempo.inputs.values.tempo.storage.trace.backend, "s3");
         assert.equal(tempo.inputs.values.tempo.retention, "168h");
