@@ -144,13 +144,13 @@ export function criticalPath(resources: GraphResource[], table: Readonly<Record<
     return { minutes: last ? timing(last.urn).finish : 0, steps, unlistedTypes: [...unlisted].sort() };
 }
 
-const minutes = (m: number) => m.toFixed(1).padStart(5);
+const minutes = (m: number) => m.toFixed(2).padStart(6);
 
 /** The critical path as text: a headline, then the chain, one resource per line. */
 export function formatCriticalPath(path: CriticalPath): string[] {
     return [
-        `estimated deploy critical path: ${path.minutes.toFixed(1)} min (first \`pulumi up\`, typical create times of scripts/criticalPath/createTimes.ts)`,
-        "  start  finish  resource (how it waits for the line above)",
+        `estimated deploy critical path: ${path.minutes.toFixed(2)} min (first \`pulumi up\`, typical create times of scripts/criticalPath/createTimes.ts)`,
+        "   start  finish  resource (how it waits for the line above)",
         ...path.steps.map((s) => `  ${minutes(s.start)}  ${minutes(s.finish)}  ${s.type}  ${s.name}${s.reason ? `  (${s.reason})` : ""}`),
         ...(path.unlistedTypes.length ? [`  types without a create time, counted as ${UNLISTED_CREATE_TIME.minutes} min: ${path.unlistedTypes.join(", ")}`] : []),
     ];

@@ -64,11 +64,11 @@ describe("offline render (scripts/render.ts)", () => {
 
     it("prints the estimated deploy critical path after the summary, from the EKS cluster to its last resource", async () => {
         const lines = await renderStack("dev", tmpDir());
-        const head = lines.findIndex((l) => /^estimated deploy critical path: \d+\.\d min/.test(l));
+        const head = lines.findIndex((l) => /^estimated deploy critical path: \d+\.\d\d min/.test(l));
         assert.ok(head > 0 && lines.slice(0, head).some((l) => /^wrote /.test(l)), lines.join("\n"));
         const chain = lines.slice(head + 2);
         assert.ok(chain.some((l) => /aws:eks\/cluster:Cluster\s+platform-cluster-eks/.test(l)), "the control plane is on the path");
-        const total = Number(/(\d+\.\d) min/.exec(lines[head])![1]);
+        const total = Number(/(\d+\.\d\d) min/.exec(lines[head])![1]);
         assert.equal(Number(chain[chain.length - 1].trim().split(/\s+/)[1]), total, "the last step finishes at the total");
     });
 

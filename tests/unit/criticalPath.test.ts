@@ -83,9 +83,9 @@ describe("deploy critical path (scripts/criticalPath)", () => {
 
     it("prints the total and one line per step with its start and finish", () => {
         const lines = formatCriticalPath(criticalPath([res("cluster", "t:ten"), res("nodes", "t:four", { deps: ["cluster"] })], TABLE));
-        assert.match(lines[0], /critical path: 14\.0 min/);
-        assert.match(lines[2], /^\s+0\.0\s+10\.0\s+t:ten\s+cluster$/);
-        assert.match(lines[3], /^\s+10\.0\s+14\.0\s+t:four\s+nodes\s+\(dependency\)$/);
+        assert.match(lines[0], /critical path: 14\.00 min/);
+        assert.match(lines[2], /^\s+0\.00\s+10\.00\s+t:ten\s+cluster$/);
+        assert.match(lines[3], /^\s+10\.00\s+14\.00\s+t:four\s+nodes\s+\(dependency\)$/);
     });
 
     it("answers whether one resource waits for another, through dependencies, parents and providers", () => {
