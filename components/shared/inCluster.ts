@@ -5,6 +5,8 @@ import * as pulumi from "@pulumi/pulumi";
  * provider already waits for). Each list goes, as `dependsOn`, only to the objects that need it: the
  * component's AWS resources (roles, keys, buckets, secrets) wait for none of them and are created while
  * the cluster comes up. A `dependsOn` in the component's options, by contrast, holds back every child.
+ * For TypeScript programs: a package schema cannot name "a resource of any type", so other languages
+ * that use the components through `pulumi package add` see a struct here and should use `dependsOn`.
  */
 export interface InClusterDependencies {
     /** Before objects in namespaces the component does not create: those Namespace resources. Default: none. */
