@@ -90,7 +90,7 @@ export interface AgentDependencies {
     tags: Record<string, string>;
     /** Options of in-cluster components (the Kubernetes provider). */
     inCluster: pulumi.ComponentResourceOptions;
-    /** What the agents' Kubernetes objects wait for (namespace; nodes, secrets, context store; KEDA). */
+    /** What the agents' Kubernetes objects wait for (namespace; nodes, secrets; KEDA). */
     agentsDependOn: InClusterDependencies;
     /** What the model server's Kubernetes objects wait for (namespace; GPU nodes, storage, secrets). */
     modelServerDependsOn: InClusterDependencies;
