@@ -13,7 +13,7 @@ import { EXTERNAL_SECRETS_CHART, KARPENTER_CHART, KEDA_CHART, NVIDIA_DEVICE_PLUG
 import { TEMPO_SERVICE_ACCOUNT } from "../../components/tracing/values";
 import { criticalPath, waitsFor } from "../../scripts/criticalPath";
 import { CREATE_TIMES } from "../../scripts/criticalPath/createTimes";
-import { kubernetesObjects, ofType, one, Registered, RunResult } from "../../testing";
+import { kubernetesObjects, ofType, one, Registered } from "../../testing";
 import { sharedRender, STACKS } from "../../stacks/offline";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -59,15 +59,16 @@ const addonOf = (rs: Registered[], name: string) => ofType(rs, ADDON).find((a) =
 const nodePool = (rs: Registered[], name: string) => kubernetesObjects(rs, "NodePool").find((p) => p.inputs.metadata.name === name)!;
 
 describe("deploy order of the stacks (what waits for what)", () => {
-    const runs: Record<string, RunResult> = {};
-    before(async () => {
-        for (const stack of STACKS) runs[stack] = await sharedRender(stack);
-    });
-
     for (const stack of STACKS) {
         describe(stack, () => {
-            const rs = () => runs[stack].resources;
-            const waits = () => waitsFor(rs());
+            let resources: Registered[];
+            let waitsOn: (urn: string, on: string) => boolean;
+            before(async () => {
+                resources = (await sharedRender(stack)).resources;
+                waitsOn = waitsFor(resources);
+            });
+            const rs = () => resources;
+            const waits = () => waitsOn;
             const nodeGroup = () => one(rs(), "aws:eks/nodeGroup:NodeGroup");
 
             it("creates custom resources after the release that installs their CRDs and admission webhooks (awaited)", () => {
