@@ -17,8 +17,7 @@ infra_log=$(mktemp)
 agent_log=$(mktemp)
 trap 'rm -f "$infra_log" "$agent_log"' EXIT
 
-# The agent suite's time is set by its timers, so it gets the CPU first when both want it.
-nice -n 10 npx mocha "${color[@]}" 'tests/**/*.test.ts' >"$infra_log" 2>&1 &
+npx mocha "${color[@]}" 'tests/**/*.test.ts' >"$infra_log" 2>&1 &
 infra=$!
 npm --prefix agent test -- "${color[@]}" >"$agent_log" 2>&1 &
 agent=$!
