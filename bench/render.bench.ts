@@ -1,40 +1,48 @@
 /**
- * `npm run bench`: wall time and peak memory of rendering each stack in-process, against the floor of
- * a process that only imports the same SDKs, as ratios measured in the same run. Each figure is the
- * median of RUNS fresh processes (bounded: RUNS × (stacks + 1) processes, each with a timeout).
+ * `npm run bench`: wall time and peak memory of rendering each stack in a fresh process, against the
+ * floor of a process that only imports the same SDKs. Every process runs the same way (`node`, the V8
+ * flags of NODE_FLAGS, tsx). The machine may be busy: each round runs the floor and then every stack
+ * back to back, so a ratio compares processes that ran under the same load; the table shows medians
+ * over RUNS rounds and the range of the per-round ratios, for wall time, CPU time (steadier when other
+ * work competes for the cores) and peak RSS. Bounded: RUNS × (stacks + 1) processes, each with a timeout.
  */
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
-import { Measurement, median } from "./measure";
+import { Measurement, median, NODE_FLAGS } from "./measure";
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const TIMEOUT_MS = 120_000;
 const STACKS = ["dev", "staging", "prod"];
 
 function measure(script: string, args: string[] = []): Measurement {
-    const out = execFileSync(process.execPath, ["--import", "tsx", path.join(__dirname, script), ...args], {
+    const out = execFileSync(process.execPath, [...NODE_FLAGS, "--import", "tsx", path.join(__dirname, script), ...args], {
         cwd: path.join(__dirname, ".."), encoding: "utf8", timeout: TIMEOUT_MS,
     });
     return JSON.parse(out.trim().split("\n").pop() as string) as Measurement;
 }
 
-function medianOf(script: string, args: string[] = []): Measurement {
-    const runs = Array.from({ length: RUNS }, () => measure(script, args));
-    return { label: runs[0].label, wallMs: median(runs.map((r) => r.wallMs)), peakRssMiB: median(runs.map((r) => r.peakRssMiB)), resources: runs[0].resources };
-}
+/** `min–max` of a list, to `digits` decimals. */
+const range = (values: number[], digits: number) => `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}`;
 
 function main(): void {
-    const floor = medianOf("floor.ts");
-    const rows = STACKS.map((stack) => medianOf("renderOnce.ts", [stack]));
+    const rounds = Array.from({ length: RUNS }, () => ({ floor: measure("floor.ts"), stacks: STACKS.map((stack) => measure("renderOnce.ts", [stack])) }));
+    const floors = rounds.map((r) => r.floor);
     const fmt = (n: number, d = 0) => n.toFixed(d);
-    console.log(`render benchmark: median of ${RUNS} fresh processes each, Node ${process.version}`);
-    console.log(["stack".padEnd(8), "resources", "wall ms", "floor ms", "× floor", "peak MiB", "floor MiB", "× floor"].join("  "));
-    for (const r of rows) {
+    console.log(`render benchmark: ${RUNS} rounds (floor, then each stack), Node ${process.version}, flags ${NODE_FLAGS.join(" ") || "none"}`);
+    const summary = (values: number[], unit: string) => `${fmt(median(values))} ${unit} (${range(values, 0)})`;
+    console.log(`floor: wall ${summary(floors.map((f) => f.wallMs), "ms")}, CPU ${summary(floors.map((f) => f.cpuMs), "ms")}, peak ${summary(floors.map((f) => f.peakRssMiB), "MiB")}`);
+    console.log(["stack".padEnd(8), "resources", "wall ms", "× floor (range)".padEnd(17), "CPU ms", "× floor (range)".padEnd(17), "peak MiB", "× floor (range)"].join("  "));
+    STACKS.forEach((stack, i) => {
+        const runs = rounds.map((r) => r.stacks[i]);
+        const ratios = (key: "wallMs" | "cpuMs" | "peakRssMiB") => {
+            const values = rounds.map((r) => r.stacks[i][key] / r.floor[key]);
+            return `${fmt(median(values), 2)} (${range(values, 2)})`.padEnd(17);
+        };
         console.log([
-            r.label.padEnd(8), String(r.resources).padStart(9), fmt(r.wallMs).padStart(7), fmt(floor.wallMs).padStart(8), fmt(r.wallMs / floor.wallMs, 2).padStart(7),
-            fmt(r.peakRssMiB).padStart(8), fmt(floor.peakRssMiB).padStart(9), fmt(r.peakRssMiB / floor.peakRssMiB, 2).padStart(7),
+            stack.padEnd(8), String(runs[0].resources).padStart(9), fmt(median(runs.map((r) => r.wallMs))).padStart(7), ratios("wallMs"),
+            fmt(median(runs.map((r) => r.cpuMs))).padStart(6), ratios("cpuMs"), fmt(median(runs.map((r) => r.peakRssMiB))).padStart(8), ratios("peakRssMiB"),
         ].join("  "));
-    }
+    });
 }
 
 main();

@@ -31,6 +31,7 @@ export { RESOURCE_PROFILES, ResourceRequirements } from "./shared/profiles";
 export { contextTag, ContextTagOptions } from "./image/context";
 export { ScaledObjectArgs, scaledObjectFor } from "./keda/spec";
 export { policyDocument, PolicyStatement } from "./podIdentity/spec";
+export { dependsOnFor, InClusterDependencies } from "./shared/inCluster";
 export { AGENT_NAMESPACE, OBSERVABILITY_NAMESPACE } from "./shared/placement";
 export * as versions from "./shared/versions";
 export { consumerStatements, producerStatements } from "./taskQueue/spec";

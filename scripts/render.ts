@@ -2,12 +2,14 @@
  * Offline render: `npm run render -- <stack> [--out <dir>]` runs the real program for a stack under the
  * test mocks (no cloud account, no Pulumi CLI) and writes what it would register: Kubernetes objects as
  * YAML (one file per object, grouped by namespace), every other resource as JSON. Secret inputs are
- * masked. Output is deterministic, so `diff -r` between two commits is a review diff.
+ * masked. Output is deterministic, so `diff -r` between two commits is a review diff. It then prints the
+ * estimated deploy critical path (scripts/criticalPath), so a change that makes deploys slower shows.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify as toYaml } from "yaml";
 import { countByType, Registered, RunResult } from "../testing";
+import { criticalPath, formatCriticalPath } from "./criticalPath";
 import { PROJECT_ROOT, runStack } from "../stacks/offline";
 
 export const SECRET_MASK = "[secret]";
@@ -83,6 +85,16 @@ export function writeRender(result: RunResult, outDir: string): string[] {
     ];
 }
 
+/** Renders a stack into `outDir`; returns what `npm run render` prints (summary, then the critical path). */
+export async function renderStack(stack: string, outDir: string): Promise<string[]> {
+    const result = await runStack(stack);
+    return [
+        ...writeRender(result, outDir),
+        `wrote ${path.relative(process.cwd(), outDir) || "."}`,
+        ...formatCriticalPath(criticalPath(result.resources)),
+    ];
+}
+
 async function main(argv: string[]): Promise<void> {
     const stack = argv.find((a) => !a.startsWith("--"));
     const outIndex = argv.indexOf("--out");
@@ -95,9 +107,7 @@ async function main(argv: string[]): Promise<void> {
         process.exit(2);
     }
     const outDir = path.resolve(outIndex >= 0 ? argv[outIndex + 1] : path.join(PROJECT_ROOT, "render", stack));
-    const result = await runStack(stack);
-    for (const line of writeRender(result, outDir)) console.log(line);
-    console.log(`wrote ${path.relative(process.cwd(), outDir) || "."}`);
+    for (const line of await renderStack(stack, outDir)) console.log(line);
 }
 
 if (require.main === module) {

@@ -33,11 +33,37 @@ export function stackPlatformConfig(stack: string): PlatformConfig {
 
 /**
  * Runs the real program (`stacks/program.ts`) for a stack from its `Pulumi.<stack>.yaml`, with
- * `overrides` merged over the file's config (a value of `undefined` removes the key).
+ * `overrides` merged over the file's config (a value of `undefined` removes the key). Every call is a
+ * fresh run; tests that only read a stack as its file configures it share `sharedRender` instead.
  */
 export function runStack(stack: string, overrides: Record<string, unknown> = {}, opts: Omit<RunOptions, "config" | "stack"> = {}): Promise<RunResult> {
     // Loaded after the mocks are set, as Pulumi requires.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const program = () => (require("./program") as typeof import("./program")).definePlatform();
     return runStackFile(PROJECT_ROOT, stack, program, overrides, opts);
+}
+
+const sharedRenders = new Map<string, Promise<RunResult>>();
+
+/** Freezes a value and everything reachable from it (Sets: the Set object only). */
+function deepFreeze<T>(value: T): T {
+    if (value && typeof value === "object" && !Object.isFrozen(value)) {
+        Object.freeze(value);
+        for (const v of Object.values(value)) deepFreeze(v);
+    }
+    return value;
+}
+
+/**
+ * The render of a stack exactly as `Pulumi.<stack>.yaml` configures it, run once per process and shared
+ * by every caller (the tests of one process render each stack once). It is deeply frozen: a caller that
+ * changed it would change it for all the others.
+ */
+export function sharedRender(stack: string): Promise<RunResult> {
+    let render = sharedRenders.get(stack);
+    if (!render) {
+        render = runStack(stack).then(deepFreeze);
+        sharedRenders.set(stack, render);
+    }
+    return render;
 }

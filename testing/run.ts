@@ -1,8 +1,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { parse as parseYaml } from "yaml";
+// js-yaml, not yaml: @pulumi/pulumi loads it anyway, so reading a stack file adds no modules to a render.
+import { load as parseYaml } from "js-yaml";
 import { mockCall, mockOutputs } from "./mocks";
+import { answerRegistrations, Registration } from "./monitor";
+import { withCheapBookkeepingTraces } from "./stackTraces";
 
 /**
  * Runs Pulumi programs under mocks and records every registration: type, name, inputs (plain), which
@@ -66,13 +69,24 @@ function secretPathsOf(raw: unknown, at: string, out: string[]): string[] {
     return out;
 }
 
-/** Replaces Pulumi's secret wrappers with the values they wrap (which paths were secret is kept separately). */
+/**
+ * Replaces Pulumi's secret wrappers with the values they wrap (which paths were secret is kept
+ * separately). Parts without a secret are returned as they are, not copied.
+ */
 function unwrapSecrets(value: unknown): unknown {
-    if (Array.isArray(value)) return value.map(unwrapSecrets);
+    if (Array.isArray(value)) {
+        const items = value.map(unwrapSecrets);
+        return items.every((v, i) => v === value[i]) ? value : items;
+    }
     if (value && typeof value === "object") {
         const obj = value as Record<string, unknown>;
         if (obj[SECRET_SIG] === pulumi.runtime.specialSecretSig) return unwrapSecrets(obj.value);
-        return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, unwrapSecrets(v)]));
+        let copy: Record<string, unknown> | undefined;
+        for (const [k, v] of Object.entries(obj)) {
+            const unwrapped = unwrapSecrets(v);
+            if (unwrapped !== v) (copy ??= { ...obj })[k] = unwrapped;
+        }
+        return copy ?? obj;
     }
     return value;
 }
@@ -102,63 +116,46 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
     const resources: Registered[] = [];
     const computed = new Set<string>();
     const invokes: RunResult["invokes"] = [];
-    const pending = new Map<string, Partial<Registered>>();
     const remember = (v: unknown) => {
         if (typeof v === "string" && v.length > 3) computed.add(v);
         else if (v && typeof v === "object") Object.values(v).forEach(remember);
     };
+    /** The mocks' answer for a resource, recorded with what the request showed (parent, dependencies, secrets). */
+    const answer = (rawArgs: pulumi.runtime.MockResourceArgs, request?: Omit<Registration, "args">) => {
+        const args = { ...rawArgs, inputs: unwrapSecrets(rawArgs.inputs) as Record<string, unknown> };
+        const out = mockOutputs(args, region);
+        remember(out.id);
+        remember(out.state);
+        resources.push({
+            type: args.type, name: args.name, custom: args.custom ?? false, provider: args.provider ?? "",
+            urn: request?.urn ?? "", parent: request?.parent ?? "", dependencies: request?.dependencies ?? [],
+            secretPaths: request ? secretPathsOf(request.sentInputs, "", []) : [],
+            inputs: args.inputs, state: { ...args.inputs, ...out.state, id: out.id },
+        });
+        return { id: out.id, state: { ...args.inputs, ...out.state } };
+    };
 
     await pulumi.runtime.setMocks({
-        newResource(rawArgs) {
-            const args = { ...rawArgs, inputs: unwrapSecrets(rawArgs.inputs) as Record<string, unknown> };
-            const out = mockOutputs(args, region);
-            remember(out.id);
-            remember(out.state);
-            const key = `${args.type}::${args.name}`;
-            const extra = pending.get(key) ?? {};
-            pending.delete(key);
-            resources.push({
-                type: args.type, name: args.name, custom: args.custom ?? false, provider: args.provider ?? "",
-                urn: extra.urn ?? "", parent: extra.parent ?? "", secretPaths: extra.secretPaths ?? [], dependencies: extra.dependencies ?? [],
-                inputs: args.inputs, state: { ...args.inputs, ...out.state, id: out.id },
-            });
-            return { id: out.id, state: { ...args.inputs, ...out.state } };
-        },
+        newResource: (args) => answer(args),
         call: (args) => {
             invokes.push({ token: args.token, inputs: args.inputs });
             return mockCall(args, region);
         },
     }, project, opts.stack ?? "test", opts.preview ?? false);
-
-    // Capture what the plain mock interface does not show: parent, dependencies and secretness of inputs.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const monitor = (require("@pulumi/pulumi/runtime/settings") as { getMonitor(): any }).getMonitor(); // eslint-disable-line @typescript-eslint/no-explicit-any
-    const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req: any, callback: unknown) => { // eslint-disable-line @typescript-eslint/no-explicit-any
-        const type = req.getType();
-        const name = req.getName();
-        const parent: string = req.getParent();
-        // The URN the mock monitor assigns: the parent's own type (not its chain) qualifies the type.
-        const qualified = parent ? `${parent.split("::")[2].split("$").pop()}$${type}` : type;
-        pending.set(`${type}::${name}`, {
-            urn: `urn:pulumi:${opts.stack ?? "test"}::${project}::${qualified}::${name}`,
-            parent,
-            secretPaths: secretPathsOf(req.getObject().toJavaScript(), "", []),
-            dependencies: req.getDependenciesList(),
-        });
-        return register(req, callback);
-    };
+    answerRegistrations(async ({ args, ...request }) => answer(args, request));
 
     pulumi.runtime.setAllConfig(configEntries(config), opts.secretKeys ?? []);
-    try {
-        const outputs = await pulumi.runtime.runInPulumiStack(async () => program());
-        await settle();
-        return { resources, outputs: (outputs ?? {}) as Record<string, unknown>, computed, invokes };
-    } catch (error) {
-        if (!opts.captureError) throw error;
-        await settle();
-        return { resources, outputs: {}, computed, invokes, error: error as Error };
-    }
+    return withCheapBookkeepingTraces(async () => {
+        try {
+            const outputs = await pulumi.runtime.runInPulumiStack(async () => program());
+            await settle();
+            return { resources, outputs: (outputs ?? {}) as Record<string, unknown>, computed, invokes };
+        } catch (error) {
+            if (!opts.captureError) throw error;
+            await settle();
+            return { resources, outputs: {}, computed, invokes, error: error as Error };
+        }
+    });
 }
 
 /** The `config:` map of a stack file such as `Pulumi.dev.yaml`. */

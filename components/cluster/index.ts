@@ -145,6 +145,19 @@ export class AgentCluster extends pulumi.ComponentResource {
     public readonly interruptionQueueName: pulumi.Output<string>;
     /** Names of the Karpenter NodePools created. */
     public readonly nodePoolNames: pulumi.Output<string[]>;
+    /**
+     * What pods on the system nodes wait for before they can run: the node group, the networking,
+     * kube-proxy and Pod Identity add-ons it needs, and CoreDNS. Give it as `dependsOn` to controllers
+     * (Helm releases that wait for their pods); objects that only need the API server do not wait for it.
+     */
+    public readonly systemNodesReady: pulumi.Resource[];
+    /**
+     * What pods on Karpenter's node pools wait for: the Karpenter controller, its node classes and pools
+     * (and the NVIDIA device plugin with the GPU pool). Give it as `dependsOn` to workloads.
+     */
+    public readonly workloadNodesReady: pulumi.Resource[];
+    /** What a PersistentVolumeClaim of the default gp3 StorageClass waits for: the EBS CSI driver and the class. */
+    public readonly storageReady: pulumi.Resource[];
 
     constructor(name: string, args: AgentClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         const settings = parseClusterArgs(args); // before super: invalid arguments register nothing
@@ -258,9 +271,9 @@ export class AgentCluster extends pulumi.ComponentResource {
         const cniRole = new PodIdentityRole(`${name}-vpc-cni`, {
             clusterName: cluster.name, namespace: "kube-system", serviceAccount: "aws-node", managedPolicyArns: [managed(VPC_CNI_POLICY)], tags,
         }, parent);
-        const podIdentityAgent = addon(EksAddon.PodIdentityAgent, []);
-        const earlyAddons = ADDONS_BEFORE_NODES.map((a) => a === EksAddon.PodIdentityAgent ? podIdentityAgent
-            : addon(a, a === EksAddon.VpcCni ? [cniRole, podIdentityAgent] : []));
+        // Installed side by side: none needs another, only the nodes need them all. vpc-cni waits for the
+        // association of aws-node, whose pods get their credentials when they are created.
+        const earlyAddons = ADDONS_BEFORE_NODES.map((a) => addon(a, a === EksAddon.VpcCni ? [cniRole] : []));
 
         // --- system node group ---------------------------------------------------------------------------------
         const launchTemplate = new aws.ec2.LaunchTemplate(`${name}-system`, {
@@ -300,21 +313,24 @@ export class AgentCluster extends pulumi.ComponentResource {
             clusterName: cluster.name, namespace: "kube-system", serviceAccount: "ebs-csi-controller-sa", managedPolicyArns: [managed(EBS_CSI_POLICY)], tags,
         }, parent);
         const lateAddons = ADDONS_AFTER_NODES.map((a) => addon(a, a === EksAddon.EbsCsiDriver ? [nodeGroup, ebsRole] : [nodeGroup]));
-        const ebsCsi = lateAddons[ADDONS_AFTER_NODES.indexOf(EksAddon.EbsCsiDriver)];
+        const lateAddon = (a: EksAddon) => lateAddons[ADDONS_AFTER_NODES.indexOf(a)];
+        // Controllers need the nodes and DNS; not metrics-server or the EBS driver (Karpenter must be able
+        // to add capacity even if one of those is still settling).
+        this.systemNodesReady = [nodeGroup, ...earlyAddons, lateAddon(EksAddon.CoreDns)];
 
         // --- in-cluster objects: own provider from the kubeconfig ---------------------------------------------------
+        // The provider waits for the control plane; objects that only need the API server wait for nothing else.
         const provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, parent);
-        const k8sOpts = (dependsOn: pulumi.Resource[]) => ({ parent: this, provider, dependsOn });
-        new k8s.storage.v1.StorageClass(`${name}-gp3`, gp3StorageClassSpec(), k8sOpts([ebsCsi]));
+        const storageClass = new k8s.storage.v1.StorageClass(`${name}-gp3`, gp3StorageClassSpec(), { parent: this, provider });
+        this.storageReady = [lateAddon(EksAddon.EbsCsiDriver), storageClass];
 
         const capacity = createClusterCapacity(this, name, {
             settings, tags, vpcId: settings.vpcId, cluster, partition, region, nodeRoleArn: workloadNodes.role.arn, nodeRoleName: workloadNodes.role.name,
-            // Controllers need the nodes and DNS; not metrics-server or the EBS driver (Karpenter must be able
-            // to add capacity even if one of those is still settling).
-            provider, systemReady: [nodeGroup, karpenterNodeAccess, lateAddons[ADDONS_AFTER_NODES.indexOf(EksAddon.CoreDns)]],
+            provider, systemNodesReady: this.systemNodesReady, nodeAccess: karpenterNodeAccess,
         });
         this.interruptionQueueName = capacity.interruptionQueueName;
         this.nodePoolNames = pulumi.output(capacity.nodePoolNames);
+        this.workloadNodesReady = capacity.workloadNodesReady;
 
         this.registerOutputs({
             clusterName: this.clusterName, clusterArn: this.clusterArn, endpoint: this.endpoint, certificateAuthorityData: this.certificateAuthorityData,

@@ -23,10 +23,12 @@ export interface ClusterCapacityInputs {
     region: pulumi.Output<string>;
     nodeRoleArn: pulumi.Output<string>;
     nodeRoleName: pulumi.Output<string>;
-    /** Kubernetes provider of the new cluster. */
+    /** Kubernetes provider of the new cluster (it waits for the control plane). */
     provider: k8s.Provider;
-    /** What must exist before controllers are installed (system nodes, their add-ons, node access). */
-    systemReady: pulumi.Resource[];
+    /** What the controller's pods wait for on the system nodes (the nodes, their add-ons, DNS). */
+    systemNodesReady: pulumi.Resource[];
+    /** The access entry that lets nodes of the node role join the cluster. */
+    nodeAccess: pulumi.Resource;
 }
 
 /** AL2023 AMI alias of the pinned release. */
@@ -74,7 +76,8 @@ export function createClusterCapacity(parent: pulumi.ComponentResource, name: st
     }, opts);
 
     // CRDs from their own chart (same version): Helm never upgrades a chart's crds/ directory, so a
-    // Karpenter upgrade would otherwise keep the old NodePool/EC2NodeClass schemas.
+    // Karpenter upgrade would otherwise keep the old NodePool/EC2NodeClass schemas. CRDs need only the
+    // API server: installed while the nodes come up.
     const crds = new k8s.helm.v3.Release(`${name}-karpenter-crd`, {
         name: "karpenter-crd",
         chart: KARPENTER_CHART.crdChart,
@@ -82,7 +85,7 @@ export function createClusterCapacity(parent: pulumi.ComponentResource, name: st
         namespace: KARPENTER_NAMESPACE,
         atomic: true,
         timeout: 300,
-    }, k8sOpts(c.systemReady));
+    }, k8sOpts([]));
     const release = new k8s.helm.v3.Release(`${name}-karpenter`, {
         name: "karpenter",
         chart: KARPENTER_CHART.chart,
@@ -94,7 +97,7 @@ export function createClusterCapacity(parent: pulumi.ComponentResource, name: st
         })),
         atomic: true,
         timeout: 600,
-    }, k8sOpts([...c.systemReady, controller, crds]));
+    }, k8sOpts([...c.systemNodesReady, controller, crds]));
 
     const nodeClass = (className: NodePoolName, diskSizeGiB: number) => new k8s.apiextensions.CustomResource(`${name}-nodeclass-${className}`, {
         apiVersion: "karpenter.k8s.aws/v1",
@@ -103,7 +106,7 @@ export function createClusterCapacity(parent: pulumi.ComponentResource, name: st
         spec: c.nodeRoleName.apply((nodeRoleName) => ec2NodeClassSpec({
             clusterName: settings.clusterName, nodeRoleName, amiAlias: al2023AmiAlias(), diskSizeGiB, tags,
         })),
-    }, k8sOpts([crds, release]));
+    }, k8sOpts([crds, release, c.nodeAccess])); // nodes of the class join through the node role's access entry
     const nodePool = (poolName: NodePoolName, spec: object, dependsOn: pulumi.Resource[]) => new k8s.apiextensions.CustomResource(`${name}-nodepool-${poolName}`, {
         apiVersion: "karpenter.sh/v1",
         kind: "NodePool",
@@ -112,14 +115,17 @@ export function createClusterCapacity(parent: pulumi.ComponentResource, name: st
     }, k8sOpts(dependsOn));
 
     const generalClass = nodeClass(NodePoolName.General, settings.nodePools.cpu.diskSizeGiB);
-    nodePool(NodePoolName.General, generalNodePoolSpec(settings.nodePools.cpu), [crds, release, generalClass]);
+    const generalPool = nodePool(NodePoolName.General, generalNodePoolSpec(settings.nodePools.cpu), [crds, release, generalClass]);
     const nodePoolNames: string[] = [NodePoolName.General];
+    // What workload pods wait for: a controller to launch nodes, and the classes and pools it launches them from.
+    const workloadNodesReady: pulumi.Resource[] = [release, generalClass, generalPool];
 
     if (settings.nodePools.gpu.enabled) {
         const gpuClass = nodeClass(NodePoolName.Gpu, settings.nodePools.gpu.diskSizeGiB);
-        nodePool(NodePoolName.Gpu, gpuNodePoolSpec(settings.nodePools.gpu), [crds, release, gpuClass]);
+        const gpuPool = nodePool(NodePoolName.Gpu, gpuNodePoolSpec(settings.nodePools.gpu), [crds, release, gpuClass]);
         nodePoolNames.push(NodePoolName.Gpu);
-        new k8s.helm.v3.Release(`${name}-nvidia-device-plugin`, {
+        // A DaemonSet for GPU nodes only: nothing to wait for but the API server; GPU pods wait for it.
+        const devicePlugin = new k8s.helm.v3.Release(`${name}-nvidia-device-plugin`, {
             name: "nvidia-device-plugin",
             chart: NVIDIA_DEVICE_PLUGIN_CHART.chart,
             version: NVIDIA_DEVICE_PLUGIN_CHART.version,
@@ -129,7 +135,8 @@ export function createClusterCapacity(parent: pulumi.ComponentResource, name: st
             values: nvidiaDevicePluginValues(),
             atomic: true,
             timeout: 300,
-        }, k8sOpts(c.systemReady));
+        }, k8sOpts([]));
+        workloadNodesReady.push(gpuClass, gpuPool, devicePlugin);
     }
-    return { interruptionQueueName: queue.name, nodePoolNames };
+    return { interruptionQueueName: queue.name, nodePoolNames, workloadNodesReady };
 }

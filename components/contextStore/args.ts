@@ -1,3 +1,4 @@
+import { inClusterDependsOnSchema } from "../shared/inCluster";
 import * as pulumi from "@pulumi/pulumi";
 import { ContextStoreMode, EvictionPolicy } from "../shared/constants";
 import { AGENT_NAMESPACE } from "../shared/placement";
@@ -44,6 +45,7 @@ export const contextStoreArgsSchema = contextStoreOptionsSchema.extend({
     authSecretKey: matching(/^[-._a-zA-Z0-9]+$/, "a Secret key ([-._a-zA-Z0-9]+)").default("password"),
     kmsKeyArn: input<string>().optional(),
     namespace: matching(DNS_LABEL, "a DNS label").default(AGENT_NAMESPACE),
+    inClusterDependsOn: inClusterDependsOnSchema,
     tags: tags.optional(),
 }).superRefine((a, ctx) => {
     checkReplicas(a, ctx);

@@ -8,6 +8,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ResourceProfile } from "../shared/constants";
+import { dependsOnFor, InClusterDependencies } from "../shared/inCluster";
 import { resourcesFor } from "../shared/profiles";
 import { VALKEY_IMAGE } from "../shared/versions";
 
@@ -167,13 +168,16 @@ export function valkeyNetworkPolicy(namespace: string): k8s.types.input.networki
     };
 }
 
-/** Registers the in-cluster store's objects under `parent` (which carries the Kubernetes provider). */
-export function createInClusterValkey(name: string, opts: InClusterValkeyOptions, parent: pulumi.Resource): void {
-    const child = { parent };
+/**
+ * Registers the in-cluster store's objects under `parent` (which carries the Kubernetes provider): the
+ * objects wait for `deps.namespaces`, the StatefulSet also for `deps.pods` and `deps.secrets`.
+ */
+export function createInClusterValkey(name: string, opts: InClusterValkeyOptions, parent: pulumi.Resource, deps?: InClusterDependencies): void {
+    const child = { parent, dependsOn: dependsOnFor(deps, ["namespaces"]) };
     const sts = valkeyStatefulSet(opts);
     const [service, headless] = valkeyServices(opts.namespace);
     new k8s.core.v1.Service(`${name}-valkey`, service, child);
     new k8s.core.v1.Service(`${name}-valkey-headless`, headless, child);
     new k8s.networking.v1.NetworkPolicy(`${name}-valkey`, valkeyNetworkPolicy(opts.namespace), child);
-    new k8s.apps.v1.StatefulSet(`${name}-valkey`, sts, child);
+    new k8s.apps.v1.StatefulSet(`${name}-valkey`, sts, { parent, dependsOn: dependsOnFor(deps, ["namespaces", "pods", "secrets"]) });
 }

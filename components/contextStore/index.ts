@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ContextStoreMode } from "../shared/constants";
+import { InClusterDependencies } from "../shared/inCluster";
 import { parseArgs } from "../shared/schema";
 import { ELASTICACHE_VALKEY } from "../shared/versions";
 import { contextStoreArgsSchema } from "./args";
@@ -57,6 +58,12 @@ export interface ContextStoreArgs extends ContextStoreOptions {
     namespace?: string;
     /** Tags of the AWS resources. Default: none. */
     tags?: Record<string, string>;
+    /**
+     * What the in-cluster store's Kubernetes objects wait for: `namespaces` (its namespace); before the
+     * StatefulSet also `pods` (nodes, storage) and `secrets` (the password's Secret). Default: none.
+     * Unused by ElastiCache.
+     */
+    inClusterDependsOn?: InClusterDependencies;
 }
 
 /** Validates ContextStoreArgs and applies their defaults; throws `InputPropertiesError` naming each bad argument (never the AUTH token). */
@@ -104,7 +111,7 @@ export class ContextStore extends pulumi.ComponentResource {
             createInClusterValkey(name, {
                 namespace, passwordSecretName: secretName, passwordSecretKey: secretKey,
                 storageGiB: a.storageGiB, maxmemoryPolicy: a.maxmemoryPolicy,
-            }, this);
+            }, this, a.inClusterDependsOn);
             const host = pulumi.output(inClusterHost(namespace));
             endpoint = { host, readerHost: host, tls: false, securityGroupId: pulumi.output(undefined) };
         } else {

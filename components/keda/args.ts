@@ -1,3 +1,4 @@
+import { inClusterDependsOnSchema } from "../shared/inCluster";
 import { AGENT_NAMESPACE } from "../shared/placement";
 import { input, int, matching, tags, z } from "../shared/schema";
 import { DNS_LABEL } from "../shared/names";
@@ -44,5 +45,6 @@ export const kedaArgsSchema = z.strictObject({
     clusterName: input<string>(),
     queueArns: z.array(input<string>()).default([]),
     workloadNamespaces: z.array(dnsLabel).default([AGENT_NAMESPACE]).refine((ns) => new Set(ns).size === ns.length, { message: "distinct namespaces" }),
+    inClusterDependsOn: inClusterDependsOnSchema,
     tags: tags.optional(),
 });

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument } from "../podIdentity/spec";
 import { PodIdentityRole } from "../podIdentity";
+import { dependsOnFor, InClusterDependencies } from "../shared/inCluster";
 import { parseArgs } from "../shared/schema";
 import { KEDA_CHART } from "../shared/versions";
 import { kedaArgsSchema } from "./args";
@@ -16,6 +17,11 @@ export interface KedaArgs {
     workloadNamespaces?: string[];
     /** Tags of the AWS resources. Default: none. */
     tags?: Record<string, string>;
+    /**
+     * What the Kubernetes objects wait for: `pods` before the release (the nodes the operator runs on),
+     * `namespaces` before the TriggerAuthentications (the workload namespaces). Default: none.
+     */
+    inClusterDependsOn?: InClusterDependencies;
 }
 
 /** Validates KedaArgs and applies their defaults; throws `InputPropertiesError` naming each bad argument. */
@@ -69,11 +75,11 @@ export class Keda extends pulumi.ComponentResource {
             values: kedaValues(),
             atomic: true,
             timeout: 600,
-        }, { parent: this, dependsOn: [role] });
+        }, { parent: this, dependsOn: dependsOnFor(a.inClusterDependsOn, ["pods"], [role]) });
 
         a.workloadNamespaces.forEach((workloadNs) => {
             const auth = triggerAuthenticationFor(workloadNs);
-            new k8s.apiextensions.CustomResource(`${name}-auth-${workloadNs}`, auth, { parent: this, dependsOn: [release] });
+            new k8s.apiextensions.CustomResource(`${name}-auth-${workloadNs}`, auth, { parent: this, dependsOn: dependsOnFor(a.inClusterDependsOn, ["namespaces"], [release]) });
         });
 
         this.namespace = ns.metadata.name;

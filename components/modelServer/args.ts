@@ -1,3 +1,4 @@
+import { inClusterDependsOnSchema } from "../shared/inCluster";
 import { ModelSource } from "../shared/constants";
 import { AGENT_NAMESPACE } from "../shared/placement";
 import { input, int, matching, oneOf, tags, z } from "../shared/schema";
@@ -57,6 +58,7 @@ export const modelServerOptionsSchema = z.strictObject({
 /** ModelServerArgs. */
 export const modelServerArgsSchema = modelServerOptionsSchema.extend({
     clusterName: input<string>().optional(),
+    inClusterDependsOn: inClusterDependsOnSchema,
     tags: tags.optional(),
 }).superRefine((m, ctx) => {
     checkSource(m, ctx);

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ModelSource } from "../shared/constants";
+import { dependsOnFor, InClusterDependencies } from "../shared/inCluster";
 import { MODEL_SERVER_PORT, modelServerLabels, modelServerNetworkPolicy, modelServerPdb, modelServerServiceAccount, modelServerServices, ModelServerSpecOptions, modelServerStatefulSet, modelServerUrl, modelWeightsReadPolicy } from "./spec";
 import { PodIdentityRole } from "../podIdentity";
 import { parseArgs } from "../shared/schema";
@@ -40,6 +41,11 @@ export interface ModelServerArgs {
     clusterName?: pulumi.Input<string>;
     /** Tags of AWS resources (the S3 reader role). Default: none. */
     tags?: Record<string, string>;
+    /**
+     * What the Kubernetes objects wait for: `namespaces` (its namespace); before the StatefulSet also
+     * `pods` (GPU nodes, the weights' storage) and `secrets` (the hub token's Secret). Default: none.
+     */
+    inClusterDependsOn?: InClusterDependencies;
 }
 
 /** Validates ModelServerArgs and applies their defaults (what the spec builders take); throws `InputPropertiesError` naming each bad argument. */
@@ -76,8 +82,9 @@ export class ModelServer extends pulumi.ComponentResource {
         const spec = modelServerSpecOptions(args); // before super: invalid arguments register nothing
         super("agent-platform:index:ModelServer", name, {}, opts);
         const parent = { parent: this };
+        const inNamespace = { parent: this, dependsOn: dependsOnFor(spec.inClusterDependsOn, ["namespaces"]) };
 
-        const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-sa`, modelServerServiceAccount(spec.name, spec.namespace), parent);
+        const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-sa`, modelServerServiceAccount(spec.name, spec.namespace), inNamespace);
         const stsDependsOn: pulumi.Resource[] = [serviceAccount];
         let role: PodIdentityRole | undefined;
         if (spec.source === ModelSource.S3) {
@@ -94,11 +101,11 @@ export class ModelServer extends pulumi.ComponentResource {
         }
 
         const [service, headless] = modelServerServices(spec.name, spec.namespace);
-        const svc = new k8s.core.v1.Service(`${name}`, service, parent);
-        new k8s.core.v1.Service(`${name}-headless`, headless, parent);
-        new k8s.networking.v1.NetworkPolicy(`${name}`, modelServerNetworkPolicy(spec.name, spec.namespace, spec.source), parent);
-        new k8s.policy.v1.PodDisruptionBudget(`${name}`, modelServerPdb(spec.name, spec.namespace), parent);
-        new k8s.apps.v1.StatefulSet(`${name}`, modelServerStatefulSet(spec), { parent: this, dependsOn: stsDependsOn });
+        const svc = new k8s.core.v1.Service(`${name}`, service, inNamespace);
+        new k8s.core.v1.Service(`${name}-headless`, headless, inNamespace);
+        new k8s.networking.v1.NetworkPolicy(`${name}`, modelServerNetworkPolicy(spec.name, spec.namespace, spec.source), inNamespace);
+        new k8s.policy.v1.PodDisruptionBudget(`${name}`, modelServerPdb(spec.name, spec.namespace), inNamespace);
+        new k8s.apps.v1.StatefulSet(`${name}`, modelServerStatefulSet(spec), { parent: this, dependsOn: dependsOnFor(spec.inClusterDependsOn, ["namespaces", "pods", "secrets"], stsDependsOn) });
 
         this.serviceName = svc.metadata.name;
         this.serviceUrl = svc.metadata.name.apply((n) => modelServerUrl(n, spec.namespace));

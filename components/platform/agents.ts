@@ -8,7 +8,8 @@ import { AgentRole } from "../shared/constants";
 import { AgentImage } from "../image";
 import { inClusterValkeyLabels, REDIS_PORT } from "../contextStore/inClusterValkey";
 import { ModelServer } from "../modelServer";
-import { MODEL_SERVER_PORT, modelServerLabels } from "../modelServer/spec";
+import { MODEL_SERVER_PORT, modelServerLabels, modelServerUrl } from "../modelServer/spec";
+import { InClusterDependencies } from "../shared/inCluster";
 import { AGENT_NAMESPACE } from "../shared/placement";
 import { REDIS_AUTH_SECRET } from "../secrets/spec";
 import { ResolvedPlatformArgs } from "./args";
@@ -87,8 +88,12 @@ export interface AgentDependencies {
     queues: Record<string, { url: pulumi.Input<string>; arn: pulumi.Input<string>; maxJobDurationSeconds: number; scaling: ResolvedPlatformArgs["queues"][number]["scaling"] }>;
     otlpEndpoint: pulumi.Input<string>;
     tags: Record<string, string>;
-    /** Options of in-cluster resources (provider, dependencies on the cluster, namespace, secrets, KEDA). */
+    /** Options of in-cluster components (the Kubernetes provider). */
     inCluster: pulumi.ComponentResourceOptions;
+    /** What the agents' Kubernetes objects wait for (namespace; nodes, secrets; KEDA). */
+    agentsDependOn: InClusterDependencies;
+    /** What the model server's Kubernetes objects wait for (namespace; GPU nodes, storage, secrets). */
+    modelServerDependsOn: InClusterDependencies;
 }
 
 /** Outputs of the agent half. */
@@ -108,7 +113,9 @@ export function deployAgents(parent: pulumi.ComponentResource, name: string, ima
         ...i, repositoryName: `agent-platform/${deps.environment}/${imageName}`, tags: deps.tags,
     }, { parent })]));
 
-    const server = modelServer && new ModelServer(`${name}-model-server`, { ...modelServer, clusterName: deps.clusterName, tags: deps.tags }, { ...deps.inCluster, parent });
+    const server = modelServer && new ModelServer(`${name}-model-server`, {
+        ...modelServer, clusterName: deps.clusterName, tags: deps.tags, inClusterDependsOn: deps.modelServerDependsOn,
+    }, { ...deps.inCluster, parent });
 
     const workloads = agents.map((a) => {
         // AgentPlatform's arguments were checked: the image and queue exist, a model server too when used.
@@ -145,14 +152,17 @@ export function deployAgents(parent: pulumi.ComponentResource, name: string, ima
                 sessionTtlSeconds: deps.sessionTtlSeconds,
             },
             llm: {
-                baseUrl: a.llmBaseUrl ?? (a.useModelServer && server ? server.serviceUrl : DEFAULT_LLM_BASE_URL),
+                // The server's address as a known name, not its Service's output: agents call it per request
+                // (with retries), so their rollout does not wait for the model to load.
+                baseUrl: a.llmBaseUrl ?? (a.useModelServer && modelServer ? modelServerUrl(modelServer.name, modelServer.namespace) : DEFAULT_LLM_BASE_URL),
                 model: a.llmModel,
                 ...(a.llmApiKeySecret ? { apiKeySecretName: a.llmApiKeySecret, apiKeySecretKey: a.llmApiKeyKey } : {}),
-                ...(a.useModelServer ? { modelServerPodLabels: modelServerLabels(modelServer!.name), modelServerPort: MODEL_SERVER_PORT } : {}),
+                ...(a.useModelServer && modelServer ? { modelServerPodLabels: modelServerLabels(modelServer.name), modelServerPort: MODEL_SERVER_PORT } : {}),
             },
             secretNames: a.secrets,
             otlpEndpoint: deps.otlpEndpoint,
             ingressNamespaces: a.ingressNamespaces,
+            inClusterDependsOn: deps.agentsDependOn,
         }, { ...deps.inCluster, parent });
     });
 

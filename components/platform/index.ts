@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { AgentCluster, ClusterOptions } from "../cluster";
-import { ContextStoreMode } from "../shared/constants";
+import { ContextStoreMode, TraceStorage } from "../shared/constants";
 import { ContextStore, ContextStoreOptions } from "../contextStore";
 import { Keda } from "../keda";
 import { ModelServerArgs } from "../modelServer";
@@ -12,6 +12,7 @@ import { AgentOptions, deployAgents, ImageOptions } from "./agents";
 import { AgentSecrets, SecretsOptions } from "../secrets";
 import { GRAFANA_ADMIN_SECRET, REDIS_AUTH_SECRET } from "../secrets/spec";
 import { Tracing, TracingOptions } from "../tracing";
+import { tracingEndpoints } from "../tracing/values";
 import { TaskQueue, TaskQueueOptions } from "../taskQueue";
 import { parseArgs } from "../shared/schema";
 import { platformArgsSchema } from "./args";
@@ -116,22 +117,23 @@ export class AgentPlatform extends pulumi.ComponentResource {
             privateSubnetIds: network.privateSubnetIds,
         }, { parent: this });
         // The Kubernetes provider of every in-cluster component below. Its kubeconfig only changes when
-        // the cluster does (exec auth, no token), so the provider is not replaced between runs.
+        // the cluster does (exec auth, no token), so the provider is not replaced between runs. Through it,
+        // every Kubernetes object waits for the API server; beyond that each waits only for what it uses
+        // (InClusterDependencies): controllers for the system nodes, workloads for Karpenter's capacity,
+        // objects in a namespace for that namespace. The components' AWS resources wait for none of these
+        // and are created while the cluster comes up.
         const k8sProvider = new k8s.Provider(`${name}-k8s`, { kubeconfig: cluster.kubeconfig, enableServerSideApply: true }, { parent: this });
-        // What in-cluster components must wait for: the cluster component (control plane, system nodes,
-        // add-ons, Karpenter and its node pools). Use
-        // `{ parent: this, providers: { kubernetes: k8sProvider }, dependsOn: clusterReady }`.
-        const clusterReady: pulumi.Resource[] = [cluster];
+        const inCluster = { parent: this, providers: { kubernetes: k8sProvider } };
 
         // The namespaces of the agents (restricted Pod Security) and of tracing (baseline enforced,
-        // restricted warned: Grafana/Tempo charts may need more); ExternalSecrets land in both.
-        const inCluster = { parent: this, provider: k8sProvider, dependsOn: clusterReady };
+        // restricted warned: Grafana/Tempo charts may need more); ExternalSecrets land in both. They need
+        // only the API server.
         const agentsNamespace = new k8s.core.v1.Namespace(`${name}-ns-agents`, {
             metadata: { name: AGENT_NAMESPACE, labels: podSecurityLabels(PodSecurityLevel.Restricted, PodSecurityLevel.Restricted) },
-        }, inCluster);
+        }, { parent: this, provider: k8sProvider });
         const observabilityNamespace = new k8s.core.v1.Namespace(`${name}-ns-observability`, {
             metadata: { name: OBSERVABILITY_NAMESPACE, labels: podSecurityLabels(PodSecurityLevel.Baseline, PodSecurityLevel.Restricted) },
-        }, inCluster);
+        }, { parent: this, provider: k8sProvider });
 
         // Credentials: KMS key, Secrets Manager, ESO, ExternalSecrets into the namespaces above. Later
         // components read `secrets.generatedValues[...]` and mount the Kubernetes Secrets named in
@@ -149,7 +151,8 @@ export class AgentPlatform extends pulumi.ComponentResource {
             refreshInterval: a.secrets.refreshInterval,
             reloader: a.secrets.reloader,
             tags,
-        }, { parent: this, providers: { kubernetes: k8sProvider }, dependsOn: [...clusterReady, agentsNamespace, observabilityNamespace] });
+            inClusterDependsOn: { pods: cluster.systemNodesReady, namespaces: [agentsNamespace, observabilityNamespace] },
+        }, inCluster);
 
         // Agent context: ElastiCache Valkey admitting only the cluster security group, AUTH token from
         // AgentSecrets' generated `redis-auth` (secret); or, for dev, Valkey in the agents namespace
@@ -166,9 +169,9 @@ export class AgentPlatform extends pulumi.ComponentResource {
             authSecretKey: REDIS_AUTH_SECRET.key,
             namespace: AGENT_NAMESPACE,
             tags,
-        }, contextStoreMode === ContextStoreMode.InCluster
-            ? { parent: this, providers: { kubernetes: k8sProvider }, dependsOn: [...clusterReady, agentsNamespace, secrets] }
-            : { parent: this });
+            // In-cluster Valkey runs on Karpenter's nodes with a gp3 volume and the ESO-synced password.
+            inClusterDependsOn: { namespaces: [agentsNamespace], pods: [...cluster.workloadNodesReady, ...cluster.storageReady], secrets: [secrets] },
+        }, contextStoreMode === ContextStoreMode.InCluster ? inCluster : { parent: this });
 
         // Job queues (each with its DLQ) and KEDA, whose operator may read their depth. The workers below
         // scale on them with ScaledObjects, after `keda` (its release installs the CRDs; the
@@ -181,13 +184,15 @@ export class AgentPlatform extends pulumi.ComponentResource {
             queueArns: Object.values(queues).map((q) => q.queueArn),
             workloadNamespaces: [AGENT_NAMESPACE],
             tags,
-        }, { parent: this, providers: { kubernetes: k8sProvider }, dependsOn: [...clusterReady, agentsNamespace] });
+            inClusterDependsOn: { pods: cluster.systemNodesReady, namespaces: [agentsNamespace] },
+        }, inCluster);
         const region = aws.getRegionOutput({}, { parent: this }).region;
         const byQueue = (pick: (q: TaskQueue) => pulumi.Output<string>) =>
             pulumi.output(Object.fromEntries(Object.entries(queues).map(([n, q]) => [n, pick(q)]))) as pulumi.Output<Record<string, string>>;
 
         // Tracing: the collector every agent sends OTLP to, Tempo, and Grafana (its admin password is the
         // generated grafana-admin secret ESO syncs into the observability namespace, so it waits for it).
+        const localTraces = a.tracing.storage === TraceStorage.Local;
         const tracing = new Tracing(`${name}-tracing`, {
             ...a.tracing,
             tags: { ...tags, ...a.tracing.tags },
@@ -196,10 +201,18 @@ export class AgentPlatform extends pulumi.ComponentResource {
             namespace: OBSERVABILITY_NAMESPACE,
             grafanaAdminSecretName: GRAFANA_ADMIN_SECRET.name,
             grafanaAdminSecretKey: GRAFANA_ADMIN_SECRET.key,
-        }, { parent: this, providers: { kubernetes: k8sProvider }, dependsOn: [...clusterReady, observabilityNamespace, secrets] });
+            inClusterDependsOn: {
+                namespaces: [observabilityNamespace],
+                pods: [...cluster.systemNodesReady, ...(localTraces ? cluster.storageReady : [])],
+                secrets: [secrets],
+            },
+        }, inCluster);
 
-        // Images, the model server and the agents: in the agents namespace, after the secrets they read,
-        // the context store, and KEDA (whose release installs the ScaledObject CRD).
+        // Images, the model server and the agents: in the agents namespace; their pods after Karpenter's
+        // capacity and the secrets they read; the ScaledObjects after KEDA (its release installs the CRD and
+        // the admission webhook). Agents do not wait for services they only call: the collector's address
+        // is a known name (exporters retry), and an in-cluster context store only holds back their
+        // readiness, which the Deployment's own await covers (ElastiCache's URL is an input anyway).
         const agents = deployAgents(this, name, a.images, a.agents, a.modelServer, {
             environment: a.environment,
             clusterName: cluster.clusterName,
@@ -211,9 +224,11 @@ export class AgentPlatform extends pulumi.ComponentResource {
             queues: Object.fromEntries(Object.entries(queues).map(([n, q]) => [n, {
                 url: q.queueUrl, arn: q.queueArn, maxJobDurationSeconds: queueOptions[n].maxJobDurationSeconds, scaling: queueOptions[n].scaling,
             }])),
-            otlpEndpoint: tracing.otlpHttpEndpoint,
+            otlpEndpoint: tracingEndpoints(OBSERVABILITY_NAMESPACE).otlpHttp,
             tags,
-            inCluster: { providers: { kubernetes: k8sProvider }, dependsOn: [...clusterReady, agentsNamespace, secrets, contextStore, keda] },
+            inCluster,
+            agentsDependOn: { namespaces: [agentsNamespace], pods: cluster.workloadNodesReady, secrets: [secrets], customResources: [keda] },
+            modelServerDependsOn: { namespaces: [agentsNamespace], pods: [...cluster.workloadNodesReady, ...cluster.storageReady], secrets: [secrets] },
         });
 
         this.clusterName = pulumi.output(clusterName);

@@ -1,3 +1,4 @@
+import { inClusterDependsOnSchema } from "../shared/inCluster";
 import * as pulumi from "@pulumi/pulumi";
 import { ALWAYS, duration, environmentName, input, int, matching, tags, z } from "../shared/schema";
 import { DNS_LABEL, ENV_VAR_NAME, PLATFORM_NAME } from "../shared/names";
@@ -72,5 +73,6 @@ export const secretsArgsSchema = z.strictObject({
     secretNamePrefix: matching(SECRET_PREFIX, "path segments of letters, digits and _+=.@- separated by /").max(200).optional().meta({ defaultText: '"agent-platform/<environment>"' }),
     keyDeletionWindowDays: int(7, 30).default(30),
     reloader: secretsOptionsSchema.shape.reloader,
+    inClusterDependsOn: inClusterDependsOnSchema,
     tags: tags.optional(),
 }).superRefine(checkDistinctNames, ALWAYS);

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { PodIdentityRole } from "../podIdentity";
 import { awsSecretName, clusterSecretStoreName, clusterSecretStoreSpec, defaultSecretNamePrefix, EXTERNAL_SECRETS_NAMESPACE, EXTERNAL_SECRETS_SERVICE_ACCOUNT, externalSecretSpec, externalSecretsPolicy, externalSecretsValues, RELOADER_NAMESPACE, reloaderValues, secretJson, secretsKeyPolicy } from "./spec";
+import { dependsOnFor, InClusterDependencies } from "../shared/inCluster";
 import { parseArgs } from "../shared/schema";
 import { secretsArgsSchema } from "./args";
 import { EXTERNAL_SECRETS_CHART, RELOADER_CHART } from "../shared/versions";
@@ -70,6 +71,11 @@ export interface AgentSecretsArgs {
     reloader?: boolean;
     /** Tags of the AWS resources. Default: none (the provider's default tags still apply). */
     tags?: Record<string, string>;
+    /**
+     * What the Kubernetes objects wait for: `pods` before the ESO and Reloader releases (the nodes they
+     * run on), `namespaces` before the ExternalSecrets. Default: none.
+     */
+    inClusterDependsOn?: InClusterDependencies;
 }
 
 /** Validates AgentSecretsArgs and applies their defaults; throws `InputPropertiesError` naming each bad argument (never a secret value). */
@@ -189,7 +195,7 @@ export class AgentSecrets extends pulumi.ComponentResource {
             createNamespace: true,
             values: externalSecretsValues(),
             timeout: 600,
-        }, { parent: this, dependsOn: [esoRole] });
+        }, { parent: this, dependsOn: dependsOnFor(a.inClusterDependsOn, ["pods"], [esoRole]) });
 
         if (a.reloader) {
             new k8s.helm.v3.Release(`${name}-reloader`, {
@@ -201,7 +207,7 @@ export class AgentSecrets extends pulumi.ComponentResource {
                 createNamespace: true,
                 values: reloaderValues(),
                 timeout: 600,
-            }, parent);
+            }, { parent: this, dependsOn: dependsOnFor(a.inClusterDependsOn, ["pods"]) });
         }
 
         const storeName = clusterSecretStoreName(a.environment);
@@ -227,7 +233,7 @@ export class AgentSecrets extends pulumi.ComponentResource {
                         annotations: version ? { "agent-platform.io/secret-version": version.versionId } : undefined,
                     },
                     spec: externalSecretSpec({ storeName, remoteName: awsSecretName(prefix, s.name), targetName: s.name, keys: s.keys, refreshInterval }),
-                }, { parent: this, dependsOn: [eso, store, ...(version ? [version] : [])] });
+                }, { parent: this, dependsOn: dependsOnFor(a.inClusterDependsOn, ["namespaces"], [eso, store, ...(version ? [version] : [])]) });
             }
         }
 

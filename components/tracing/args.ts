@@ -1,3 +1,4 @@
+import { inClusterDependsOnSchema } from "../shared/inCluster";
 import { TraceStorage } from "../shared/constants";
 import { OBSERVABILITY_NAMESPACE } from "../shared/placement";
 import { environmentName, input, int, matching, oneOf, tags, z } from "../shared/schema";
@@ -25,4 +26,5 @@ export const tracingArgsSchema = tracingOptionsSchema.extend({
     grafanaAdminSecretName: matching(DNS_LABEL, "a Kubernetes Secret name").default("grafana-admin"),
     grafanaAdminSecretKey: matching(/^[-._a-zA-Z0-9]+$/, "a Secret data key ([-._a-zA-Z0-9]+)").default("admin-password"),
     namespace: matching(DNS_LABEL, "a Kubernetes namespace name (DNS label)").default(OBSERVABILITY_NAMESPACE),
+    inClusterDependsOn: inClusterDependsOnSchema,
 });

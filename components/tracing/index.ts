@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { TraceStorage } from "../shared/constants";
+import { dependsOnFor, InClusterDependencies } from "../shared/inCluster";
 import { agentsDashboardJson } from "./dashboards";
 import { PodIdentityRole } from "../podIdentity";
 import { collectorValues, grafanaPortForwardCommand, grafanaValues, TEMPO_SERVICE_ACCOUNT, tempoStoragePolicy, tempoValues, traceBucketLifecycleRules, traceBucketTlsPolicy, TRACING_RELEASES, tracingEndpoints } from "./values";
@@ -38,6 +39,11 @@ export interface TracingArgs extends TracingOptions {
     grafanaAdminSecretKey?: string;
     /** Namespace of the collector, Tempo and Grafana; it must exist (AgentPlatform creates it). Default: "observability". */
     namespace?: string;
+    /**
+     * What the releases wait for: `namespaces` (the namespace above), `pods` (the nodes they run on, the
+     * storage of a local volume), `secrets` (Grafana's admin password Secret; Grafana only). Default: none.
+     */
+    inClusterDependsOn?: InClusterDependencies;
 }
 
 /** Validates TracingArgs and applies their defaults; throws `InputPropertiesError` naming each bad argument. */
@@ -72,6 +78,8 @@ export class Tracing extends pulumi.ComponentResource {
         const { namespace, storage, retentionDays, grafana } = a;
         const tags = { ...a.tags, "agent-platform:component": "tracing" };
         const endpoints = tracingEndpoints(namespace);
+        const inCluster = (own: pulumi.Resource[], kinds: (keyof InClusterDependencies)[] = ["namespaces", "pods"]) =>
+            ({ parent: this, dependsOn: dependsOnFor(a.inClusterDependsOn, kinds, own) });
 
         let bucket: aws.s3.Bucket | undefined;
         let storageReady: pulumi.Resource[] = [];
@@ -101,7 +109,7 @@ export class Tracing extends pulumi.ComponentResource {
                 storage, retentionDays, localStorageGiB: a.localStorageGiB,
                 bucket: s.bucket, region: s.region, storageClassName: a.storageClassName,
             })),
-        }, { parent: this, dependsOn: storageReady });
+        }, inCluster(storageReady));
 
         const collector = new k8s.helm.v3.Release(`${name}-collector`, {
             name: TRACING_RELEASES.collector,
@@ -112,8 +120,10 @@ export class Tracing extends pulumi.ComponentResource {
             values: pulumi.output(a.clusterName).apply((clusterName) => collectorValues({
                 namespace, clusterName, environment: a.environment, replicas: a.collectorReplicas,
             })),
-        }, { parent: this, dependsOn: [tempo] });
+        }, inCluster([]));
 
+        // Neither the collector nor Grafana needs Tempo to start (the collector's exporter retries, and a
+        // data source is only an address): all three install side by side.
         if (grafana) {
             new k8s.helm.v3.Release(`${name}-grafana`, {
                 name: TRACING_RELEASES.grafana,
@@ -127,7 +137,7 @@ export class Tracing extends pulumi.ComponentResource {
                     adminSecretKey: a.grafanaAdminSecretKey,
                     dashboardJson: agentsDashboardJson(),
                 }),
-            }, { parent: this, dependsOn: [tempo] });
+            }, inCluster([], ["namespaces", "pods", "secrets"]));
         }
 
         // Known names (so previews show them), carrying a dependency on the release that serves them.

@@ -1,3 +1,4 @@
+import { inClusterDependsOnSchema } from "../shared/inCluster";
 import { contextStoreOptionsSchema } from "../contextStore/args";
 import { queueScalingFields } from "../keda/args";
 import { AgentRole, CapacityType, ResourceProfile } from "../shared/constants";
@@ -79,6 +80,7 @@ export const workloadArgsSchema = z.strictObject({
     secretNames: z.array(matching(DNS_LABEL, "a Kubernetes Secret name")).default([]),
     otlpEndpoint: input<string>().optional(),
     labels: z.record(z.string(), z.string()).optional(),
+    inClusterDependsOn: inClusterDependsOnSchema,
 }).superRefine((w, ctx) => {
     checkReplicas(w, ctx);
     if (w.role === AgentRole.Worker && w.queue === undefined) ctx.addIssue({ code: "custom", path: ["queue"], message: "a queue for a worker" });

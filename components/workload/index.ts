@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AgentRole, CapacityType } from "../shared/constants";
 import { scaledObjectFor } from "../keda/spec";
+import { dependsOnFor, InClusterDependencies } from "../shared/inCluster";
 import { podSecurityLabels, PodSecurityLevel } from "../shared/placement";
 import { policyDocument } from "../podIdentity/spec";
 import { PodIdentityRole } from "../podIdentity";
@@ -118,6 +119,12 @@ export interface AgentWorkloadArgs {
     ingressNamespaces?: string[];
     /** Labels added to every object. Default: none. */
     labels?: Record<string, string>;
+    /**
+     * What the Kubernetes objects wait for: `namespaces` (an existing namespace); before the Deployment
+     * also `pods` (nodes) and `secrets` (what creates the Secrets it reads); before the ScaledObject
+     * `customResources` (KEDA's CRDs and admission webhook). Default: none.
+     */
+    inClusterDependsOn?: InClusterDependencies;
 }
 
 /** Validates AgentWorkloadArgs and applies their defaults; throws `InputPropertiesError` naming each bad argument. */
@@ -156,7 +163,8 @@ export class AgentWorkload extends pulumi.ComponentResource {
             metadata: { name: namespace, labels: { ...labels, ...podSecurityLabels(PodSecurityLevel.Restricted, PodSecurityLevel.Restricted) } },
         }, { parent: this }) : undefined;
         // Everything else lives in the namespace: with `createNamespace` it waits for it.
-        const parent = { parent: this, dependsOn: ns ? [ns] : [] };
+        const namespaceReady = dependsOnFor(a.inClusterDependsOn, ["namespaces"], ns ? [ns] : []);
+        const parent = { parent: this, dependsOn: namespaceReady };
 
         const serviceAccount = new k8s.core.v1.ServiceAccount(name, { metadata: metadata(), automountServiceAccountToken: false }, parent);
 
@@ -196,7 +204,7 @@ export class AgentWorkload extends pulumi.ComponentResource {
             // Reloader restarts the pods (as the rollout strategy allows) when a referenced Secret or the ConfigMap changes.
             metadata: { ...metadata(), annotations: { ...reloadAnnotations(referencedSecrets), [CONFIGMAP_RELOAD_ANNOTATION]: app } },
             spec: deploymentSpec(app, template),
-        }, { parent: this, dependsOn: role ? [config, role] : [config] });
+        }, { parent: this, dependsOn: [...namespaceReady, ...dependsOnFor(a.inClusterDependsOn, ["pods", "secrets"], role ? [config, role] : [config])] });
 
         new k8s.policy.v1.PodDisruptionBudget(name, { metadata: metadata(), spec: pdbSpec(app) }, parent);
         new k8s.networking.v1.NetworkPolicy(name, {
@@ -226,7 +234,7 @@ export class AgentWorkload extends pulumi.ComponentResource {
                 messagesPerReplica: a.messagesPerReplica, minReplicas, maxReplicas, labels,
                 activationMessages: a.activationMessages, cooldownSeconds: a.cooldownSeconds, pollingIntervalSeconds: a.pollingIntervalSeconds,
             });
-            new k8s.apiextensions.CustomResource(name, so, { parent: this, dependsOn: [deployment] });
+            new k8s.apiextensions.CustomResource(name, so, { parent: this, dependsOn: dependsOnFor(a.inClusterDependsOn, ["customResources"], [deployment]) });
         }
 
         this.deploymentName = deployment.metadata.name;

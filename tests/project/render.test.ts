@@ -5,7 +5,7 @@ import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
-import { maskSecrets, renderPath, SECRET_MASK, sortKeys, writeRender } from "../../scripts/render";
+import { maskSecrets, renderPath, renderStack, SECRET_MASK, sortKeys, writeRender } from "../../scripts/render";
 import { runProgram } from "../../testing";
 import { runStack } from "../../stacks/offline";
 
@@ -60,6 +60,16 @@ describe("offline render (scripts/render.ts)", () => {
         const placeholders = a["placeholders.txt"].trim().split("\n");
         assert.ok(placeholders.some((l) => /ec2-subnet-Subnet--platform-network-private-0\.json: vpcId/.test(l)), "the mock-assigned VPC id is reported as a placeholder");
         assert.ok(!placeholders.some((l) => /cidrBlock/.test(l)), "values the program chose are not placeholders");
+    });
+
+    it("prints the estimated deploy critical path after the summary, from the EKS cluster to its last resource", async () => {
+        const lines = await renderStack("dev", tmpDir());
+        const head = lines.findIndex((l) => /^estimated deploy critical path: \d+\.\d\d min/.test(l));
+        assert.ok(head > 0 && lines.slice(0, head).some((l) => /^wrote /.test(l)), lines.join("\n"));
+        const chain = lines.slice(head + 2);
+        assert.ok(chain.some((l) => /aws:eks\/cluster:Cluster\s+platform-cluster-eks/.test(l)), "the control plane is on the path");
+        const total = Number(/(\d+\.\d\d) min/.exec(lines[head])![1]);
+        assert.equal(Number(chain[chain.length - 1].trim().split(/\s+/)[1]), total, "the last step finishes at the total");
     });
 
     it("sorts keys and masks nested secret paths", () => {

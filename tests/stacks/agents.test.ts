@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { RESOURCE_PROFILES } from "../../components/shared/profiles";
 import { gracePeriodSeconds, PRE_STOP_SECONDS } from "../../components/workload/spec";
 import { json, kubernetesObjects, ofType, one, Registered, RunResult } from "../../testing";
-import { runStack, stackPlatformConfig, STACKS } from "../../stacks/offline";
+import { sharedRender, stackPlatformConfig, STACKS } from "../../stacks/offline";
 import { simulate } from "../support/iam";
 import { validateKubernetesObject } from "../support/kubernetesSchema";
 
@@ -19,7 +19,7 @@ function agentParts(r: RunResult, agent: string) {
 describe("agents in the rendered stacks (AgentImage, AgentWorkload, ModelServer, AgentPlatform)", () => {
     const runs: Record<string, RunResult> = {};
     before(async () => {
-        for (const stack of STACKS) runs[stack] = await runStack(stack);
+        for (const stack of STACKS) runs[stack] = await sharedRender(stack);
     });
 
     for (const stack of STACKS) {

@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
 import { AgentCluster, AgentClusterArgs } from "../../components/cluster";
 import { CONTROL_PLANE_LOG_TYPES, EksAddon, eksAddonVersion } from "../../components/cluster/spec";
 import { enumValues } from "../../components/shared/constants";
@@ -6,7 +7,7 @@ import { al2023AmiAlias } from "../../components/cluster/karpenter";
 import { GPU_NODE_LABEL, GPU_NODE_TAINT, gpuPodPlacement, SYSTEM_NODE_LABEL, SYSTEM_NODE_TAINT, systemPodPlacement } from "../../components/shared/placement";
 import { KARPENTER_CHART, KUBERNETES_VERSION, NVIDIA_DEVICE_PLUGIN_CHART } from "../../components/shared/versions";
 import { kubernetesObjects, ofType, one, Registered, runProgram, RunResult } from "../../testing";
-import { runStack, stackConfig } from "../../stacks/offline";
+import { runStack, sharedRender, stackConfig } from "../../stacks/offline";
 import { validateKubernetesObject } from "../support/kubernetesSchema";
 import { assertConfigRejected } from "../support/config";
 
@@ -30,10 +31,12 @@ const byName = (rs: Registered[], re: RegExp) => rs.filter((r) => re.test(r.name
 describe("AgentCluster under mocks", () => {
     let result: RunResult;
     let kubeconfigSecret: boolean;
+    let storageReady: string[];
     before(async () => {
         result = await runProgram(async () => {
             const cluster = new AgentCluster("c", args);
             kubeconfigSecret = await (cluster.kubeconfig as unknown as { isSecret: Promise<boolean> }).isSecret;
+            storageReady = await new Promise((resolve) => pulumi.all(cluster.storageReady.map((r) => r.urn)).apply(resolve));
         });
     });
     const res = () => result.resources;
@@ -124,11 +127,13 @@ describe("AgentCluster under mocks", () => {
             "vpc-cni starts after its association exists (dependsOn on a component expands to its children)");
     });
 
-    it("adds a default encrypted gp3 StorageClass after the EBS CSI driver", async () => {
+    it("adds a default encrypted gp3 StorageClass; volumes of it wait for the class and the EBS CSI driver (storageReady)", async () => {
         const sc = one(res(), "kubernetes:storage.k8s.io/v1:StorageClass");
         await validateKubernetesObject({ apiVersion: "storage.k8s.io/v1", kind: "StorageClass", ...sc.inputs });
         assert.equal(sc.inputs.parameters.encrypted, "true");
-        assert.ok(depends(sc, ofType(res(), "aws:eks/addon:Addon").find((a) => a.inputs.addonName === "aws-ebs-csi-driver")!));
+        const driver = ofType(res(), "aws:eks/addon:Addon").find((a) => a.inputs.addonName === "aws-ebs-csi-driver")!;
+        assert.deepEqual([...storageReady].sort(), [driver.urn, sc.urn].sort());
+        assert.deepEqual(sc.dependencies, [], "the class itself needs only the API server");
     });
 
     it("installs Karpenter from the pinned OCI chart on the system nodes, after the nodes, its CRDs and its Pod Identity role", () => {
@@ -238,7 +243,7 @@ describe("AgentCluster under mocks", () => {
 describe("AgentCluster in the stacks", () => {
     const results = new Map<string, RunResult>();
     before(async () => {
-        for (const stack of ["dev", "staging", "prod"]) results.set(stack, await runStack(stack));
+        for (const stack of ["dev", "staging", "prod"]) results.set(stack, await sharedRender(stack));
     });
     const of = (stack: string) => results.get(stack)!.resources;
     const clusterConfig = (stack: string) => stackConfig(stack)["agent-platform:cluster"] as Record<string, unknown>;

@@ -3,7 +3,8 @@ import { ELASTICACHE_VALKEY, VALKEY_IMAGE } from "../../components/shared/versio
 import { AGENT_NAMESPACE } from "../../components/shared/placement";
 import { RESOURCE_PROFILES } from "../../components/shared/profiles";
 import { kubernetesObjects, ofType, one, RunResult } from "../../testing";
-import { runStack, stackConfig } from "../../stacks/offline";
+import { runStack, sharedRender, stackConfig } from "../../stacks/offline";
+import { waitsFor } from "../../scripts/criticalPath";
 import { assertConfigRejected } from "../support/config";
 
 const REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup";
@@ -31,7 +32,7 @@ function assertNoPlaintext(run: RunResult, value: string) {
 describe("ContextStore in the prod stack (ElastiCache, multi-AZ)", () => {
     let run: RunResult;
     before(async () => {
-        run = await runStack("prod");
+        run = await sharedRender("prod");
     });
 
     it("runs Valkey with multi-AZ automatic failover, snapshots and the configured window", () => {
@@ -92,7 +93,7 @@ describe("ContextStore in the prod stack (ElastiCache, multi-AZ)", () => {
 
 describe("ContextStore in the staging stack (ElastiCache, single-AZ)", () => {
     it("keeps a replica with failover but no multi-AZ, and a day of snapshots", async () => {
-        const run = await runStack("staging");
+        const run = await sharedRender("staging");
         const group = one(run.resources, REPLICATION_GROUP);
         assert.equal(group.inputs.numCacheClusters, 2);
         assert.equal(group.inputs.automaticFailoverEnabled, true);
@@ -105,7 +106,7 @@ describe("ContextStore in the staging stack (ElastiCache, single-AZ)", () => {
 describe("ContextStore in the dev stack (in-cluster Valkey)", () => {
     let run: RunResult;
     before(async () => {
-        run = await runStack("dev");
+        run = await sharedRender("dev");
     });
 
     it("creates no ElastiCache and runs a Valkey StatefulSet in the agents' namespace", () => {
@@ -126,8 +127,7 @@ describe("ContextStore in the dev stack (in-cluster Valkey)", () => {
         const externalSecret = kubernetesObjects(run.resources, "ExternalSecret").find((e) => e.inputs.metadata.namespace === AGENT_NAMESPACE && e.inputs.spec.target.name === ref.name);
         assert.ok(externalSecret, `an ExternalSecret creates ${AGENT_NAMESPACE}/${ref.name}`);
         assert.ok(externalSecret.inputs.spec.data.some((d: { secretKey: string }) => d.secretKey === ref.key), `it carries the key ${ref.key}`);
-        const store = one(run.resources, "agent-platform:index:ContextStore");
-        assert.ok(store.dependencies.includes(externalSecret.urn), "the store waits for the ExternalSecret");
+        assert.ok(waitsFor(run.resources)(sts.urn, externalSecret.urn), "the StatefulSet waits for the ExternalSecret");
         assertNoPlaintext(run, redisPassword(run));
     });
 

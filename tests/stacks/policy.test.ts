@@ -9,7 +9,7 @@ import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { RULES } from "../../policy/policies";
 import { policyViolations } from "../../scripts/review/policy";
 import { Registered } from "../../testing";
-import { PROJECT_ROOT, runStack, STACKS } from "../../stacks/offline";
+import { PROJECT_ROOT, sharedRender, STACKS } from "../../stacks/offline";
 import { agentDeployment, container, mutate, UNKNOWN_STRING_WIRE } from "../support/policyFixtures";
 
 /**
@@ -26,7 +26,7 @@ for (const stack of STACKS) {
     describe(`policy pack: the ${stack} stack complies`, () => {
         let resources: Registered[];
         before(async () => {
-            resources = (await runStack(stack)).resources;
+            resources = (await sharedRender(stack)).resources;
         });
 
         it("violates no rule, apart from the named known exceptions", () => {

@@ -6,7 +6,8 @@ import { platformArgsFromConfig } from "../../stacks/args";
 import { loadPlatformConfig } from "../../stacks/config";
 import { maskSecrets } from "../../scripts/render";
 import { ofType, one, runProgram } from "../../testing";
-import { runStack, stackConfig, STACKS } from "../../stacks/offline";
+import { runStack, sharedRender, stackConfig, STACKS } from "../../stacks/offline";
+import { waitsFor } from "../../scripts/criticalPath";
 import { validateKubernetesObject } from "../support/kubernetesSchema";
 import { assertConfigRejected } from "../support/config";
 import { assertKnownFields } from "../fixtures/eso/models";
@@ -82,7 +83,7 @@ for (const stack of STACKS) {
             for (const e of ofType(r.resources, EXTERNAL_SECRET)) assert.equal(e.inputs.spec.refreshInterval, file.refreshInterval, e.name);
         });
 
-        it("creates the agents (restricted) and observability (baseline, warns restricted) namespaces before AgentSecrets", () => {
+        it("creates the agents (restricted) and observability (baseline, warns restricted) namespaces before the ExternalSecrets in them", () => {
             const agents = ofType(r.resources, NAMESPACE).find((n) => n.inputs.metadata.name === AGENT_NAMESPACE)!;
             const observability = ofType(r.resources, NAMESPACE).find((n) => n.inputs.metadata.name === OBSERVABILITY_NAMESPACE)!;
             assert.deepEqual(agents.inputs.metadata.labels, {
@@ -90,9 +91,13 @@ for (const stack of STACKS) {
             });
             assert.equal(observability.inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "baseline");
             assert.equal(observability.inputs.metadata.labels["pod-security.kubernetes.io/warn"], "restricted");
-            const component = one(r.resources, "agent-platform:index:AgentSecrets");
-            assert.ok(component.dependencies.includes(agents.urn) && component.dependencies.includes(observability.urn), "AgentSecrets depends on both namespaces");
-            assert.ok(component.dependencies.some((u) => u.includes("AgentCluster")), "and on the cluster");
+            const waits = waitsFor(r.resources);
+            for (const e of ofType(r.resources, EXTERNAL_SECRET)) {
+                const ns = e.inputs.metadata.namespace === AGENT_NAMESPACE ? agents : observability;
+                assert.ok(waits(e.urn, ns.urn), `${e.name} waits for its namespace`);
+            }
+            const eso = ofType(r.resources, "kubernetes:helm.sh/v3:Release").find((x) => x.name === "platform-secrets-eso")!;
+            assert.ok(waits(eso.urn, one(r.resources, "aws:eks/nodeGroup:NodeGroup").urn), "ESO waits for the system nodes it runs on");
         });
 
         it("runs ESO and Reloader through the platform's Kubernetes provider", () => {
@@ -106,7 +111,7 @@ for (const stack of STACKS) {
 
 describe("AgentSecrets in a stack: out-of-band values", () => {
     it("creates the secret without a version when secretValues does not set it (put-secret-value sets it)", async () => {
-        const r = await runStack("dev");
+        const r = await sharedRender("dev");
         assert.ok(one(r.resources, "aws:secretsmanager/secret:Secret", "platform-secrets-llm"));
         assert.deepEqual(ofType(r.resources, VERSION).map((v) => v.name).sort(), ["platform-secrets-grafana-admin", "platform-secrets-redis-auth"]);
         assert.ok(ofType(r.resources, EXTERNAL_SECRET).some((e) => e.inputs.metadata.name === "llm"), "still synced once set");

@@ -5,7 +5,8 @@ import { AGENT_NAMESPACE } from "../../components/shared/placement";
 import { denyInsecureTransportPolicy } from "../../components/taskQueue/spec";
 import { KEDA_CHART } from "../../components/shared/versions";
 import { json, MOCK_ACCOUNT, ofType, one, Registered, runProgram, RunResult } from "../../testing";
-import { runStack, STACKS, stackConfig } from "../../stacks/offline";
+import { runStack, sharedRender, stackConfig, STACKS } from "../../stacks/offline";
+import { waitsFor } from "../../scripts/criticalPath";
 import { simulate } from "../support/iam";
 import { validateKubernetesObject } from "../support/kubernetesSchema";
 import { assertConfigRejected } from "../support/config";
@@ -22,7 +23,7 @@ for (const stack of STACKS) {
     describe(`queues and KEDA in the ${stack} stack`, () => {
         let run: RunResult;
         before(async () => {
-            run = await runStack(stack);
+            run = await sharedRender(stack);
         });
 
         it("creates one TaskQueue per configured queue, each with a DLQ and its redrive", () => {
@@ -68,10 +69,8 @@ for (const stack of STACKS) {
             assert.equal(release.inputs.namespace, KEDA_NAMESPACE);
             assert.deepEqual(release.inputs.values, kedaValues());
             assert.match(release.provider, /pulumi:providers:kubernetes::platform-k8s::/);
-            // A component waits for its dependencies before registering, and its children wait for it.
-            const keda = one(run.resources, "agent-platform:index:Keda");
             const systemNodes = one(run.resources, "aws:eks/nodeGroup:NodeGroup");
-            assert.ok(keda.dependencies.includes(systemNodes.urn), "KEDA waits for the system nodes it runs on");
+            assert.ok(waitsFor(run.resources)(release.urn, systemNodes.urn), "KEDA waits for the system nodes it runs on");
         });
 
         it("lets the KEDA operator read the depth of exactly the platform's queues", async () => {
@@ -102,8 +101,7 @@ for (const stack of STACKS) {
             const release = one(run.resources.filter((r) => r.inputs.chart === "keda"), "kubernetes:helm.sh/v3:Release");
             assert.ok(auth.dependencies.includes(release.urn));
             const agentsNs = ofType(run.resources, "kubernetes:core/v1:Namespace").find((n) => n.inputs.metadata.name === AGENT_NAMESPACE);
-            const keda = one(run.resources, "agent-platform:index:Keda");
-            assert.ok(agentsNs && keda.dependencies.includes(agentsNs.urn), "KEDA waits for the agents namespace");
+            assert.ok(agentsNs && waitsFor(run.resources)(auth.urn, agentsNs.urn), "the TriggerAuthentication waits for the agents namespace");
         });
 
         it("builds a valid ScaledObject for every worker from its rendered queue and the config", async () => {

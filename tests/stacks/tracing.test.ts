@@ -3,7 +3,8 @@ import { OBSERVABILITY_NAMESPACE } from "../../components/shared/placement";
 import { GRAFANA_ADMIN_SECRET } from "../../components/secrets/spec";
 import { GRAFANA_CHART, OTEL_COLLECTOR_CHART, TEMPO_CHART } from "../../components/shared/versions";
 import { json, kubernetesObjects, ofType, one, Registered } from "../../testing";
-import { runStack } from "../../stacks/offline";
+import { runStack, sharedRender } from "../../stacks/offline";
+import { waitsFor } from "../../scripts/criticalPath";
 import { assertConfigRejected } from "../support/config";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -31,10 +32,10 @@ function descendants(resources: Registered[], root: Registered): Registered[] {
 describe("tracing in the rendered stacks", () => {
     describe("dev", () => {
         let result: Awaited<ReturnType<typeof runStack>>;
-        before(async () => { result = await runStack("dev"); });
+        before(async () => { result = await sharedRender("dev"); });
 
         it("pins every tracing release and installs it into the observability namespace through the cluster's provider", () => {
-            const { releases, tracing } = tracingReleases(result.resources);
+            const { releases } = tracingReleases(result.resources);
             assert.equal(releases.length, 3);
             for (const r of releases) {
                 assert.match(r.inputs.version, /^\d+\.\d+\.\d+$/);
@@ -43,7 +44,7 @@ describe("tracing in the rendered stacks", () => {
             }
             const namespace = ofType(result.resources, "kubernetes:core/v1:Namespace").find((n) => n.inputs.metadata?.name === OBSERVABILITY_NAMESPACE);
             assert.ok(namespace, "the platform creates the observability namespace");
-            assert.ok(tracing.dependencies.includes(namespace.urn), "Tracing waits for its namespace");
+            for (const r of releases) assert.ok(waitsFor(result.resources)(r.urn, namespace.urn), `${r.name} waits for its namespace`);
         });
 
         it("keeps traces on a 5 GiB volume for 3 days, with no bucket, key or Pod Identity role", () => {
@@ -64,21 +65,22 @@ describe("tracing in the rendered stacks", () => {
         });
 
         it("reads Grafana's admin password from the Secret ESO creates from the generated grafana-admin secret, after AgentSecrets", () => {
-            const { grafana, tracing } = tracingReleases(result.resources);
+            const { grafana, tempo, collector } = tracingReleases(result.resources);
             assert.deepEqual(grafana.inputs.values.admin, { existingSecret: GRAFANA_ADMIN_SECRET.name, passwordKey: GRAFANA_ADMIN_SECRET.key });
-            // dependsOn a component resolves to the custom resources under it, among them the ExternalSecret
-            // that creates the grafana-admin Secret in the observability namespace.
+            // The ExternalSecret that creates the grafana-admin Secret in the observability namespace.
             const externalSecret = kubernetesObjects(result.resources, "ExternalSecret").find((r) =>
                 r.inputs.metadata?.namespace === OBSERVABILITY_NAMESPACE && r.inputs.spec?.target?.name === GRAFANA_ADMIN_SECRET.name);
             assert.ok(externalSecret, "AgentSecrets syncs grafana-admin into the observability namespace");
-            assert.ok(tracing.dependencies.includes(externalSecret.urn), "Tracing waits for that ExternalSecret");
+            const waits = waitsFor(result.resources);
+            assert.ok(waits(grafana.urn, externalSecret.urn), "Grafana waits for that ExternalSecret");
+            for (const r of [tempo, collector]) assert.ok(!waits(r.urn, externalSecret.urn), `${r.name} reads no secret and does not wait for it`);
             assert.ok(!JSON.stringify(grafana.inputs.values).includes("adminPassword"));
         });
     });
 
     describe("prod", () => {
         let result: Awaited<ReturnType<typeof runStack>>;
-        before(async () => { result = await runStack("prod"); });
+        before(async () => { result = await sharedRender("prod"); });
 
         it("stores traces in a hardened S3 bucket that expires them after the 30-day retention", () => {
             const { tempo, tracing } = tracingReleases(result.resources);
@@ -124,7 +126,7 @@ describe("tracing in the rendered stacks", () => {
     });
 
     it("staging also uses S3, with its own 7-day retention", async () => {
-        const result = await runStack("staging");
+        const result = await sharedRender("staging");
         const { tempo } = tracingReleases(result.resources);
         assert.equal(tempo.inputs.values.tempo.storage.trace.backend, "s3");
         assert.equal(tempo.inputs.values.tempo.retention, "168h");

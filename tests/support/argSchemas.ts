@@ -7,6 +7,7 @@ import { existingVpcSchema, networkArgsSchema, networkOptionsSchema } from "../.
 import { agentOptionsSchema, imageOptionsSchema, platformArgsSchema } from "../../components/platform/args";
 import { podIdentityRoleArgsSchema } from "../../components/podIdentity/args";
 import { generatedSecretSchema, secretEntrySchema, secretsArgsSchema, secretsOptionsSchema } from "../../components/secrets/args";
+import { inClusterDependenciesSchema } from "../../components/shared/inCluster";
 import { AnySchema } from "../../components/shared/schema";
 import { taskQueueArgsSchema, taskQueueOptionsSchema } from "../../components/taskQueue/args";
 import { tracingArgsSchema, tracingOptionsSchema } from "../../components/tracing/args";
@@ -23,5 +24,6 @@ export const ARG_SCHEMAS: Record<string, AnySchema> = {
     Keda: kedaArgsSchema, Tracing: tracingArgsSchema, TracingOptions: tracingOptionsSchema,
     AgentImage: imageArgsSchema, ImageOptions: imageOptionsSchema, ModelServer: modelServerArgsSchema, ModelServerArgs: modelServerArgsSchema,
     AgentWorkload: workloadArgsSchema, WorkloadQueueArgs: workloadQueueSchema, WorkloadRedisArgs: workloadRedisSchema, WorkloadLlmArgs: workloadLlmSchema,
+    InClusterDependencies: inClusterDependenciesSchema,
     AgentPlatform: platformArgsSchema, AgentOptions: agentOptionsSchema, PodIdentityRole: podIdentityRoleArgsSchema,
 };

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { CLUSTER_ROLE_POLICIES, clusterEncryptionPolicy, clusterTrustPolicy, interruptionQueuePolicy, karpenterControllerPolicy, KarpenterPolicyScope, NODE_ROLE_POLICIES, nodeTrustPolicy } from "../../components/cluster/iam";
 import { podIdentityTrustPolicy } from "../../components/podIdentity/spec";
-import { runStack } from "../../stacks/offline";
+import { sharedRender } from "../../stacks/offline";
 import { assertRealNarrowActions, defaultKeyPolicy, PolicyDoc, simulate } from "../support/iam";
 import { json, MOCK_ACCOUNT, ofType } from "../../testing";
 
@@ -139,7 +139,7 @@ describe("AgentCluster IAM: Karpenter controller (simulated)", () => {
 describe("AgentCluster IAM: every document in the rendered stacks", () => {
     for (const stack of ["dev", "prod"]) {
         it(`${stack}: passes the catalogue checks and trusts the right principals`, async () => {
-            const { resources } = await runStack(stack);
+            const { resources } = await sharedRender(stack);
             const mine = resources.filter((r) => r.name.startsWith("platform-cluster"));
             const roles = ofType(mine, "aws:iam/role:Role");
             assert.ok(roles.length >= 6);

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AgentNetwork, AgentNetworkArgs } from "../../components/network";
 import { flowLogDeliveryPolicy, subnetDiscoveryTags } from "../../components/network/spec";
 import { json, ofType, one, runProgram } from "../../testing";
-import { runStack } from "../../stacks/offline";
+import { sharedRender } from "../../stacks/offline";
 
 const SUBNET = "aws:ec2/subnet:Subnet";
 const NAT = "aws:ec2/natGateway:NatGateway";
@@ -196,8 +196,8 @@ describe("AgentNetwork", () => {
 
     describe("in the stacks", () => {
         it("dev: 2 AZs, one NAT; prod: 3 AZs, a NAT per AZ", async () => {
-            const dev = await runStack("dev");
-            const prod = await runStack("prod");
+            const dev = await sharedRender("dev");
+            const prod = await sharedRender("prod");
             assert.equal(ofType(dev.resources, NAT).length, 1);
             assert.equal(ofType(dev.resources, SUBNET).length, 4);
             assert.equal(ofType(prod.resources, NAT).length, 3);

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { policyDocument, PolicyStatement } from "../../components/podIdentity/spec";
 import { consumerStatements, denyInsecureTransportPolicy, producerStatements, queueNames, redriveAllowPolicy, redrivePolicy, visibilityTimeoutFor } from "../../components/taskQueue/spec";
-import { TaskQueue, TaskQueueArgs, parseTaskQueueArgs } from "../../components/taskQueue";
+import { parseTaskQueueArgs, TaskQueue, TaskQueueArgs } from "../../components/taskQueue";
 import { besidesStack, json, MOCK_ACCOUNT, ofType, one, runProgram, RunResult } from "../../testing";
 import { assertRealNarrowActions, defaultKeyPolicy, simulate } from "../support/iam";
 
