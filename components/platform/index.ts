@@ -88,8 +88,8 @@ export class AgentPlatform extends pulumi.ComponentResource {
     public readonly queueArns: pulumi.Output<Record<string, string>>;
     /** Dead-letter queue URLs by queue name. */
     public readonly deadLetterQueueUrls: pulumi.Output<Record<string, string>>;
-    /** ARN of the KEDA operator's IAM role. */
-    public readonly kedaOperatorRoleArn: pulumi.Output<string>;
+    /** ARN of the KEDA operator's IAM role (undefined output on target "kubernetes"). */
+    public readonly kedaOperatorRoleArn: pulumi.Output<string | undefined>;
     /** Secrets Manager name of every platform secret, by name: the `--secret-id` of `aws secretsmanager put-secret-value`. */
     public readonly secretNames: pulumi.Output<Record<string, string>>;
 
