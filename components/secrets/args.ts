@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ALWAYS, duration, environmentName, input, int, matching, tags, z } from "../shared/schema";
+import { SecretStoreKind } from "../shared/constants";
+import { ALWAYS, duration, environmentName, input, int, matching, oneOf, tags, z } from "../shared/schema";
+import { SECRET_STORE_NAMESPACE } from "./kubernetesStore";
 import { DNS_LABEL, ENV_VAR_NAME, PLATFORM_NAME } from "../shared/names";
 
 /** A Kubernetes Secret data key. */
@@ -62,7 +64,9 @@ function checkDistinctNames(a: { secrets?: unknown; generatedSecrets?: unknown }
 
 /** AgentSecretsArgs. */
 export const secretsArgsSchema = z.strictObject({
-    clusterName: input<string>(),
+    clusterName: input<string>().optional(),
+    store: oneOf(SecretStoreKind).default(SecretStoreKind.SecretsManager),
+    storeNamespace: namespace.default(SECRET_STORE_NAMESPACE),
     environment: environmentName,
     secrets: z.array(secretEntrySchema).max(50),
     generatedSecrets: z.array(generatedSecretSchema).default([]),
@@ -72,5 +76,10 @@ export const secretsArgsSchema = z.strictObject({
     secretNamePrefix: matching(SECRET_PREFIX, "path segments of letters, digits and _+=.@- separated by /").max(200).optional().meta({ defaultText: '"agent-platform/<environment>"' }),
     keyDeletionWindowDays: int(7, 30).default(30),
     reloader: secretsOptionsSchema.shape.reloader,
+    onSystemNodes: z.boolean().default(true),
     tags: tags.optional(),
-}).superRefine(checkDistinctNames, ALWAYS);
+}).superRefine(checkDistinctNames, ALWAYS).superRefine((a, ctx) => {
+    if (a.store === SecretStoreKind.SecretsManager && a.clusterName === undefined) {
+        ctx.addIssue({ code: "custom", path: ["clusterName"], message: 'the EKS cluster name (required with store "secrets-manager": ESO\'s Pod Identity association)' });
+    }
+});
