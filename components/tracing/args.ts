@@ -25,4 +25,5 @@ export const tracingArgsSchema = tracingOptionsSchema.extend({
     grafanaAdminSecretName: matching(DNS_LABEL, "a Kubernetes Secret name").default("grafana-admin"),
     grafanaAdminSecretKey: matching(/^[-._a-zA-Z0-9]+$/, "a Secret data key ([-._a-zA-Z0-9]+)").default("admin-password"),
     namespace: matching(DNS_LABEL, "a Kubernetes namespace name (DNS label)").default(OBSERVABILITY_NAMESPACE),
+    onSystemNodes: z.boolean().default(true),
 });

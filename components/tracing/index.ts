@@ -38,6 +38,8 @@ export interface TracingArgs extends TracingOptions {
     grafanaAdminSecretKey?: string;
     /** Namespace of the collector, Tempo and Grafana; it must exist (AgentPlatform creates it). Default: "observability". */
     namespace?: string;
+    /** Pin the collector, Tempo and Grafana to AgentCluster's system nodes (false on a cluster without them). Default: true. */
+    onSystemNodes?: boolean;
 }
 
 /** Validates TracingArgs and applies their defaults; throws `InputPropertiesError` naming each bad argument. */
@@ -99,7 +101,7 @@ export class Tracing extends pulumi.ComponentResource {
             repositoryOpts: { repo: TEMPO_CHART.repository },
             values: tempoStorage.apply((s) => tempoValues({
                 storage, retentionDays, localStorageGiB: a.localStorageGiB,
-                bucket: s.bucket, region: s.region, storageClassName: a.storageClassName,
+                bucket: s.bucket, region: s.region, storageClassName: a.storageClassName, onSystemNodes: a.onSystemNodes,
             })),
         }, { parent: this, dependsOn: storageReady });
 
@@ -110,7 +112,7 @@ export class Tracing extends pulumi.ComponentResource {
             version: OTEL_COLLECTOR_CHART.version,
             repositoryOpts: { repo: OTEL_COLLECTOR_CHART.repository },
             values: pulumi.output(a.clusterName).apply((clusterName) => collectorValues({
-                namespace, clusterName, environment: a.environment, replicas: a.collectorReplicas,
+                namespace, clusterName, environment: a.environment, replicas: a.collectorReplicas, onSystemNodes: a.onSystemNodes,
             })),
         }, { parent: this, dependsOn: [tempo] });
 
@@ -126,6 +128,7 @@ export class Tracing extends pulumi.ComponentResource {
                     adminSecretName: a.grafanaAdminSecretName,
                     adminSecretKey: a.grafanaAdminSecretKey,
                     dashboardJson: agentsDashboardJson(),
+                    onSystemNodes: a.onSystemNodes,
                 }),
             }, { parent: this, dependsOn: [tempo] });
         }
