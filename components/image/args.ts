@@ -1,4 +1,5 @@
 import { ImagePlatform } from "../shared/constants";
+import { needsCredentials, parseRegistry, REGISTRY_FORMS } from "../shared/registry";
 import { input, int, matching, oneOf, tags, z } from "../shared/schema";
 import { SECRET_LIKE_BUILD_ARG } from "./spec";
 
@@ -41,4 +42,19 @@ export const imageArgsSchema = z.strictObject({
     kmsKeyArn: input<string>().optional(),
     cacheFromTags: z.array(matching(DOCKER_TAG, "a Docker tag")).default([]),
     tags: tags.optional(),
+    registry: z.string().refine((r) => parseRegistry(r) !== undefined).meta({ allowed: REGISTRY_FORMS }).optional(),
+    registryUsername: z.string().min(1).max(256).optional(),
+    registryPassword: input<string>().meta({ secret: true }).optional(),
+}).superRefine((a, ctx) => {
+    const registry = a.registry === undefined ? undefined : parseRegistry(a.registry);
+    if (!registry) return;
+    const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
+    if (a.kmsKeyArn !== undefined) issue("kmsKeyArn", "nothing with a registry other than ECR (the key encrypts an ECR repository)");
+    if (needsCredentials(registry.kind)) {
+        if (a.registryUsername === undefined) issue("registryUsername", `the user pushing to ${a.registry}`);
+        if (a.registryPassword === undefined) issue("registryPassword", `a password or token for ${a.registry} (a secret)`);
+    } else {
+        if (a.registryUsername !== undefined) issue("registryUsername", `nothing for a local registry (${a.registry} takes no credentials)`);
+        if (a.registryPassword !== undefined) issue("registryPassword", `nothing for a local registry (${a.registry} takes no credentials)`);
+    }
 });
