@@ -1,29 +1,61 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
-import { AgentCluster, ClusterOptions } from "../cluster";
-import { ContextStoreMode } from "../shared/constants";
+import { ClusterOptions } from "../cluster";
+import { ContextStoreMode, PlatformTarget } from "../shared/constants";
 import { ContextStore, ContextStoreOptions } from "../contextStore";
 import { Keda } from "../keda";
 import { ModelServerArgs } from "../modelServer";
-import { AgentNetwork, NetworkOptions } from "../network";
+import { NetworkOptions } from "../network";
 import { AGENT_NAMESPACE, OBSERVABILITY_NAMESPACE, podSecurityLabels, PodSecurityLevel } from "../shared/placement";
 import { AgentOptions, deployAgents, ImageOptions } from "./agents";
 import { AgentSecrets, SecretsOptions } from "../secrets";
 import { GRAFANA_ADMIN_SECRET, REDIS_AUTH_SECRET } from "../secrets/spec";
 import { Tracing, TracingOptions } from "../tracing";
 import { TaskQueue, TaskQueueOptions } from "../taskQueue";
+import { elasticMqCredentialsSecret, elasticMqLabels } from "../taskQueue/elasticMq";
 import { parseArgs } from "../shared/schema";
-import { platformArgsSchema } from "./args";
+import { awsFoundationArgs, platformArgsSchema } from "./args";
+import { awsFoundation, Foundation, kubernetesFoundation, standInsFor } from "./foundation";
+
+/** Where an AgentPlatform runs. */
+export interface TargetOptions {
+    /**
+     * "aws" (a VPC, EKS, Secrets Manager, SQS, ECR and the other managed services) or "kubernetes" (an
+     * existing cluster, from a kubeconfig context: no AWS resource, provider or call; the same components
+     * with in-cluster stand-ins — Secrets in a namespace of their own, ElasticMQ for the queues, a
+     * registry of your choice) — PlatformTarget. Default: "aws".
+     */
+    type?: string;
+    /** Kubeconfig context of the cluster (the kubeconfig is $KUBECONFIG or ~/.kube/config). Default: none (required with "kubernetes"). */
+    context?: string;
+    /** Registry the images are pushed to on "kubernetes": "localhost:<port>", "ghcr.io/<owner>" or "docker.io/<namespace>". Default: "localhost:5001". */
+    registry?: string;
+    /** User that pushes to a GHCR or Docker Hub `registry`. Default: none. */
+    registryUsername?: string;
+    /** Its password or access token (held as a secret). Default: none. */
+    registryPassword?: pulumi.Input<string>;
+}
+
+/** The fake OpenAI-compatible server of end-to-end tests (target "kubernetes" only). */
+export interface FakeLlmOptions {
+    /** Name of the entry of `images` that builds it (e2e/fake-llm). Required. */
+    image: string;
+    /** Entry of `secrets.entries` holding the key it requires (the one the agents send). Default: none (it answers every request). */
+    apiKeySecret?: string;
+    /** Key of that key in the entry. Default: "OPENAI_API_KEY". */
+    apiKeyKey?: string;
+}
 
 export interface AgentPlatformArgs {
     /** Environment name (dev, staging, prod, ...): resource names, tags and `deployment.environment`. Required. */
     environment: string;
-    /** EKS cluster name. Default: `agents-<environment>`. */
+    /** Where the platform runs: AWS, or an existing Kubernetes cluster. Default: the TargetOptions defaults (AWS). */
+    target?: TargetOptions;
+    /** EKS cluster name (target "aws"). Default: `agents-<environment>`. */
     clusterName?: string;
-    /** The VPC. Default: a new 10.0.0.0/16 VPC over 2 AZs with one NAT gateway. */
+    /** The VPC (target "aws"). Default: a new 10.0.0.0/16 VPC over 2 AZs with one NAT gateway. */
     network?: NetworkOptions;
-    /** The EKS cluster, its system nodes and Karpenter node pools. Default: the ClusterOptions defaults. */
+    /** The EKS cluster, its system nodes and Karpenter node pools (target "aws"). Default: the ClusterOptions defaults. */
     cluster?: ClusterOptions;
     /** Secrets Manager secrets synced into the agents namespace by External Secrets Operator. Default: no entries (the generated secrets always exist). */
     secrets?: SecretsOptions;
@@ -37,8 +69,10 @@ export interface AgentPlatformArgs {
     images?: ImageOptions[];
     /** Agent workloads (api and worker). Default: none. */
     agents?: AgentOptions[];
-    /** vLLM model server on the GPU pool. Default: none. */
+    /** vLLM model server on the GPU pool (target "aws"). Default: none. */
     modelServer?: ModelServerArgs;
+    /** A fake OpenAI-compatible server for end-to-end tests, in the agents' namespace (target "kubernetes"). Default: none. */
+    fakeLlm?: FakeLlmOptions;
 }
 
 /** Validates AgentPlatformArgs and applies every default; throws `InputPropertiesError` naming each bad argument. */
@@ -53,25 +87,26 @@ export function defaultClusterName(environment: string): string {
 
 /**
  * The whole platform for one environment, composed from the typed configuration: network → cluster →
- * secrets → context store and queues → tracing → images → workloads.
+ * secrets → context store and queues → tracing → images → workloads. On the kubernetes target the same
+ * components run on an existing cluster with in-cluster stand-ins for the AWS services.
  */
 export class AgentPlatform extends pulumi.ComponentResource {
-    /** EKS cluster name. */
+    /** Name of the cluster: the EKS cluster, or the kubeconfig context on "kubernetes". */
     public readonly clusterName: pulumi.Output<string>;
-    /** Id of the VPC. */
-    public readonly vpcId: pulumi.Output<string>;
-    /** Private subnet ids (nodes, pods, caches). */
-    public readonly privateSubnetIds: pulumi.Output<string[]>;
-    /** Public subnet ids (load balancers, NAT). */
-    public readonly publicSubnetIds: pulumi.Output<string[]>;
-    /** API server endpoint of the EKS cluster. */
-    public readonly clusterEndpoint: pulumi.Output<string>;
-    /** Kubeconfig of the cluster (`aws eks get-token` exec auth); secret. */
-    public readonly kubeconfig: pulumi.Output<string>;
-    /** The EKS cluster security group every node carries. */
-    public readonly clusterSecurityGroupId: pulumi.Output<string>;
-    /** ARN of the role of Karpenter (workload) nodes. */
-    public readonly nodeRoleArn: pulumi.Output<string>;
+    /** Id of the VPC (undefined output on "kubernetes"). */
+    public readonly vpcId: pulumi.Output<string | undefined>;
+    /** Private subnet ids (nodes, pods, caches; undefined output on "kubernetes"). */
+    public readonly privateSubnetIds: pulumi.Output<string[] | undefined>;
+    /** Public subnet ids (load balancers, NAT; undefined output on "kubernetes"). */
+    public readonly publicSubnetIds: pulumi.Output<string[] | undefined>;
+    /** API server endpoint of the EKS cluster (undefined output on "kubernetes"). */
+    public readonly clusterEndpoint: pulumi.Output<string | undefined>;
+    /** Kubeconfig of the cluster (`aws eks get-token` exec auth); secret (undefined output on "kubernetes"). */
+    public readonly kubeconfig: pulumi.Output<string | undefined>;
+    /** The EKS cluster security group every node carries (undefined output on "kubernetes"). */
+    public readonly clusterSecurityGroupId: pulumi.Output<string | undefined>;
+    /** ARN of the role of Karpenter (workload) nodes (undefined output on "kubernetes"). */
+    public readonly nodeRoleArn: pulumi.Output<string | undefined>;
     /** OTLP/HTTP endpoint of the OpenTelemetry Collector (in-cluster): agents' OTEL_EXPORTER_OTLP_ENDPOINT. */
     public readonly otlpEndpoint: pulumi.Output<string>;
     /** How to reach Grafana (no Ingress): `kubectl -n observability port-forward svc/grafana 3000:80` (undefined output without Grafana). */
@@ -90,7 +125,7 @@ export class AgentPlatform extends pulumi.ComponentResource {
     public readonly deadLetterQueueUrls: pulumi.Output<Record<string, string>>;
     /** ARN of the KEDA operator's IAM role (undefined output on target "kubernetes"). */
     public readonly kedaOperatorRoleArn: pulumi.Output<string | undefined>;
-    /** Secrets Manager name of every platform secret, by name: the `--secret-id` of `aws secretsmanager put-secret-value`. */
+    /** Where each platform secret's value is set, by name: its Secrets Manager name, or `<namespace>/<name>` of its source Secret on "kubernetes". */
     public readonly secretNames: pulumi.Output<Record<string, string>>;
 
     /** Digest-pinned image reference of each image, by image name. */
@@ -103,25 +138,16 @@ export class AgentPlatform extends pulumi.ComponentResource {
     constructor(name: string, args: AgentPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         const a = parsePlatformArgs(args); // before super: invalid arguments register nothing
         super("agent-platform:index:AgentPlatform", name, {}, opts);
-        const clusterName = a.clusterName ?? defaultClusterName(a.environment);
-        const tags = { "agent-platform:environment": a.environment, ...a.network.tags };
-
-        const network = new AgentNetwork(`${name}-network`, { ...a.network, tags, clusterName }, { parent: this });
-
-        const cluster = new AgentCluster(`${name}-cluster`, {
-            ...a.cluster,
-            tags: { ...tags, ...a.cluster.tags },
-            clusterName,
-            vpcId: network.vpcId,
-            privateSubnetIds: network.privateSubnetIds,
-        }, { parent: this });
-        // The Kubernetes provider of every in-cluster component below. Its kubeconfig only changes when
-        // the cluster does (exec auth, no token), so the provider is not replaced between runs.
-        const k8sProvider = new k8s.Provider(`${name}-k8s`, { kubeconfig: cluster.kubeconfig, enableServerSideApply: true }, { parent: this });
-        // What in-cluster components must wait for: the cluster component (control plane, system nodes,
-        // add-ons, Karpenter and its node pools). Use
+        const onKubernetes = a.target.type === PlatformTarget.Kubernetes;
+        const standIns = standInsFor(a.target);
+        const tags = { "agent-platform:environment": a.environment, ...(onKubernetes ? {} : awsFoundationArgs(a).network.tags) };
+        const f: Foundation = onKubernetes
+            ? kubernetesFoundation(this, name, a.target.context!)
+            : awsFoundation(this, name, a, a.clusterName ?? defaultClusterName(a.environment), tags);
+        const k8sProvider = f.provider;
+        // What in-cluster components must wait for: the cluster (on AWS). Use
         // `{ parent: this, providers: { kubernetes: k8sProvider }, dependsOn: clusterReady }`.
-        const clusterReady: pulumi.Resource[] = [cluster];
+        const clusterReady = f.clusterReady;
 
         // The namespaces of the agents (restricted Pod Security) and of tracing (baseline enforced,
         // restricted warned: Grafana/Tempo charts may need more); ExternalSecrets land in both.
@@ -133,12 +159,14 @@ export class AgentPlatform extends pulumi.ComponentResource {
             metadata: { name: OBSERVABILITY_NAMESPACE, labels: podSecurityLabels(PodSecurityLevel.Baseline, PodSecurityLevel.Restricted) },
         }, inCluster);
 
-        // Credentials: KMS key, Secrets Manager, ESO, ExternalSecrets into the namespaces above. Later
-        // components read `secrets.generatedValues[...]` and mount the Kubernetes Secrets named in
-        // `secrets.kubernetesSecretNames` (REDIS_AUTH_SECRET in agents, GRAFANA_ADMIN_SECRET in observability).
+        // Credentials: KMS key, Secrets Manager (or a namespace of source Secrets), ESO, ExternalSecrets into
+        // the namespaces above. Later components read `secrets.generatedValues[...]` and mount the Kubernetes
+        // Secrets named in `secrets.kubernetesSecretNames` (REDIS_AUTH_SECRET in agents, GRAFANA_ADMIN_SECRET in observability).
         const secrets = new AgentSecrets(`${name}-secrets`, {
-            clusterName: cluster.clusterName,
+            clusterName: f.clusterName,
             environment: a.environment,
+            store: standIns.secrets.store,
+            onSystemNodes: standIns.onSystemNodes,
             secrets: a.secrets.entries,
             generatedSecrets: [
                 { name: REDIS_AUTH_SECRET.name, key: REDIS_AUTH_SECRET.key, namespaces: [AGENT_NAMESPACE] },
@@ -152,15 +180,15 @@ export class AgentPlatform extends pulumi.ComponentResource {
         }, { parent: this, providers: { kubernetes: k8sProvider }, dependsOn: [...clusterReady, agentsNamespace, observabilityNamespace] });
 
         // Agent context: ElastiCache Valkey admitting only the cluster security group, AUTH token from
-        // AgentSecrets' generated `redis-auth` (secret); or, for dev, Valkey in the agents namespace
-        // reading the same password from the ESO-managed Secret.
+        // AgentSecrets' generated `redis-auth` (secret); or Valkey in the agents namespace reading the same
+        // password from the ESO-managed Secret (dev, and the kubernetes target).
         const contextStoreMode = a.contextStore.mode;
         const contextStore = new ContextStore(`${name}-context`, {
             ...a.contextStore,
             environment: a.environment,
-            vpcId: network.vpcId,
-            subnetIds: network.privateSubnetIds,
-            allowedSecurityGroupIds: [cluster.clusterSecurityGroupId],
+            vpcId: f.aws?.network.vpcId,
+            subnetIds: f.aws?.network.privateSubnetIds,
+            allowedSecurityGroupIds: f.aws ? [f.aws.cluster.clusterSecurityGroupId] : [],
             authToken: secrets.generatedValues.apply((v) => v[REDIS_AUTH_SECRET.name]),
             authSecretName: REDIS_AUTH_SECRET.name,
             authSecretKey: REDIS_AUTH_SECRET.key,
@@ -170,19 +198,21 @@ export class AgentPlatform extends pulumi.ComponentResource {
             ? { parent: this, providers: { kubernetes: k8sProvider }, dependsOn: [...clusterReady, agentsNamespace, secrets] }
             : { parent: this });
 
-        // Job queues (each with its DLQ) and KEDA, whose operator may read their depth. The workers below
-        // scale on them with ScaledObjects, after `keda` (its release installs the CRDs; the
-        // TriggerAuthentication lives in AGENT_NAMESPACE).
+        // Job queues (each with its DLQ, on SQS or an in-cluster ElasticMQ) and KEDA, whose operator may
+        // read their depth. The workers below scale on them with ScaledObjects, after `keda` (its release
+        // installs the CRDs; the TriggerAuthentication lives in AGENT_NAMESPACE).
         const queueOptions = Object.fromEntries(a.queues.map((q) => [q.name, q]));
         const queues: Record<string, TaskQueue> = Object.fromEntries(a.queues.map((q) => [q.name,
-            new TaskQueue(`${name}-queue-${q.name}`, { ...q, environment: a.environment, tags }, { parent: this })]));
+            new TaskQueue(`${name}-queue-${q.name}`, { ...q, environment: a.environment, tags, ...standIns.queues, namespace: AGENT_NAMESPACE },
+                onKubernetes ? { parent: this, providers: { kubernetes: k8sProvider }, dependsOn: [agentsNamespace] } : { parent: this })]));
         const keda = new Keda(`${name}-keda`, {
-            clusterName: cluster.clusterName,
+            clusterName: f.clusterName,
+            authentication: standIns.keda.authentication,
+            onSystemNodes: standIns.onSystemNodes,
             queueArns: Object.values(queues).map((q) => q.queueArn),
             workloadNamespaces: [AGENT_NAMESPACE],
             tags,
         }, { parent: this, providers: { kubernetes: k8sProvider }, dependsOn: [...clusterReady, agentsNamespace] });
-        const region = aws.getRegionOutput({}, { parent: this }).region;
         const byQueue = (pick: (q: TaskQueue) => pulumi.Output<string>) =>
             pulumi.output(Object.fromEntries(Object.entries(queues).map(([n, q]) => [n, pick(q)]))) as pulumi.Output<Record<string, string>>;
 
@@ -192,38 +222,48 @@ export class AgentPlatform extends pulumi.ComponentResource {
             ...a.tracing,
             tags: { ...tags, ...a.tracing.tags },
             environment: a.environment,
-            clusterName: cluster.clusterName,
+            clusterName: f.clusterName,
             namespace: OBSERVABILITY_NAMESPACE,
             grafanaAdminSecretName: GRAFANA_ADMIN_SECRET.name,
             grafanaAdminSecretKey: GRAFANA_ADMIN_SECRET.key,
+            onSystemNodes: standIns.onSystemNodes,
         }, { parent: this, providers: { kubernetes: k8sProvider }, dependsOn: [...clusterReady, observabilityNamespace, secrets] });
 
         // Images, the model server and the agents: in the agents namespace, after the secrets they read,
         // the context store, and KEDA (whose release installs the ScaledObject CRD).
         const agents = deployAgents(this, name, a.images, a.agents, a.modelServer, {
             environment: a.environment,
-            clusterName: cluster.clusterName,
-            region,
-            vpcCidr: network.vpcCidr,
+            clusterName: f.clusterName,
+            region: f.region,
+            vpcCidr: f.aws?.network.vpcCidr,
             contextStoreUrl: contextStore.url,
             contextStoreInCluster: contextStoreMode === ContextStoreMode.InCluster,
             sessionTtlSeconds: a.contextStore.sessionTtlSeconds,
             queues: Object.fromEntries(Object.entries(queues).map(([n, q]) => [n, {
                 url: q.queueUrl, arn: q.queueArn, maxJobDurationSeconds: queueOptions[n].maxJobDurationSeconds, scaling: queueOptions[n].scaling,
+                // The endpoint output (not its known name) makes the agents wait for the server.
+                ...(onKubernetes ? { server: { endpoint: q.endpoint.apply((e) => e ?? ""), credentialsSecretName: elasticMqCredentialsSecret(n), podLabels: elasticMqLabels(n) } } : {}),
             }])),
+            triggerAuthentication: standIns.triggerAuthentication,
+            registry: standIns.images,
+            fakeLlm: a.fakeLlm,
             otlpEndpoint: tracing.otlpHttpEndpoint,
             tags,
             inCluster: { providers: { kubernetes: k8sProvider }, dependsOn: [...clusterReady, agentsNamespace, secrets, contextStore, keda] },
+            provider: k8sProvider,
         });
 
-        this.clusterName = pulumi.output(clusterName);
-        this.vpcId = network.vpcId;
-        this.privateSubnetIds = network.privateSubnetIds;
-        this.publicSubnetIds = network.publicSubnetIds;
-        this.clusterEndpoint = cluster.endpoint;
-        this.kubeconfig = cluster.kubeconfig;
-        this.clusterSecurityGroupId = cluster.clusterSecurityGroupId;
-        this.nodeRoleArn = cluster.nodeRoleArn;
+        const cluster = f.aws?.cluster;
+        const network = f.aws?.network;
+        const none = pulumi.output(undefined);
+        this.clusterName = f.clusterName;
+        this.vpcId = network ? network.vpcId : none;
+        this.privateSubnetIds = network ? network.privateSubnetIds : none;
+        this.publicSubnetIds = network ? network.publicSubnetIds : none;
+        this.clusterEndpoint = cluster ? cluster.endpoint : none;
+        this.kubeconfig = cluster ? cluster.kubeconfig : none;
+        this.clusterSecurityGroupId = cluster ? cluster.clusterSecurityGroupId : none;
+        this.nodeRoleArn = cluster ? cluster.nodeRoleArn : none;
         this.otlpEndpoint = tracing.otlpHttpEndpoint;
         this.grafanaPortForwardCommand = tracing.grafanaPortForwardCommand;
         this.contextStoreHost = contextStore.host;
