@@ -68,13 +68,13 @@ export function parseRequest(body: unknown): ChatRequest | string {
     return b as ChatRequest;
 }
 
-/** The fake as an HTTP server (not listening yet). */
-export function fakeLlmServer(apiKey: string | undefined): Server {
+/** The fake as an HTTP server (not listening yet); `log` gets one JSON line per request (never a body or a key). */
+export function fakeLlmServer(apiKey: string | undefined, log: (line: string) => void = console.log): Server {
     let served = 0;
     return createServer((req, res) => {
         const send = (status: number, body: object) => {
             res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
-            console.log(JSON.stringify({ method: req.method, path: req.url, status }));
+            log(JSON.stringify({ method: req.method, path: req.url, status }));
         };
         const error = (status: number, message: string) => send(status, { error: { message } });
         if (req.method === "GET" && req.url === "/healthz") return send(200, { status: "ok" });
