@@ -48,7 +48,7 @@ export const platformModelServerSchema = modelServerOptionsSchema.extend({
 }).superRefine(checkSource);
 
 /** A kubeconfig context name: what `kubectl config get-contexts` lists (no whitespace). */
-const KUBE_CONTEXT = /^[A-Za-z0-9][A-Za-z0-9._:@\/-]{0,252}$/;
+export const KUBE_CONTEXT = /^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,252}$/;
 
 /** The registry of a kubernetes target when none is given: kind's documented local registry. */
 export const DEFAULT_LOCAL_REGISTRY = "localhost:5001";

@@ -1,5 +1,6 @@
 /** The command line of `scripts/e2e-local`, parsed (pure). */
 import * as path from "node:path";
+import { KUBE_CONTEXT } from "../../components/platform/args";
 
 export const USAGE = `usage: scripts/e2e-local [--keep] [--checks-only] [--context <kubeconfig context>] [--state-dir <dir>] [--no-policy]
 
@@ -43,7 +44,7 @@ export function parseOptions(argv: string[], projectRoot: string, cwd = process.
         else if (arg === "--help" || arg === "-h") throw new Error(USAGE);
         else throw new Error(`unknown argument ${JSON.stringify(arg)}\n\n${USAGE}`);
     }
-    if (options.context !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,252}$/.test(options.context)) throw new Error(`--context: not a kubeconfig context name: ${JSON.stringify(options.context)}`);
+    if (options.context !== undefined && !KUBE_CONTEXT.test(options.context)) throw new Error(`--context: not a kubeconfig context name: ${JSON.stringify(options.context)}`);
     return options;
 }
 

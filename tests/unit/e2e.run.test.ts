@@ -58,7 +58,7 @@ function agentApi(jobOutcome: () => "succeeded" | "failed") {
             sessions.set(chat[1], [...history, message]);
             return json(res, 200, { reply: `echo: ${message} (history=${history.length}${history.length ? `, first=${JSON.stringify(history[0])}` : ""})` });
         }
-        json(res, 404, {});
+        return json(res, 404, {});
     });
 }
 
@@ -74,7 +74,7 @@ function tempo(trace: unknown) {
             return json(res, 200, { traces: searches < 2 ? [] : [{ traceID: "5b8efff798038103d269b633813fc60c" }] });
         }
         if (url.pathname === "/api/v2/traces/5b8efff798038103d269b633813fc60c") return json(res, 200, trace);
-        json(res, 404, {});
+        return json(res, 404, {});
     });
 }
 

@@ -91,6 +91,6 @@ describe("e2e/fake-llm: image and workload", () => {
         assert.equal(d.spec.template.spec.securityContext.runAsNonRoot, true);
         assert.deepEqual(d.metadata.annotations, { "secret.reloader.stakater.com/reload": "llm" }, "restarted when its key arrives");
         for (const o of [d, fakeLlmService("agents"), fakeLlmNetworkPolicy("agents")]) await validateKubernetesObject(o);
-        assert.deepEqual(fakeLlmDeployment({ namespace: "agents", image: "x:1" }).metadata!.annotations, {});
+        assert.deepEqual((fakeLlmDeployment({ namespace: "agents", image: "x:1" }) as any).metadata.annotations, {});
     });
 });
