@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { parseRegistry, registryRepository } from "../shared/registry";
+import { needsCredentials, parseRegistry, registryRepository } from "../shared/registry";
 import { parseArgs } from "../shared/schema";
 import { imageArgsSchema } from "./args";
 import { dockerBuildArgs, ecrLifecyclePolicy, registryHost, repositoryEncryption } from "./spec";
@@ -80,7 +80,8 @@ export class AgentImage extends pulumi.ComponentResource {
             ? {
                 repositoryUrl: pulumi.output(registryRepository(registry, a.repositoryName)),
                 repositoryArn: pulumi.output(undefined),
-                credentials: { server: registry.server, username: a.registryUsername, password: a.registryPassword === undefined ? undefined : pulumi.secret(a.registryPassword) },
+                // No `registry` for a local one: the provider then pushes as `docker push` would, with the host's (absent) credentials.
+                credentials: needsCredentials(registry.kind) ? { server: registry.server, username: a.registryUsername, password: pulumi.secret(a.registryPassword!) } : undefined,
             }
             : this.ecrRepository(name, a);
         const imageName = pulumi.interpolate`${target.repositoryUrl}:${a.tag}`;

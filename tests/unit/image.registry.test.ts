@@ -43,7 +43,7 @@ describe("AgentImage with a registry", () => {
         assert.deepEqual(r.invokes.filter((i) => i.token.startsWith("aws:")), []);
         const built = one(r.resources, IMAGE);
         assert.equal(built.inputs.imageName, `localhost:5001/agent-platform/local/agent:${TAG}`);
-        assert.deepEqual(built.inputs.registry, { server: "localhost:5001" });
+        assert.equal(built.inputs.registry, undefined, "pushed like `docker push`, with no login");
         assert.match(String(r.outputs.imageRef), /^localhost:5001\/agent-platform\/local\/agent@sha256:[0-9a-f]{64}$/);
         assert.equal(r.outputs.repositoryUrl, "localhost:5001/agent-platform/local/agent");
         assert.equal(r.outputs.repositoryArn, undefined);
