@@ -7,6 +7,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { reloadAnnotations } from "../secrets/spec";
+import { serverNetworkPolicy } from "../shared/networkPolicy";
 import { restrictedSecurityContexts } from "../workload/spec";
 
 /** Name of the Deployment and Service. */
@@ -84,18 +85,7 @@ export function fakeLlmService(namespace: string): k8s.types.input.core.v1.Servi
 
 /** NetworkPolicy: its port from the pods of its namespace (the agents); no egress. */
 export function fakeLlmNetworkPolicy(namespace: string): k8s.types.input.networking.v1.NetworkPolicy {
-    const labels = fakeLlmLabels();
-    return {
-        apiVersion: "networking.k8s.io/v1",
-        kind: "NetworkPolicy",
-        metadata: { name: FAKE_LLM_NAME, namespace, labels },
-        spec: {
-            podSelector: { matchLabels: labels },
-            policyTypes: ["Ingress", "Egress"],
-            ingress: [{ from: [{ podSelector: {} }], ports: [{ protocol: "TCP", port: FAKE_LLM_PORT }] }],
-            egress: [],
-        },
-    };
+    return serverNetworkPolicy({ name: FAKE_LLM_NAME, namespace, labels: fakeLlmLabels(), port: FAKE_LLM_PORT });
 }
 
 /** Registers the fake's objects under `opts` (parent, provider, dependencies). */

@@ -10,6 +10,7 @@ import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { serverNetworkPolicy } from "../shared/networkPolicy";
 import { ELASTICMQ_IMAGE } from "../shared/versions";
 import { TASK_QUEUE_SETTINGS } from "./spec";
 
@@ -163,19 +164,7 @@ export function elasticMqService(o: Pick<ElasticMqOptions, "name" | "namespace">
 
 /** NetworkPolicy: the SQS port from pods of its own namespace and of `clientNamespaces`; no egress. */
 export function elasticMqNetworkPolicy(o: Pick<ElasticMqOptions, "name" | "namespace" | "clientNamespaces">): k8s.types.input.networking.v1.NetworkPolicy {
-    const labels = elasticMqLabels(o.name);
-    const from = [{ podSelector: {} }, ...o.clientNamespaces.map((n) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": n } } }))];
-    return {
-        apiVersion: "networking.k8s.io/v1",
-        kind: "NetworkPolicy",
-        metadata: { name: elasticMqName(o.name), namespace: o.namespace, labels },
-        spec: {
-            podSelector: { matchLabels: labels },
-            policyTypes: ["Ingress", "Egress"],
-            ingress: [{ from, ports: [{ protocol: "TCP", port: ELASTICMQ_PORT }] }],
-            egress: [],
-        },
-    };
+    return serverNetworkPolicy({ name: elasticMqName(o.name), namespace: o.namespace, labels: elasticMqLabels(o.name), port: ELASTICMQ_PORT, fromNamespaces: o.clientNamespaces });
 }
 
 /**
