@@ -1,11 +1,10 @@
 import { clusterArgsSchema, clusterOptionsSchema } from "../cluster/args";
 import { contextStoreOptionsSchema } from "../contextStore/args";
-import { imageArgsSchema, imageBuildFields } from "../image/args";
+import { imageArgsSchema, imageBuildFields, registryCredentialFields, registryCredentialProblems, registryReference } from "../image/args";
 import { checkSource, modelServerOptionsSchema } from "../modelServer/args";
 import { networkOptionsSchema } from "../network/args";
 import { secretsOptionsSchema } from "../secrets/args";
 import { AgentRole, CapacityType, ContextStoreMode, PlatformTarget, TraceStorage } from "../shared/constants";
-import { needsCredentials, parseRegistry, REGISTRY_FORMS } from "../shared/registry";
 import { environmentName, input, matching, oneOf, tags, z } from "../shared/schema";
 import { ENV_VAR_NAME, PLATFORM_NAME } from "../shared/names";
 import { checkVisibility, taskQueueOptionsSchema } from "../taskQueue/args";
@@ -59,32 +58,26 @@ export const targetOptionsSchema = z.strictObject({
         .describe("`aws` (VPC, EKS and managed services) or `kubernetes` (an existing cluster from a kubeconfig context, no AWS at all: in-cluster stand-ins)"),
     context: matching(KUBE_CONTEXT, "a kubeconfig context name (no whitespace)").optional()
         .describe("Kubeconfig context of the cluster, e.g. `kind-agent-platform` (target `kubernetes`; the kubeconfig is $KUBECONFIG or ~/.kube/config)"),
-    registry: z.string().refine((r) => parseRegistry(r) !== undefined).meta({ allowed: REGISTRY_FORMS }).default(DEFAULT_LOCAL_REGISTRY)
+    registry: registryReference.default(DEFAULT_LOCAL_REGISTRY)
         .describe("Registry the images are pushed to (target `kubernetes`): `localhost:<port>` (kind's local registry), `ghcr.io/<owner>` or `docker.io/<namespace>`"),
-    registryUsername: z.string().min(1).max(256).optional().describe("User that pushes to a GHCR or Docker Hub `registry`; its token is `agent-platform:registryPassword`"),
-    registryPassword: input<string>().meta({ secret: true }).optional(),
+    registryUsername: registryCredentialFields.registryUsername.describe("User that pushes to a GHCR or Docker Hub `registry`; its token is `agent-platform:registryPassword`"),
+    registryPassword: registryCredentialFields.registryPassword,
 });
 
 /**
- * What a target of `type` needs and refuses. `passwordGiven` says whether a registry password is there
+ * What a target of `type` needs and refuses. `checkPassword` false leaves the registry password out
  * (the stack configuration holds it under a key of its own, `agent-platform:registryPassword`, and
  * checks it there).
  */
-export function checkTarget(t: z.output<typeof targetOptionsSchema>, ctx: z.RefinementCtx, at: (string | number)[] = ["target"], passwordGiven = t.registryPassword !== undefined): void {
+export function checkTarget(t: z.output<typeof targetOptionsSchema>, ctx: z.RefinementCtx, at: (string | number)[] = ["target"], checkPassword = true): void {
     const issue = (field: string, message: string) => ctx.addIssue({ code: "custom", path: [...at, field], message });
     if (t.type === PlatformTarget.Aws) {
         if (t.context !== undefined) issue("context", 'nothing with type "aws" (the cluster is the one AgentCluster creates)');
         return;
     }
     if (t.context === undefined) issue("context", 'the kubeconfig context of the cluster (required with type "kubernetes")');
-    const registry = parseRegistry(t.registry);
-    if (!registry) return;
-    if (needsCredentials(registry.kind)) {
-        if (t.registryUsername === undefined) issue("registryUsername", `the user pushing to ${t.registry}`);
-        if (!passwordGiven) issue("registryPassword", `a password or token for ${t.registry} (a secret)`);
-    } else if (t.registryUsername !== undefined) {
-        issue("registryUsername", `nothing for a local registry (${t.registry} takes no credentials)`);
-    }
+    const problems = registryCredentialProblems(t.registry, t.registryUsername, checkPassword ? t.registryPassword !== undefined : undefined);
+    for (const [field, message] of Object.entries(problems)) issue(field, message);
 }
 
 /** FakeLlmOptions: the fake OpenAI-compatible server of end-to-end tests. */

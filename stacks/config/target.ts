@@ -22,7 +22,7 @@ export const targetSection = z.strictObject({
     context: target.context,
     registry: target.registry,
     registryUsername: target.registryUsername,
-}).superRefine((t, ctx) => checkTarget(t, ctx, [], true)).prefault({});
+}).superRefine((t, ctx) => checkTarget(t, ctx, [], false)).prefault({});
 
 /** `fakeLlm`: the fake OpenAI-compatible server (e2e/fake-llm) deployed beside the agents, for end-to-end tests. */
 export const fakeLlmSection = z.strictObject({
