@@ -94,12 +94,12 @@ export interface AgentDependencies {
     triggerAuthentication: { name: string; kind: string };
     /** Where images are pushed instead of ECR (kubernetes target). */
     registry?: { registry: string; registryUsername?: string; registryPassword?: pulumi.Input<string> };
-    /** The fake LLM to deploy (kubernetes target, end-to-end tests). */
-    fakeLlm?: ResolvedPlatformArgs["fakeLlm"];
+    /** The fake LLM to deploy (kubernetes target, end-to-end tests), and whether the stack sets the key it requires. */
+    fakeLlm?: ResolvedPlatformArgs["fakeLlm"] & { keyKnown: boolean };
     otlpEndpoint: pulumi.Input<string>;
     tags: Record<string, string>;
     /** Options of in-cluster components (provider, dependencies on the cluster, namespace, secrets, KEDA). */
-    inCluster: pulumi.ComponentResourceOptions;
+    inCluster: pulumi.ComponentResourceOptions & { dependsOn: pulumi.Resource[] };
     /** The Kubernetes provider, for the objects the platform registers itself (the fake LLM). */
     provider: pulumi.ProviderResource;
 }
@@ -121,13 +121,13 @@ export function deployAgents(parent: pulumi.ComponentResource, name: string, ima
         ...i, repositoryName: `agent-platform/${deps.environment}/${imageName}`, tags: deps.tags, ...deps.registry,
     }, { parent })]));
 
-    if (deps.fakeLlm) {
-        const key = deps.fakeLlm.apiKeySecret;
-        createFakeLlm(name, {
-            namespace: AGENT_NAMESPACE, image: built[deps.fakeLlm.image].imageRef,
-            ...(key ? { apiKey: { secretName: key, key: deps.fakeLlm.apiKeyKey } } : {}),
-        }, { parent, provider: deps.provider, dependsOn: deps.inCluster.dependsOn });
-    }
+    // The agents start after the fake: with a key the stack sets, the fake is ready only once ESO has
+    // synced it, so the agents find it in their Secret from their first start.
+    const fake = deps.fakeLlm && createFakeLlm(name, {
+        namespace: AGENT_NAMESPACE, image: built[deps.fakeLlm.image].imageRef,
+        ...(deps.fakeLlm.apiKeySecret ? { apiKey: { secretName: deps.fakeLlm.apiKeySecret, key: deps.fakeLlm.apiKeyKey, known: deps.fakeLlm.keyKnown } } : {}),
+    }, { parent, provider: deps.provider, dependsOn: deps.inCluster.dependsOn });
+    const agentOptions = { ...deps.inCluster, parent, dependsOn: [...deps.inCluster.dependsOn, ...(fake ? [fake] : [])] };
 
     const server = modelServer && new ModelServer(`${name}-model-server`, { ...modelServer, clusterName: deps.clusterName, tags: deps.tags }, { ...deps.inCluster, parent });
 
@@ -176,7 +176,7 @@ export function deployAgents(parent: pulumi.ComponentResource, name: string, ima
             secretNames: a.secrets,
             otlpEndpoint: deps.otlpEndpoint,
             ingressNamespaces: a.ingressNamespaces,
-        }, { ...deps.inCluster, parent });
+        }, agentOptions);
     });
 
     const apis = agents.map((a, i) => [a, workloads[i]] as const).filter(([a]) => a.role === AgentRole.Api);

@@ -25,8 +25,11 @@ export interface FakeLlmSpec {
     namespace: string;
     /** Digest-pinned image reference. */
     image: pulumi.Input<string>;
-    /** Secret and key of the API key it requires (none: it answers every request). */
-    apiKey?: { secretName: string; key: string };
+    /**
+     * Secret and key of the API key it requires (none: it answers every request). `known`: the stack
+     * sets the value, so the Secret will exist and the pod waits for it (else it may start without one).
+     */
+    apiKey?: { secretName: string; key: string; known: boolean };
 }
 
 /** Labels of the fake's pods. */
@@ -58,8 +61,9 @@ export function fakeLlmDeployment(s: FakeLlmSpec): k8s.types.input.apps.v1.Deplo
                         ports: [{ name: "http", containerPort: FAKE_LLM_PORT, protocol: "TCP" }],
                         env: [
                             { name: "PORT", value: String(FAKE_LLM_PORT) },
-                            // Optional: the key may be synced after the pod starts; Reloader then restarts it with the key.
-                            ...(s.apiKey ? [{ name: "FAKE_LLM_API_KEY", valueFrom: { secretKeyRef: { name: s.apiKey.secretName, key: s.apiKey.key, optional: true } } }] : []),
+                            // A key the stack sets is waited for (and agents created after the fake start with it too); one
+                            // set out of band may come later, and Reloader restarts the pod when it does.
+                            ...(s.apiKey ? [{ name: "FAKE_LLM_API_KEY", valueFrom: { secretKeyRef: { name: s.apiKey.secretName, key: s.apiKey.key, optional: !s.apiKey.known } } }] : []),
                         ],
                         resources: { requests: { cpu: "20m", memory: "48Mi" }, limits: { memory: "128Mi" } },
                         readinessProbe: { ...probe, periodSeconds: 5 },
@@ -88,9 +92,9 @@ export function fakeLlmNetworkPolicy(namespace: string): k8s.types.input.network
     return serverNetworkPolicy({ name: FAKE_LLM_NAME, namespace, labels: fakeLlmLabels(), port: FAKE_LLM_PORT });
 }
 
-/** Registers the fake's objects under `opts` (parent, provider, dependencies). */
-export function createFakeLlm(name: string, s: FakeLlmSpec, opts: pulumi.CustomResourceOptions): void {
-    new k8s.apps.v1.Deployment(`${name}-fake-llm`, fakeLlmDeployment(s), opts);
+/** Registers the fake's objects under `opts` (parent, provider, dependencies); returns the Deployment (what agents wait for). */
+export function createFakeLlm(name: string, s: FakeLlmSpec, opts: pulumi.CustomResourceOptions): k8s.apps.v1.Deployment {
     new k8s.core.v1.Service(`${name}-fake-llm`, fakeLlmService(s.namespace), opts);
     new k8s.networking.v1.NetworkPolicy(`${name}-fake-llm`, fakeLlmNetworkPolicy(s.namespace), opts);
+    return new k8s.apps.v1.Deployment(`${name}-fake-llm`, fakeLlmDeployment(s), opts);
 }

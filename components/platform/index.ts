@@ -246,7 +246,7 @@ export class AgentPlatform extends pulumi.ComponentResource {
             }])),
             triggerAuthentication: standIns.triggerAuthentication,
             registry: standIns.images,
-            fakeLlm: a.fakeLlm,
+            fakeLlm: a.fakeLlm && { ...a.fakeLlm, keyKnown: a.secrets.entries.some((e) => e.name === a.fakeLlm!.apiKeySecret && e.values !== undefined) },
             otlpEndpoint: tracing.otlpHttpEndpoint,
             tags,
             inCluster: { providers: { kubernetes: k8sProvider }, dependsOn: [...clusterReady, agentsNamespace, secrets, contextStore, keda] },

@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { FAKE_LLM_NAME } from "../../components/platform/fakeLlm";
 import { AgentRole } from "../../components/shared/constants";
 import { parseRegistry, RegistryKind } from "../../components/shared/registry";
 import { platformConfigFrom } from "../../stacks/offline";
@@ -91,9 +92,13 @@ export async function runE2e(o: Options, deps: E2eDeps): Promise<number> {
             deployment = "deployed";
         }
 
-        const [apiUrl, tempoUrl] = await step("ready", "ExternalSecrets synced, the API and Tempo answering", async () => {
+        const [apiUrl, tempoUrl] = await step("ready", "ExternalSecrets synced, rollouts done, the API and Tempo answering", async () => {
             for (const namespace of ["agents", "observability"]) {
                 await kubectl("ready", ["-n", namespace, "wait", "externalsecret", "--all", "--for=condition=Ready", "--timeout=180s"], { timeoutMs: 200_000 });
+            }
+            // A Secret that arrived after its pods started makes Reloader roll them: wait until that is over.
+            for (const deployment of [api.name, worker.name, ...(config.fakeLlm.enabled ? [FAKE_LLM_NAME] : [])]) {
+                await kubectl("ready", ["-n", "agents", "rollout", "status", `deployment/${deployment}`, "--timeout=300s"], { timeoutMs: 320_000 });
             }
             const apiForward = await system.portForward(context, "agents", `svc/${api.name}`, 80);
             forwards.push(apiForward);

@@ -8,7 +8,7 @@ export const STEPS = [
     { step: "prerequisites", code: 10, what: "the commands, the passphrase, the kubeconfig context and the policy pack's packages are there" },
     { step: "stack", code: 11, what: "the local state backend, the `local` stack and its config secret are set up" },
     { step: "deploy", code: 12, what: "`pulumi up -s local` (with the policy pack) succeeded" },
-    { step: "ready", code: 13, what: "ExternalSecrets are synced, the API answers /readyz, Tempo answers /ready" },
+    { step: "ready", code: 13, what: "ExternalSecrets are synced, the agents' rollouts are done, the API answers /readyz, Tempo answers /ready" },
     { step: "job", code: 14, what: "a job posted to the API reached `succeeded` with the tool's result" },
     { step: "chat", code: 15, what: "two messages in one session: the second reply shows the first (context read back from Redis)" },
     { step: "trace", code: 16, what: "Tempo holds the job's trace: API → SQS → worker → LLM (and the tool call)" },

@@ -112,9 +112,17 @@ describe("the local stack (target kubernetes)", () => {
         assert.equal(byName(r, "Deployment", "fake-llm").inputs.spec.template.spec.containers[0].image, refs["fake-llm"]);
     });
 
-    it("deploys the fake LLM the agents call, requiring the key ESO synced into the agents' Secret", () => {
+    it("deploys the fake LLM the agents call, requiring the key ESO synced into the agents' Secret", async () => {
         const container = byName(r, "Deployment", "fake-llm").inputs.spec.template.spec.containers[0];
-        assert.deepEqual(container.env.find((e: any) => e.name === "FAKE_LLM_API_KEY").valueFrom.secretKeyRef, { name: "llm", key: "OPENAI_API_KEY", optional: true });
+        assert.deepEqual(container.env.find((e: any) => e.name === "FAKE_LLM_API_KEY").valueFrom.secretKeyRef, { name: "llm", key: "OPENAI_API_KEY", optional: true }, "no value in the file: it may come later");
+        // With the value in config (as scripts/e2e-local sets it), the fake waits for it, and the agents for the fake.
+        const keyed = await runStack("local", { "agent-platform:secretValues": { llm: { OPENAI_API_KEY: "sk-e2e-KNOWN" } } }, { secretKeys: ["agent-platform:secretValues"] });
+        const fake = byName(keyed, "Deployment", "fake-llm");
+        assert.equal(fake.inputs.spec.template.spec.containers[0].env.find((e: any) => e.name === "FAKE_LLM_API_KEY").valueFrom.secretKeyRef.optional, false);
+        for (const agent of config.agents) {
+            const workload = keyed.resources.find((x) => x.type === "agent-platform:index:AgentWorkload" && x.name === `platform-agent-${agent.name}`)!;
+            assert.ok(workload.dependencies.includes(fake.urn), `${agent.name} starts after the fake`);
+        }
         assert.equal(byName(r, "Service", "fake-llm").inputs.spec.ports[0].port, FAKE_LLM_PORT);
         for (const agent of config.agents) {
             assert.equal(byName(r, "ConfigMap", agent.name).inputs.data.LLM_BASE_URL, fakeLlmBaseUrl("agents"));

@@ -152,6 +152,7 @@ describe("scripts/e2e-local: a whole run against fakes on loopback", function ()
         assert.ok(!secret.args.some((a) => a === secret.options.input), "never on the command line");
         assert.ok(r.commands.includes(`pulumi up --yes --skip-preview --policy-pack ${path.join(root, "policy")} --stack local --non-interactive`));
         assert.ok(r.commands.some((c) => /^kubectl --context kind-agent-platform -n agents wait externalsecret --all --for=condition=Ready/.test(c)));
+        for (const d of ["chat-api", "job-worker", "fake-llm"]) assert.ok(r.commands.includes(`kubectl --context kind-agent-platform -n agents rollout status deployment/${d} --timeout=300s`), d);
         assert.deepEqual(r.commands.slice(-2), ["pulumi destroy --yes --skip-preview --stack local --non-interactive", "pulumi stack rm --yes --preserve-config --stack local --non-interactive"]);
         assert.deepEqual(r.system.forwards, ["agents/svc/chat-api", "observability/svc/tempo", "stopped svc/chat-api", "stopped svc/tempo"]);
         assert.equal(fs.readFileSync(path.join(root, "Pulumi.local.yaml"), "utf8"), original, "the salt Pulumi wrote is gone again");

@@ -84,12 +84,15 @@ describe("e2e/fake-llm: image and workload", () => {
     });
 
     it("runs as a restricted Deployment with a Service and a NetworkPolicy, all valid Kubernetes objects", async () => {
-        const spec = { namespace: "agents", image: `localhost:5001/fake-llm@sha256:${"c".repeat(64)}`, apiKey: { secretName: "llm", key: "OPENAI_API_KEY" } };
+        const spec = { namespace: "agents", image: `localhost:5001/fake-llm@sha256:${"c".repeat(64)}`, apiKey: { secretName: "llm", key: "OPENAI_API_KEY", known: true } };
         const d = fakeLlmDeployment(spec) as any;
         const c = d.spec.template.spec.containers[0];
         assert.equal(c.securityContext.readOnlyRootFilesystem, true);
         assert.equal(d.spec.template.spec.securityContext.runAsNonRoot, true);
-        assert.deepEqual(d.metadata.annotations, { "secret.reloader.stakater.com/reload": "llm" }, "restarted when its key arrives");
+        assert.deepEqual(d.metadata.annotations, { "secret.reloader.stakater.com/reload": "llm" }, "restarted when its key changes");
+        assert.equal(c.env.find((e: any) => e.name === "FAKE_LLM_API_KEY").valueFrom.secretKeyRef.optional, false, "a key the stack sets is waited for");
+        const later = fakeLlmDeployment({ ...spec, apiKey: { ...spec.apiKey, known: false } }) as any;
+        assert.equal(later.spec.template.spec.containers[0].env.find((e: any) => e.name === "FAKE_LLM_API_KEY").valueFrom.secretKeyRef.optional, true, "one set out of band may come later");
         for (const o of [d, fakeLlmService("agents"), fakeLlmNetworkPolicy("agents")]) await validateKubernetesObject(o);
         assert.deepEqual((fakeLlmDeployment({ namespace: "agents", image: "x:1" }) as any).metadata.annotations, {});
     });
