@@ -13,17 +13,18 @@ export { AgentImage, AgentImageArgs } from "./image";
 export { Keda, KedaArgs } from "./keda";
 export { ModelServer, ModelServerArgs } from "./modelServer";
 export { AgentNetwork, AgentNetworkArgs, ExistingVpcArgs, NetworkOptions } from "./network";
-export { AgentPlatform, AgentPlatformArgs } from "./platform";
+export { AgentPlatform, AgentPlatformArgs, FakeLlmOptions, TargetOptions } from "./platform";
 export { AgentOptions, ImageOptions } from "./platform/agents";
 export { PodIdentityRole, PodIdentityRoleArgs } from "./podIdentity";
 export { AgentSecrets, AgentSecretsArgs, GeneratedSecretArgs, SecretEntryArgs, SecretsOptions } from "./secrets";
 export { QueueScalingOptions, TaskQueue, TaskQueueArgs, TaskQueueOptions } from "./taskQueue";
 export { Tracing, TracingArgs, TracingOptions } from "./tracing";
-export { AgentWorkload, AgentWorkloadArgs, WorkloadLlmArgs, WorkloadQueueArgs, WorkloadRedisArgs } from "./workload";
+export { AgentWorkload, AgentWorkloadArgs, WorkloadLlmArgs, WorkloadQueueArgs, WorkloadQueueServerArgs, WorkloadRedisArgs } from "./workload";
 
 // Presets: the values enumerated arguments take, and the workload resource profiles.
 export {
-    AgentRole, CapacityType, ContextStoreMode, EvictionPolicy, ImagePlatform, ModelSource, NatGatewayStrategy, ResourceProfile, TraceStorage,
+    AgentRole, CapacityType, ContextStoreMode, EvictionPolicy, ImagePlatform, ModelSource, NatGatewayStrategy, PlatformTarget, QueueBackend, ResourceProfile,
+    SecretStoreKind, SqsAuthentication, TraceStorage,
 } from "./shared/constants";
 export { RESOURCE_PROFILES, ResourceRequirements } from "./shared/profiles";
 

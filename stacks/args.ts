@@ -1,4 +1,5 @@
 import { AgentPlatformArgs } from "../components/platform";
+import { PlatformTarget } from "../components/shared/constants";
 import { PlatformConfig } from "./config";
 import { entryValues } from "./config/secretValues";
 
@@ -6,17 +7,24 @@ import { entryValues } from "./config/secretValues";
  * Maps the validated stack configuration onto AgentPlatform's arguments. Pure: the program is this
  * function plus `new AgentPlatform(...)`. Sections carry AgentPlatform's own field names but for the
  * few documented renames (`azCount`, `evictionPolicy`, flattened queue scaling, `llmApiKey`,
- * `hubTokenSecret`/`hubTokenKey`, `modelServer.enabled`). `imageTags` are the content-derived tags of
- * `config.images` (computed by the program from the build contexts).
+ * `hubTokenSecret`/`hubTokenKey`, `modelServer.enabled`, `fakeLlm.enabled`/`apiKey`, the registry's password
+ * as `agent-platform:registryPassword`). On the kubernetes target the AWS-only sections (network,
+ * cluster, node pools) are left out. `imageTags` are the content-derived tags of `config.images`
+ * (computed by the program from the build contexts).
  */
 export function platformArgsFromConfig(config: PlatformConfig, imageTags: Record<string, string>): AgentPlatformArgs {
     const { azCount, ...network } = config.network;
     const { evictionPolicy, ...contextStore } = config.contextStore;
     const { enabled: modelServerEnabled, hubTokenSecret, hubTokenKey, ...modelServer } = config.modelServer;
+    const onAws = config.target.type === PlatformTarget.Aws;
+    const [fakeLlmKeySecret, fakeLlmKeyKey] = config.fakeLlm.apiKey === "none" ? [] : config.fakeLlm.apiKey.split("/");
     return {
         environment: config.environment,
-        network: { ...network, availabilityZoneCount: azCount },
-        cluster: { ...config.cluster, nodePools: config.nodePools },
+        target: { ...config.target, ...(config.registryPassword ? { registryPassword: config.registryPassword } : {}) },
+        ...(onAws ? {
+            network: { ...network, availabilityZoneCount: azCount },
+            cluster: { ...config.cluster, nodePools: config.nodePools },
+        } : {}),
         tracing: config.tracing,
         contextStore: { ...contextStore, maxmemoryPolicy: evictionPolicy },
         queues: config.queues.map(({ activationMessages, pollingIntervalSeconds, cooldownSeconds, ...queue }) => ({
@@ -32,6 +40,7 @@ export function platformArgsFromConfig(config: PlatformConfig, imageTags: Record
             };
         }),
         modelServer: modelServerEnabled ? { ...modelServer, hubTokenSecretName: hubTokenSecret, hubTokenSecretKey: hubTokenKey } : undefined,
+        fakeLlm: config.fakeLlm.enabled ? { image: config.fakeLlm.image, ...(fakeLlmKeySecret ? { apiKeySecret: fakeLlmKeySecret, apiKeyKey: fakeLlmKeyKey } : {}) } : undefined,
         secrets: {
             ...config.secrets,
             // Entries with a value in `agent-platform:secretValues` get it as a secret output (and a

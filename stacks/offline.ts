@@ -10,7 +10,10 @@ import { PlatformConfig, readPlatformConfig } from "./config";
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
 
 /** The stacks this repository ships a `Pulumi.<stack>.yaml` for. */
-export const STACKS = ["dev", "staging", "prod"] as const;
+export const STACKS = ["dev", "staging", "prod", "local"] as const;
+
+/** The stacks that deploy to AWS (previewed and deployed by the workflows); `local` runs on any Kubernetes cluster. */
+export const AWS_STACKS = ["dev", "staging", "prod"] as const;
 
 /** The `config:` map of `Pulumi.<stack>.yaml`. */
 export function stackConfig(stack: string): Record<string, unknown> {

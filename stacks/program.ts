@@ -2,6 +2,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { contextTag } from "../components/image/context";
 import { AgentPlatform } from "../components/platform";
+import { PlatformTarget } from "../components/shared/constants";
 import { platformArgsFromConfig } from "./args";
 import { loadPlatformConfig } from "./config";
 
@@ -17,15 +18,20 @@ export function definePlatform() {
         dockerfile: path.join(root, i.dockerfile), platform: i.platform,
     })]));
     const platform = new AgentPlatform("platform", platformArgsFromConfig(config, imageTags));
-    return {
-        environment: config.environment,
-        clusterName: platform.clusterName,
+    // What only exists on AWS; on the kubernetes target `clusterName` is the kubeconfig context.
+    const aws = config.target.type === PlatformTarget.Aws ? {
         vpcId: platform.vpcId,
         privateSubnetIds: platform.privateSubnetIds,
         publicSubnetIds: platform.publicSubnetIds,
         clusterEndpoint: platform.clusterEndpoint,
         clusterSecurityGroupId: platform.clusterSecurityGroupId,
         kubeconfig: pulumi.secret(platform.kubeconfig),
+    } : {};
+    return {
+        environment: config.environment,
+        target: config.target.type,
+        clusterName: platform.clusterName,
+        ...aws,
         otlpEndpoint: platform.otlpEndpoint,
         grafanaPortForwardCommand: platform.grafanaPortForwardCommand,
         contextStoreUrl: platform.contextStoreUrl,

@@ -9,6 +9,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ResourceProfile } from "../shared/constants";
 import { dependsOnFor, InClusterDependencies } from "../shared/inCluster";
+import { serverNetworkPolicy } from "../shared/networkPolicy";
 import { resourcesFor } from "../shared/profiles";
 import { VALKEY_IMAGE } from "../shared/versions";
 
@@ -154,18 +155,7 @@ export function valkeyServices(namespace: string): k8s.types.input.core.v1.Servi
  * egress at all (a single Valkey replica calls nobody).
  */
 export function valkeyNetworkPolicy(namespace: string): k8s.types.input.networking.v1.NetworkPolicy {
-    const labels = inClusterValkeyLabels();
-    return {
-        apiVersion: "networking.k8s.io/v1",
-        kind: "NetworkPolicy",
-        metadata: { name: IN_CLUSTER_SERVICE_NAME, namespace, labels },
-        spec: {
-            podSelector: { matchLabels: labels },
-            policyTypes: ["Ingress", "Egress"],
-            ingress: [{ from: [{ podSelector: {} }], ports: [{ protocol: "TCP", port: REDIS_PORT }] }],
-            egress: [],
-        },
-    };
+    return serverNetworkPolicy({ name: IN_CLUSTER_SERVICE_NAME, namespace, labels: inClusterValkeyLabels(), port: REDIS_PORT });
 }
 
 /**

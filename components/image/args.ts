@@ -1,4 +1,5 @@
 import { ImagePlatform } from "../shared/constants";
+import { needsCredentials, parseRegistry, REGISTRY_FORMS } from "../shared/registry";
 import { input, int, matching, oneOf, tags, z } from "../shared/schema";
 import { SECRET_LIKE_BUILD_ARG } from "./spec";
 
@@ -29,6 +30,33 @@ export const imageBuildFields = {
     keepTaggedImages: int(1, 1000).default(30).describe("Tagged images the ECR lifecycle policy keeps"),
 };
 
+/** A registry other than ECR, in one of the forms AgentImage knows. */
+export const registryReference = z.string().refine((r) => parseRegistry(r) !== undefined).meta({ allowed: REGISTRY_FORMS });
+
+/** The user and the password or token pushing to a registry (one declaration for AgentImage and a platform's target). */
+export const registryCredentialFields = {
+    registryUsername: z.string().min(1).max(256).optional(),
+    registryPassword: input<string>().meta({ secret: true }).optional(),
+};
+
+/**
+ * What is wrong with the credentials given for `reference` (GHCR and Docker Hub need both, a local
+ * registry takes none), by argument. `password` false when no password is there, undefined when it is
+ * checked elsewhere (the stack configuration holds it under a key of its own).
+ */
+export function registryCredentialProblems(reference: string, username: string | undefined, password: boolean | undefined): { registryUsername?: string; registryPassword?: string } {
+    const registry = parseRegistry(reference);
+    if (!registry) return {};
+    if (needsCredentials(registry.kind)) {
+        return {
+            ...(username === undefined ? { registryUsername: `the user pushing to ${reference}` } : {}),
+            ...(password === false ? { registryPassword: `a password or token for ${reference} (a secret)` } : {}),
+        };
+    }
+    const none = `nothing for a local registry (${reference} takes no credentials)`;
+    return { ...(username !== undefined ? { registryUsername: none } : {}), ...(password === true ? { registryPassword: none } : {}) };
+}
+
 /** AgentImageArgs. */
 export const imageArgsSchema = z.strictObject({
     repositoryName: matching(REPOSITORY_NAME).min(2).max(256)
@@ -41,4 +69,12 @@ export const imageArgsSchema = z.strictObject({
     kmsKeyArn: input<string>().optional(),
     cacheFromTags: z.array(matching(DOCKER_TAG, "a Docker tag")).default([]),
     tags: tags.optional(),
+    registry: registryReference.optional(),
+    ...registryCredentialFields,
+}).superRefine((a, ctx) => {
+    if (a.registry === undefined || parseRegistry(a.registry) === undefined) return;
+    if (a.kmsKeyArn !== undefined) ctx.addIssue({ code: "custom", path: ["kmsKeyArn"], message: "nothing with a registry other than ECR (the key encrypts an ECR repository)" });
+    for (const [path, message] of Object.entries(registryCredentialProblems(a.registry, a.registryUsername, a.registryPassword !== undefined))) {
+        ctx.addIssue({ code: "custom", path: [path], message });
+    }
 });

@@ -6,9 +6,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { PolicyStatement } from "../podIdentity/spec";
 import { systemPodPlacement } from "../shared/placement";
 import { parseArgs } from "../shared/schema";
-import { KEDA_TRIGGER_AUTHENTICATION, scaledObjectArgsSchema } from "./args";
+import { KEDA_STATIC_KEY_AUTHENTICATION, KEDA_TRIGGER_AUTHENTICATION, scaledObjectArgsSchema, TriggerAuthenticationKind } from "./args";
 
-export { KEDA_TRIGGER_AUTHENTICATION };
+export { KEDA_STATIC_KEY_AUTHENTICATION, KEDA_TRIGGER_AUTHENTICATION, TriggerAuthenticationKind };
 
 /** Namespace of the KEDA operator. */
 export const KEDA_NAMESPACE = "keda";
@@ -27,19 +27,41 @@ export function kedaOperatorStatements(queueArns: string[]): PolicyStatement[] {
 }
 
 /**
- * Helm values of the KEDA chart: on the system nodes, its operator service account named so the Pod
- * Identity association matches, no IRSA annotation (EKS Pod Identity injects credentials instead), and
- * the operator barred from reading Secrets outside its namespace (no scaler here authenticates with one).
+ * Helm values of the KEDA chart: on the system nodes (unless the cluster has none), its operator service
+ * account named so the Pod Identity association matches, no IRSA annotation (EKS Pod Identity injects
+ * credentials instead), and the operator barred from reading Secrets outside its namespace (the only
+ * Secret a scaler here uses, the static key, lives in that namespace).
  */
-export function kedaValues() {
+export function kedaValues(onSystemNodes = true) {
     const placement = systemPodPlacement();
     return {
         crds: { install: true },
         serviceAccount: { operator: { create: true, name: KEDA_OPERATOR_SERVICE_ACCOUNT } },
         podIdentity: { aws: { irsa: { enabled: false } } },
         permissions: { operator: { restrict: { secret: true } } },
-        nodeSelector: placement.nodeSelector,
-        tolerations: placement.tolerations,
+        ...(onSystemNodes ? { nodeSelector: placement.nodeSelector, tolerations: placement.tolerations } : {}),
+    };
+}
+
+/** Keys of the static-key Secret (the names KEDA's docs use). */
+export const STATIC_KEY_SECRET_KEYS = { accessKeyId: "AWS_ACCESS_KEY_ID", secretAccessKey: "AWS_SECRET_ACCESS_KEY" } as const;
+
+/**
+ * The ClusterTriggerAuthentication of the `static-key` authentication: the SQS scaler's
+ * `awsAccessKeyID` and `awsSecretAccessKey` from the Secret of the same name in KEDA's namespace.
+ */
+export function staticKeyTriggerAuthentication() {
+    const ref = (parameter: string, key: string) => ({ parameter, name: KEDA_STATIC_KEY_AUTHENTICATION, key });
+    return {
+        apiVersion: "keda.sh/v1alpha1",
+        kind: TriggerAuthenticationKind.Cluster,
+        metadata: { name: KEDA_STATIC_KEY_AUTHENTICATION, labels: { "app.kubernetes.io/managed-by": "agent-platform" } },
+        spec: {
+            secretTargetRef: [
+                ref("awsAccessKeyID", STATIC_KEY_SECRET_KEYS.accessKeyId),
+                ref("awsSecretAccessKey", STATIC_KEY_SECRET_KEYS.secretAccessKey),
+            ],
+        },
     };
 }
 
@@ -67,6 +89,8 @@ export interface ScaledObjectArgs {
     queueUrl: pulumi.Input<string>;
     /** AWS region of the queue. Required. */
     region: pulumi.Input<string>;
+    /** SQS endpoint instead of AWS's (an SQS-compatible server such as TaskQueue's ElasticMQ): the scaler's `awsEndpoint`. Default: none. */
+    awsEndpoint?: pulumi.Input<string>;
     /** Target messages (waiting + in flight) per replica. Required. */
     messagesPerReplica: number;
     /** Messages above which the worker scales from zero (0–100 000). Default: 0 (any message). */
@@ -83,6 +107,8 @@ export interface ScaledObjectArgs {
     scaleDownStabilizationSeconds?: number;
     /** TriggerAuthentication to use. Default: `keda-operator-aws` (KEDA_TRIGGER_AUTHENTICATION). */
     triggerAuthenticationName?: string;
+    /** Its kind: "TriggerAuthentication" or "ClusterTriggerAuthentication" (what Keda's `triggerAuthenticationKind` says). Default: "TriggerAuthentication". */
+    triggerAuthenticationKind?: string;
     /** Extra labels. Default: none. */
     labels?: Record<string, string>;
 }
@@ -134,10 +160,11 @@ export function scaledObjectFor(scaledObjectArgs: ScaledObjectArgs) {
             },
             triggers: [{
                 type: "aws-sqs-queue",
-                authenticationRef: { name: args.triggerAuthenticationName, kind: "TriggerAuthentication" },
+                authenticationRef: { name: args.triggerAuthenticationName, kind: args.triggerAuthenticationKind },
                 metadata: {
                     queueURL: args.queueUrl,
                     awsRegion: args.region,
+                    ...(args.awsEndpoint !== undefined ? { awsEndpoint: args.awsEndpoint } : {}),
                     queueLength: String(args.messagesPerReplica),
                     activationQueueLength: String(args.activationMessages),
                     scaleOnInFlight: "true",

@@ -9,15 +9,16 @@ import { AgentImage } from "../image";
 import { inClusterValkeyLabels, REDIS_PORT } from "../contextStore/inClusterValkey";
 import { ModelServer } from "../modelServer";
 import { MODEL_SERVER_PORT, modelServerLabels, modelServerUrl } from "../modelServer/spec";
-import { InClusterDependencies } from "../shared/inCluster";
+import { dependsOnFor, InClusterDependencies } from "../shared/inCluster";
 import { AGENT_NAMESPACE } from "../shared/placement";
 import { REDIS_AUTH_SECRET } from "../secrets/spec";
 import { ResolvedPlatformArgs } from "./args";
-import { AgentWorkload } from "../workload";
+import { createFakeLlm } from "./fakeLlm";
+import { AgentWorkload, WorkloadQueueServerArgs } from "../workload";
 
-/** An image built from this repository (or yours) and pushed to ECR. */
+/** An image built from this repository (or yours) and pushed to ECR (or, on the kubernetes target, its registry). */
 export interface ImageOptions {
-    /** Image name; the ECR repository is `agent-platform/<environment>/<name>`. Required. */
+    /** Image name; the repository is `agent-platform/<environment>/<name>`. Required. */
     name: string;
     /** Immutable, content-derived tag (e.g. `contextTag(context)`). Required. */
     tag: string;
@@ -80,12 +81,22 @@ export interface AgentDependencies {
     environment: string;
     clusterName: pulumi.Input<string>;
     region: pulumi.Input<string>;
-    /** CIDR of the VPC (ElastiCache lives in its private subnets). */
-    vpcCidr: pulumi.Input<string>;
+    /** CIDR of the VPC (ElastiCache lives in its private subnets; none on the kubernetes target). */
+    vpcCidr?: pulumi.Input<string>;
     contextStoreUrl: pulumi.Input<string>;
     contextStoreInCluster: boolean;
     sessionTtlSeconds: number;
-    queues: Record<string, { url: pulumi.Input<string>; arn: pulumi.Input<string>; maxJobDurationSeconds: number; scaling: ResolvedPlatformArgs["queues"][number]["scaling"] }>;
+    queues: Record<string, {
+        url: pulumi.Input<string>; arn: pulumi.Input<string>; maxJobDurationSeconds: number; scaling: ResolvedPlatformArgs["queues"][number]["scaling"];
+        /** The queue's SQS-compatible server in the cluster (TaskQueue backend "elasticmq"). */
+        server?: WorkloadQueueServerArgs;
+    }>;
+    /** What workers' ScaledObjects reference (Keda's authentication). */
+    triggerAuthentication: { name: string; kind: string };
+    /** Where images are pushed instead of ECR (kubernetes target). */
+    registry?: { registry: string; registryUsername?: string; registryPassword?: pulumi.Input<string> };
+    /** The fake LLM to deploy (kubernetes target, end-to-end tests), and whether the stack sets the key it requires. */
+    fakeLlm?: ResolvedPlatformArgs["fakeLlm"] & { keyKnown: boolean };
     otlpEndpoint: pulumi.Input<string>;
     tags: Record<string, string>;
     /** Options of in-cluster components (the Kubernetes provider). */
@@ -94,6 +105,8 @@ export interface AgentDependencies {
     agentsDependOn: InClusterDependencies;
     /** What the model server's Kubernetes objects wait for (namespace; GPU nodes, storage, secrets). */
     modelServerDependsOn: InClusterDependencies;
+    /** The Kubernetes provider, for the objects the platform registers itself (the fake LLM). */
+    provider: pulumi.ProviderResource;
 }
 
 /** Outputs of the agent half. */
@@ -110,8 +123,16 @@ export const DEFAULT_LLM_BASE_URL = "https://api.openai.com/v1";
 export function deployAgents(parent: pulumi.ComponentResource, name: string, images: ResolvedPlatformArgs["images"], agents: ResolvedPlatformArgs["agents"],
     modelServer: ResolvedPlatformArgs["modelServer"], deps: AgentDependencies): DeployedAgents {
     const built = Object.fromEntries(images.map(({ name: imageName, ...i }) => [imageName, new AgentImage(`${name}-image-${imageName}`, {
-        ...i, repositoryName: `agent-platform/${deps.environment}/${imageName}`, tags: deps.tags,
+        ...i, repositoryName: `agent-platform/${deps.environment}/${imageName}`, tags: deps.tags, ...deps.registry,
     }, { parent })]));
+
+    // The agents start after the fake: with a key the stack sets, the fake is ready only once ESO has
+    // synced it, so the agents find it in their Secret from their first start.
+    const fake = deps.fakeLlm && createFakeLlm(name, {
+        namespace: AGENT_NAMESPACE, image: built[deps.fakeLlm.image].imageRef,
+        ...(deps.fakeLlm.apiKeySecret ? { apiKey: { secretName: deps.fakeLlm.apiKeySecret, key: deps.fakeLlm.apiKeyKey, known: deps.fakeLlm.keyKnown } } : {}),
+    }, { parent, provider: deps.provider, dependsOn: dependsOnFor(deps.agentsDependOn, ["namespaces", "pods", "secrets"]) });
+    const agentsDependOn = fake ? { ...deps.agentsDependOn, pods: [...(deps.agentsDependOn.pods ?? []), fake] } : deps.agentsDependOn;
 
     const server = modelServer && new ModelServer(`${name}-model-server`, {
         ...modelServer, clusterName: deps.clusterName, tags: deps.tags, inClusterDependsOn: deps.modelServerDependsOn,
@@ -141,12 +162,14 @@ export function deployAgents(parent: pulumi.ComponentResource, name: string, ima
             pollingIntervalSeconds: scaling?.pollingIntervalSeconds,
             maxRequestSeconds: a.maxRequestSeconds,
             gpu: a.gpu,
-            queue: queue && { url: queue.url, arn: queue.arn, maxJobDurationSeconds: queue.maxJobDurationSeconds },
+            queue: queue && { url: queue.url, arn: queue.arn, maxJobDurationSeconds: queue.maxJobDurationSeconds, server: queue.server },
             region: queue ? deps.region : undefined,
+            triggerAuthenticationName: deps.triggerAuthentication.name,
+            triggerAuthenticationKind: deps.triggerAuthentication.kind,
             redis: {
                 url: deps.contextStoreUrl,
                 port: REDIS_PORT,
-                ...(deps.contextStoreInCluster ? { podLabels: inClusterValkeyLabels() } : { cidrs: [deps.vpcCidr] }),
+                ...(deps.contextStoreInCluster ? { podLabels: inClusterValkeyLabels() } : { cidrs: [deps.vpcCidr!] }),
                 passwordSecretName: REDIS_AUTH_SECRET.name,
                 passwordSecretKey: REDIS_AUTH_SECRET.key,
                 sessionTtlSeconds: deps.sessionTtlSeconds,
@@ -162,7 +185,7 @@ export function deployAgents(parent: pulumi.ComponentResource, name: string, ima
             secretNames: a.secrets,
             otlpEndpoint: deps.otlpEndpoint,
             ingressNamespaces: a.ingressNamespaces,
-            inClusterDependsOn: deps.agentsDependOn,
+            inClusterDependsOn: agentsDependOn,
         }, { ...deps.inCluster, parent });
     });
 

@@ -1,10 +1,10 @@
 import { clusterArgsSchema, clusterOptionsSchema } from "../cluster/args";
 import { contextStoreOptionsSchema } from "../contextStore/args";
-import { imageArgsSchema, imageBuildFields } from "../image/args";
+import { imageArgsSchema, imageBuildFields, registryCredentialFields, registryCredentialProblems, registryReference } from "../image/args";
 import { checkSource, modelServerOptionsSchema } from "../modelServer/args";
 import { networkOptionsSchema } from "../network/args";
 import { secretsOptionsSchema } from "../secrets/args";
-import { AgentRole, CapacityType } from "../shared/constants";
+import { AgentRole, CapacityType, ContextStoreMode, PlatformTarget, TraceStorage } from "../shared/constants";
 import { environmentName, input, matching, oneOf, tags, z } from "../shared/schema";
 import { ENV_VAR_NAME, PLATFORM_NAME } from "../shared/names";
 import { checkVisibility, taskQueueOptionsSchema } from "../taskQueue/args";
@@ -46,6 +46,69 @@ export const platformModelServerSchema = modelServerOptionsSchema.extend({
     tags: tags.optional(),
 }).superRefine(checkSource);
 
+/** A kubeconfig context name: what `kubectl config get-contexts` lists (no whitespace). */
+export const KUBE_CONTEXT = /^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,252}$/;
+
+/** The registry of a kubernetes target when none is given: kind's documented local registry. */
+export const DEFAULT_LOCAL_REGISTRY = "localhost:5001";
+
+/** TargetOptions: where the platform runs. */
+export const targetOptionsSchema = z.strictObject({
+    type: oneOf(PlatformTarget).default(PlatformTarget.Aws)
+        .describe("`aws` (VPC, EKS and managed services) or `kubernetes` (an existing cluster from a kubeconfig context, no AWS at all: in-cluster stand-ins)"),
+    context: matching(KUBE_CONTEXT, "a kubeconfig context name (no whitespace)").optional()
+        .describe("Kubeconfig context of the cluster, e.g. `kind-agent-platform` (target `kubernetes`; the kubeconfig is $KUBECONFIG or ~/.kube/config)"),
+    registry: registryReference.default(DEFAULT_LOCAL_REGISTRY)
+        .describe("Registry the images are pushed to (target `kubernetes`): `localhost:<port>` (kind's local registry), `ghcr.io/<owner>` or `docker.io/<namespace>`"),
+    registryUsername: registryCredentialFields.registryUsername.describe("User that pushes to a GHCR or Docker Hub `registry`; its token is `agent-platform:registryPassword`"),
+    registryPassword: registryCredentialFields.registryPassword,
+});
+
+/**
+ * What a target of `type` needs and refuses. `checkPassword` false leaves the registry password out
+ * (the stack configuration holds it under a key of its own, `agent-platform:registryPassword`, and
+ * checks it there).
+ */
+export function checkTarget(t: z.output<typeof targetOptionsSchema>, ctx: z.RefinementCtx, at: (string | number)[] = ["target"], checkPassword = true): void {
+    const issue = (field: string, message: string) => ctx.addIssue({ code: "custom", path: [...at, field], message });
+    if (t.type === PlatformTarget.Aws) {
+        if (t.context !== undefined) issue("context", 'nothing with type "aws" (the cluster is the one AgentCluster creates)');
+        return;
+    }
+    if (t.context === undefined) issue("context", 'the kubeconfig context of the cluster (required with type "kubernetes")');
+    const problems = registryCredentialProblems(t.registry, t.registryUsername, checkPassword ? t.registryPassword !== undefined : undefined);
+    for (const [field, message] of Object.entries(problems)) issue(field, message);
+}
+
+/** FakeLlmOptions: the fake OpenAI-compatible server of end-to-end tests. */
+export const fakeLlmOptionsSchema = z.strictObject({
+    image: name.describe("Name of the entry of `images` that builds the fake (e2e/fake-llm)"),
+    apiKeySecret: name.optional().describe("`secrets.entries` entry holding the key the fake requires (the one the agents send); default: none, any request is answered"),
+    apiKeyKey: matching(ENV_VAR_NAME, "an environment variable name such as OPENAI_API_KEY").default("OPENAI_API_KEY").describe("Key of that key in the entry"),
+});
+
+/**
+ * Problems of a platform on the `kubernetes` target with the rest of its arguments: what needs AWS
+ * (ElastiCache, S3 traces, the model server's GPU pool, Karpenter's labels) has no stand-in there.
+ * Paths and messages as the platform's arguments name them; the stack configuration reports the same
+ * problems under its own keys.
+ */
+export function kubernetesTargetProblems(p: {
+    contextStoreMode: string; traceStorage: string; modelServer: boolean;
+    agents: { gpu: boolean; capacityType: string }[];
+}): { path: (string | number)[]; message: string }[] {
+    const problems: { path: (string | number)[]; message: string }[] = [];
+    const on = 'with target.type "kubernetes"';
+    if (p.contextStoreMode !== ContextStoreMode.InCluster) problems.push({ path: ["contextStore", "mode"], message: `"in-cluster" ${on} (ElastiCache needs AWS)` });
+    if (p.traceStorage !== TraceStorage.Local) problems.push({ path: ["tracing", "storage"], message: `"local" ${on} (the S3 bucket needs AWS)` });
+    if (p.modelServer) problems.push({ path: ["modelServer"], message: `none ${on} (the model server needs the GPU pool; point the agents' llmBaseUrl at any OpenAI-compatible server)` });
+    p.agents.forEach((a, i) => {
+        if (a.gpu) problems.push({ path: ["agents", i, "gpu"], message: `false ${on} (no GPU pool)` });
+        if (a.capacityType === CapacityType.OnDemand) problems.push({ path: ["agents", i, "capacityType"], message: `"any" ${on} (no Karpenter capacity labels)` });
+    });
+    return problems;
+}
+
 /** The default queues of a platform: one `jobs` queue with every TaskQueue default. */
 export const DEFAULT_QUEUES = [{ name: "jobs" }];
 
@@ -61,9 +124,11 @@ function distinct<T>(items: T[], key: (t: T) => string, path: string, ctx: z.Ref
 /** AgentPlatformArgs. */
 export const platformArgsSchema = z.strictObject({
     environment: environmentName,
+    target: targetOptionsSchema.prefault({}),
     clusterName: clusterArgsSchema.shape.clusterName.optional(),
-    network: networkOptionsSchema.prefault({}),
-    cluster: clusterOptionsSchema.prefault({}),
+    // Left undefined when not given, so the kubernetes target can refuse them; AWS defaults come after.
+    network: networkOptionsSchema.optional(),
+    cluster: clusterOptionsSchema.optional(),
     secrets: secretsOptionsSchema.prefault({}),
     tracing: tracingOptionsSchema.prefault({}),
     contextStore: contextStoreOptionsSchema.prefault({}),
@@ -71,13 +136,35 @@ export const platformArgsSchema = z.strictObject({
     images: z.array(imageOptionsSchema).max(20).default([]),
     agents: z.array(agentOptionsSchema).max(50).default([]),
     modelServer: platformModelServerSchema.optional(),
+    fakeLlm: fakeLlmOptionsSchema.optional(),
 }).superRefine((p, ctx) => {
+    checkTarget(p.target, ctx);
+    const kubernetes = p.target.type === PlatformTarget.Kubernetes;
+    if (kubernetes) {
+        for (const section of ["network", "cluster", "clusterName"] as const) {
+            if (p[section] !== undefined) ctx.addIssue({ code: "custom", path: [section], message: 'nothing with target.type "kubernetes" (the cluster exists; no VPC or EKS is created)' });
+        }
+        const problems = kubernetesTargetProblems({
+            contextStoreMode: p.contextStore.mode, traceStorage: p.tracing.storage, modelServer: p.modelServer !== undefined,
+            agents: p.agents.map((a) => ({ gpu: a.gpu, capacityType: a.capacityType })),
+        });
+        for (const problem of problems) ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
+    }
+    if (p.fakeLlm) {
+        if (!kubernetes) ctx.addIssue({ code: "custom", path: ["fakeLlm"], message: 'nothing unless target.type is "kubernetes" (a test double)' });
+        if (!p.images.some((i) => i.name === p.fakeLlm!.image)) ctx.addIssue({ code: "custom", path: ["fakeLlm", "image"], message: `an image name from images (${p.images.map((i) => i.name).join(", ") || "none are given"})` });
+        const secret = p.fakeLlm.apiKeySecret;
+        const entry = p.secrets.entries.find((e) => e.name === secret);
+        if (secret !== undefined && !entry?.keys.includes(p.fakeLlm.apiKeyKey)) {
+            ctx.addIssue({ code: "custom", path: ["fakeLlm", "apiKeySecret"], message: `an entry of secrets.entries with the key ${p.fakeLlm.apiKeyKey}` });
+        }
+    }
     distinct(p.queues, (q) => q.name, "queues", ctx, "queue");
     distinct(p.images, (i) => i.name, "images", ctx, "image");
     distinct(p.agents, (a) => a.name, "agents", ctx, "agent");
     const queues = new Set(p.queues.map((q) => q.name));
     const images = new Set(p.images.map((i) => i.name));
-    const pools = p.cluster.nodePools;
+    const pools = (p.cluster ?? clusterOptionsSchema.parse({})).nodePools;
     p.agents.forEach((a, i) => {
         const issue = (field: string, message: string) => ctx.addIssue({ code: "custom", path: ["agents", i, field], message });
         const image = a.image ?? p.images[0]?.name;
@@ -93,5 +180,10 @@ export const platformArgsSchema = z.strictObject({
     });
 });
 
-/** AgentPlatformArgs with every default applied. */
+/** AgentPlatformArgs with every default applied (AWS's network and cluster only on the aws target). */
 export type ResolvedPlatformArgs = z.output<typeof platformArgsSchema>;
+
+/** The network and cluster options of an aws-target platform, defaults applied. */
+export function awsFoundationArgs(p: ResolvedPlatformArgs) {
+    return { network: p.network ?? networkOptionsSchema.parse({}), cluster: p.cluster ?? clusterOptionsSchema.parse({}) };
+}

@@ -1,12 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
-import { AgentCluster, ClusterOptions } from "../cluster";
-import { ContextStoreMode, TraceStorage } from "../shared/constants";
+import { ClusterOptions } from "../cluster";
+import { ContextStoreMode, PlatformTarget, TraceStorage } from "../shared/constants";
 import { ContextStore, ContextStoreOptions } from "../contextStore";
 import { Keda } from "../keda";
 import { ModelServerArgs } from "../modelServer";
-import { AgentNetwork, NetworkOptions } from "../network";
+import { NetworkOptions } from "../network";
 import { AGENT_NAMESPACE, OBSERVABILITY_NAMESPACE, podSecurityLabels, PodSecurityLevel } from "../shared/placement";
 import { AgentOptions, deployAgents, ImageOptions } from "./agents";
 import { AgentSecrets, SecretsOptions } from "../secrets";
@@ -14,17 +13,50 @@ import { GRAFANA_ADMIN_SECRET, REDIS_AUTH_SECRET } from "../secrets/spec";
 import { Tracing, TracingOptions } from "../tracing";
 import { tracingEndpoints } from "../tracing/values";
 import { TaskQueue, TaskQueueOptions } from "../taskQueue";
+import { elasticMqCredentialsSecret, elasticMqLabels } from "../taskQueue/elasticMq";
 import { parseArgs } from "../shared/schema";
-import { platformArgsSchema } from "./args";
+import { awsFoundationArgs, platformArgsSchema } from "./args";
+import { awsFoundation, Foundation, kubernetesFoundation, standInsFor } from "./foundation";
+
+/** Where an AgentPlatform runs. */
+export interface TargetOptions {
+    /**
+     * "aws" (a VPC, EKS, Secrets Manager, SQS, ECR and the other managed services) or "kubernetes" (an
+     * existing cluster, from a kubeconfig context: no AWS resource, provider or call; the same components
+     * with in-cluster stand-ins — Secrets in a namespace of their own, ElasticMQ for the queues, a
+     * registry of your choice) — PlatformTarget. Default: "aws".
+     */
+    type?: string;
+    /** Kubeconfig context of the cluster (the kubeconfig is $KUBECONFIG or ~/.kube/config). Default: none (required with "kubernetes"). */
+    context?: string;
+    /** Registry the images are pushed to on "kubernetes": "localhost:<port>", "ghcr.io/<owner>" or "docker.io/<namespace>". Default: "localhost:5001". */
+    registry?: string;
+    /** User that pushes to a GHCR or Docker Hub `registry`. Default: none. */
+    registryUsername?: string;
+    /** Its password or access token (held as a secret). Default: none. */
+    registryPassword?: pulumi.Input<string>;
+}
+
+/** The fake OpenAI-compatible server of end-to-end tests (target "kubernetes" only). */
+export interface FakeLlmOptions {
+    /** Name of the entry of `images` that builds it (e2e/fake-llm). Required. */
+    image: string;
+    /** Entry of `secrets.entries` holding the key it requires (the one the agents send). Default: none (it answers every request). */
+    apiKeySecret?: string;
+    /** Key of that key in the entry. Default: "OPENAI_API_KEY". */
+    apiKeyKey?: string;
+}
 
 export interface AgentPlatformArgs {
     /** Environment name (dev, staging, prod, ...): resource names, tags and `deployment.environment`. Required. */
     environment: string;
-    /** EKS cluster name. Default: `agents-<environment>`. */
+    /** Where the platform runs: AWS, or an existing Kubernetes cluster. Default: the TargetOptions defaults (AWS). */
+    target?: TargetOptions;
+    /** EKS cluster name (target "aws"). Default: `agents-<environment>`. */
     clusterName?: string;
-    /** The VPC. Default: a new 10.0.0.0/16 VPC over 2 AZs with one NAT gateway. */
+    /** The VPC (target "aws"). Default: a new 10.0.0.0/16 VPC over 2 AZs with one NAT gateway. */
     network?: NetworkOptions;
-    /** The EKS cluster, its system nodes and Karpenter node pools. Default: the ClusterOptions defaults. */
+    /** The EKS cluster, its system nodes and Karpenter node pools (target "aws"). Default: the ClusterOptions defaults. */
     cluster?: ClusterOptions;
     /** Secrets Manager secrets synced into the agents namespace by External Secrets Operator. Default: no entries (the generated secrets always exist). */
     secrets?: SecretsOptions;
@@ -38,8 +70,10 @@ export interface AgentPlatformArgs {
     images?: ImageOptions[];
     /** Agent workloads (api and worker). Default: none. */
     agents?: AgentOptions[];
-    /** vLLM model server on the GPU pool. Default: none. */
+    /** vLLM model server on the GPU pool (target "aws"). Default: none. */
     modelServer?: ModelServerArgs;
+    /** A fake OpenAI-compatible server for end-to-end tests, in the agents' namespace (target "kubernetes"). Default: none. */
+    fakeLlm?: FakeLlmOptions;
 }
 
 /** Validates AgentPlatformArgs and applies every default; throws `InputPropertiesError` naming each bad argument. */
@@ -54,25 +88,26 @@ export function defaultClusterName(environment: string): string {
 
 /**
  * The whole platform for one environment, composed from the typed configuration: network → cluster →
- * secrets → context store and queues → tracing → images → workloads.
+ * secrets → context store and queues → tracing → images → workloads. On the kubernetes target the same
+ * components run on an existing cluster with in-cluster stand-ins for the AWS services.
  */
 export class AgentPlatform extends pulumi.ComponentResource {
-    /** EKS cluster name. */
+    /** Name of the cluster: the EKS cluster, or the kubeconfig context on "kubernetes". */
     public readonly clusterName: pulumi.Output<string>;
-    /** Id of the VPC. */
-    public readonly vpcId: pulumi.Output<string>;
-    /** Private subnet ids (nodes, pods, caches). */
-    public readonly privateSubnetIds: pulumi.Output<string[]>;
-    /** Public subnet ids (load balancers, NAT). */
-    public readonly publicSubnetIds: pulumi.Output<string[]>;
-    /** API server endpoint of the EKS cluster. */
-    public readonly clusterEndpoint: pulumi.Output<string>;
-    /** Kubeconfig of the cluster (`aws eks get-token` exec auth); secret. */
-    public readonly kubeconfig: pulumi.Output<string>;
-    /** The EKS cluster security group every node carries. */
-    public readonly clusterSecurityGroupId: pulumi.Output<string>;
-    /** ARN of the role of Karpenter (workload) nodes. */
-    public readonly nodeRoleArn: pulumi.Output<string>;
+    /** Id of the VPC (undefined output on "kubernetes"). */
+    public readonly vpcId: pulumi.Output<string | undefined>;
+    /** Private subnet ids (nodes, pods, caches; undefined output on "kubernetes"). */
+    public readonly privateSubnetIds: pulumi.Output<string[] | undefined>;
+    /** Public subnet ids (load balancers, NAT; undefined output on "kubernetes"). */
+    public readonly publicSubnetIds: pulumi.Output<string[] | undefined>;
+    /** API server endpoint of the EKS cluster (undefined output on "kubernetes"). */
+    public readonly clusterEndpoint: pulumi.Output<string | undefined>;
+    /** Kubeconfig of the cluster (`aws eks get-token` exec auth); secret (undefined output on "kubernetes"). */
+    public readonly kubeconfig: pulumi.Output<string | undefined>;
+    /** The EKS cluster security group every node carries (undefined output on "kubernetes"). */
+    public readonly clusterSecurityGroupId: pulumi.Output<string | undefined>;
+    /** ARN of the role of Karpenter (workload) nodes (undefined output on "kubernetes"). */
+    public readonly nodeRoleArn: pulumi.Output<string | undefined>;
     /** OTLP/HTTP endpoint of the OpenTelemetry Collector (in-cluster): agents' OTEL_EXPORTER_OTLP_ENDPOINT. */
     public readonly otlpEndpoint: pulumi.Output<string>;
     /** How to reach Grafana (no Ingress): `kubectl -n observability port-forward svc/grafana 3000:80` (undefined output without Grafana). */
@@ -89,9 +124,9 @@ export class AgentPlatform extends pulumi.ComponentResource {
     public readonly queueArns: pulumi.Output<Record<string, string>>;
     /** Dead-letter queue URLs by queue name. */
     public readonly deadLetterQueueUrls: pulumi.Output<Record<string, string>>;
-    /** ARN of the KEDA operator's IAM role. */
-    public readonly kedaOperatorRoleArn: pulumi.Output<string>;
-    /** Secrets Manager name of every platform secret, by name: the `--secret-id` of `aws secretsmanager put-secret-value`. */
+    /** ARN of the KEDA operator's IAM role (undefined output on target "kubernetes"). */
+    public readonly kedaOperatorRoleArn: pulumi.Output<string | undefined>;
+    /** Where each platform secret's value is set, by name: its Secrets Manager name, or `<namespace>/<name>` of its source Secret on "kubernetes". */
     public readonly secretNames: pulumi.Output<Record<string, string>>;
 
     /** Digest-pinned image reference of each image, by image name. */
@@ -104,25 +139,18 @@ export class AgentPlatform extends pulumi.ComponentResource {
     constructor(name: string, args: AgentPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         const a = parsePlatformArgs(args); // before super: invalid arguments register nothing
         super("agent-platform:index:AgentPlatform", name, {}, opts);
-        const clusterName = a.clusterName ?? defaultClusterName(a.environment);
-        const tags = { "agent-platform:environment": a.environment, ...a.network.tags };
-
-        const network = new AgentNetwork(`${name}-network`, { ...a.network, tags, clusterName }, { parent: this });
-
-        const cluster = new AgentCluster(`${name}-cluster`, {
-            ...a.cluster,
-            tags: { ...tags, ...a.cluster.tags },
-            clusterName,
-            vpcId: network.vpcId,
-            privateSubnetIds: network.privateSubnetIds,
-        }, { parent: this });
-        // The Kubernetes provider of every in-cluster component below. Its kubeconfig only changes when
-        // the cluster does (exec auth, no token), so the provider is not replaced between runs. Through it,
-        // every Kubernetes object waits for the API server; beyond that each waits only for what it uses
-        // (InClusterDependencies): controllers for the system nodes, workloads for Karpenter's capacity,
-        // objects in a namespace for that namespace. The components' AWS resources wait for none of these
-        // and are created while the cluster comes up.
-        const k8sProvider = new k8s.Provider(`${name}-k8s`, { kubeconfig: cluster.kubeconfig, enableServerSideApply: true }, { parent: this });
+        const onKubernetes = a.target.type === PlatformTarget.Kubernetes;
+        const standIns = standInsFor(a.target);
+        const tags = { "agent-platform:environment": a.environment, ...(onKubernetes ? {} : awsFoundationArgs(a).network.tags) };
+        const f: Foundation = onKubernetes
+            ? kubernetesFoundation(this, name, a.target.context!)
+            : awsFoundation(this, name, a, a.clusterName ?? defaultClusterName(a.environment), tags);
+        // The Kubernetes provider of every in-cluster component below. Through it, every Kubernetes object
+        // waits for the API server; beyond that each waits only for what it uses (InClusterDependencies):
+        // controllers for the system nodes, workloads for the workload nodes and storage, objects in a
+        // namespace for that namespace. The components' AWS resources wait for none of these and are
+        // created while the cluster comes up.
+        const k8sProvider = f.provider;
         const inCluster = { parent: this, providers: { kubernetes: k8sProvider } };
 
         // The namespaces of the agents (restricted Pod Security) and of tracing (baseline enforced,
@@ -135,12 +163,14 @@ export class AgentPlatform extends pulumi.ComponentResource {
             metadata: { name: OBSERVABILITY_NAMESPACE, labels: podSecurityLabels(PodSecurityLevel.Baseline, PodSecurityLevel.Restricted) },
         }, { parent: this, provider: k8sProvider });
 
-        // Credentials: KMS key, Secrets Manager, ESO, ExternalSecrets into the namespaces above. Later
-        // components read `secrets.generatedValues[...]` and mount the Kubernetes Secrets named in
-        // `secrets.kubernetesSecretNames` (REDIS_AUTH_SECRET in agents, GRAFANA_ADMIN_SECRET in observability).
+        // Credentials: KMS key, Secrets Manager (or a namespace of source Secrets), ESO, ExternalSecrets into
+        // the namespaces above. Later components read `secrets.generatedValues[...]` and mount the Kubernetes
+        // Secrets named in `secrets.kubernetesSecretNames` (REDIS_AUTH_SECRET in agents, GRAFANA_ADMIN_SECRET in observability).
         const secrets = new AgentSecrets(`${name}-secrets`, {
-            clusterName: cluster.clusterName,
+            clusterName: f.clusterName,
             environment: a.environment,
+            store: standIns.secrets.store,
+            onSystemNodes: standIns.onSystemNodes,
             secrets: a.secrets.entries,
             generatedSecrets: [
                 { name: REDIS_AUTH_SECRET.name, key: REDIS_AUTH_SECRET.key, namespaces: [AGENT_NAMESPACE] },
@@ -151,42 +181,44 @@ export class AgentPlatform extends pulumi.ComponentResource {
             refreshInterval: a.secrets.refreshInterval,
             reloader: a.secrets.reloader,
             tags,
-            inClusterDependsOn: { pods: cluster.systemNodesReady, namespaces: [agentsNamespace, observabilityNamespace] },
+            inClusterDependsOn: { pods: f.systemNodesReady, namespaces: [agentsNamespace, observabilityNamespace] },
         }, inCluster);
 
         // Agent context: ElastiCache Valkey admitting only the cluster security group, AUTH token from
-        // AgentSecrets' generated `redis-auth` (secret); or, for dev, Valkey in the agents namespace
-        // reading the same password from the ESO-managed Secret.
+        // AgentSecrets' generated `redis-auth` (secret); or Valkey in the agents namespace reading the same
+        // password from the ESO-managed Secret (dev, and the kubernetes target).
         const contextStoreMode = a.contextStore.mode;
         const contextStore = new ContextStore(`${name}-context`, {
             ...a.contextStore,
             environment: a.environment,
-            vpcId: network.vpcId,
-            subnetIds: network.privateSubnetIds,
-            allowedSecurityGroupIds: [cluster.clusterSecurityGroupId],
+            vpcId: f.aws?.network.vpcId,
+            subnetIds: f.aws?.network.privateSubnetIds,
+            allowedSecurityGroupIds: f.aws ? [f.aws.cluster.clusterSecurityGroupId] : [],
             authToken: secrets.generatedValues.apply((v) => v[REDIS_AUTH_SECRET.name]),
             authSecretName: REDIS_AUTH_SECRET.name,
             authSecretKey: REDIS_AUTH_SECRET.key,
             namespace: AGENT_NAMESPACE,
             tags,
-            // In-cluster Valkey runs on Karpenter's nodes with a gp3 volume and the ESO-synced password.
-            inClusterDependsOn: { namespaces: [agentsNamespace], pods: [...cluster.workloadNodesReady, ...cluster.storageReady], secrets: [secrets] },
+            // In-cluster Valkey runs on the workload nodes with a volume and the ESO-synced password.
+            inClusterDependsOn: { namespaces: [agentsNamespace], pods: [...f.workloadNodesReady, ...f.storageReady], secrets: [secrets] },
         }, contextStoreMode === ContextStoreMode.InCluster ? inCluster : { parent: this });
 
-        // Job queues (each with its DLQ) and KEDA, whose operator may read their depth. The workers below
-        // scale on them with ScaledObjects, after `keda` (its release installs the CRDs; the
-        // TriggerAuthentication lives in AGENT_NAMESPACE).
+        // Job queues (each with its DLQ, on SQS or an in-cluster ElasticMQ) and KEDA, whose operator may
+        // read their depth. The workers below scale on them with ScaledObjects, after `keda` (its release
+        // installs the CRDs; the TriggerAuthentication lives in AGENT_NAMESPACE).
         const queueOptions = Object.fromEntries(a.queues.map((q) => [q.name, q]));
         const queues: Record<string, TaskQueue> = Object.fromEntries(a.queues.map((q) => [q.name,
-            new TaskQueue(`${name}-queue-${q.name}`, { ...q, environment: a.environment, tags }, { parent: this })]));
+            new TaskQueue(`${name}-queue-${q.name}`, { ...q, environment: a.environment, tags, ...standIns.queues, namespace: AGENT_NAMESPACE },
+                onKubernetes ? { parent: this, providers: { kubernetes: k8sProvider }, dependsOn: [agentsNamespace] } : { parent: this })]));
         const keda = new Keda(`${name}-keda`, {
-            clusterName: cluster.clusterName,
+            clusterName: f.clusterName,
+            authentication: standIns.keda.authentication,
+            onSystemNodes: standIns.onSystemNodes,
             queueArns: Object.values(queues).map((q) => q.queueArn),
             workloadNamespaces: [AGENT_NAMESPACE],
             tags,
-            inClusterDependsOn: { pods: cluster.systemNodesReady, namespaces: [agentsNamespace] },
+            inClusterDependsOn: { pods: f.systemNodesReady, namespaces: [agentsNamespace] },
         }, inCluster);
-        const region = aws.getRegionOutput({}, { parent: this }).region;
         const byQueue = (pick: (q: TaskQueue) => pulumi.Output<string>) =>
             pulumi.output(Object.fromEntries(Object.entries(queues).map(([n, q]) => [n, pick(q)]))) as pulumi.Output<Record<string, string>>;
 
@@ -197,48 +229,58 @@ export class AgentPlatform extends pulumi.ComponentResource {
             ...a.tracing,
             tags: { ...tags, ...a.tracing.tags },
             environment: a.environment,
-            clusterName: cluster.clusterName,
+            clusterName: f.clusterName,
             namespace: OBSERVABILITY_NAMESPACE,
             grafanaAdminSecretName: GRAFANA_ADMIN_SECRET.name,
             grafanaAdminSecretKey: GRAFANA_ADMIN_SECRET.key,
+            onSystemNodes: standIns.onSystemNodes,
             inClusterDependsOn: {
                 namespaces: [observabilityNamespace],
-                pods: [...cluster.systemNodesReady, ...(localTraces ? cluster.storageReady : [])],
+                pods: [...f.systemNodesReady, ...(localTraces ? f.storageReady : [])],
                 secrets: [secrets],
             },
         }, inCluster);
 
-        // Images, the model server and the agents: in the agents namespace; their pods after Karpenter's
-        // capacity and the secrets they read; the ScaledObjects after KEDA (its release installs the CRD and
+        // Images, the model server and the agents: in the agents namespace; their pods after the workload
+        // nodes and the secrets they read; the ScaledObjects after KEDA (its release installs the CRD and
         // the admission webhook). Agents do not wait for services they only call: the collector's address
         // is a known name (exporters retry), and an in-cluster context store only holds back their
         // readiness, which the Deployment's own await covers (ElastiCache's URL is an input anyway).
         const agents = deployAgents(this, name, a.images, a.agents, a.modelServer, {
             environment: a.environment,
-            clusterName: cluster.clusterName,
-            region,
-            vpcCidr: network.vpcCidr,
+            clusterName: f.clusterName,
+            region: f.region,
+            vpcCidr: f.aws?.network.vpcCidr,
             contextStoreUrl: contextStore.url,
             contextStoreInCluster: contextStoreMode === ContextStoreMode.InCluster,
             sessionTtlSeconds: a.contextStore.sessionTtlSeconds,
             queues: Object.fromEntries(Object.entries(queues).map(([n, q]) => [n, {
                 url: q.queueUrl, arn: q.queueArn, maxJobDurationSeconds: queueOptions[n].maxJobDurationSeconds, scaling: queueOptions[n].scaling,
+                // The endpoint output (not its known name) makes the agents wait for the server.
+                ...(onKubernetes ? { server: { endpoint: q.endpoint.apply((e) => e ?? ""), credentialsSecretName: elasticMqCredentialsSecret(n), podLabels: elasticMqLabels(n) } } : {}),
             }])),
+            triggerAuthentication: standIns.triggerAuthentication,
+            registry: standIns.images,
+            fakeLlm: a.fakeLlm && { ...a.fakeLlm, keyKnown: a.secrets.entries.some((e) => e.name === a.fakeLlm!.apiKeySecret && e.values !== undefined) },
             otlpEndpoint: tracingEndpoints(OBSERVABILITY_NAMESPACE).otlpHttp,
             tags,
             inCluster,
-            agentsDependOn: { namespaces: [agentsNamespace], pods: cluster.workloadNodesReady, secrets: [secrets], customResources: [keda] },
-            modelServerDependsOn: { namespaces: [agentsNamespace], pods: [...cluster.workloadNodesReady, ...cluster.storageReady], secrets: [secrets] },
+            agentsDependOn: { namespaces: [agentsNamespace], pods: f.workloadNodesReady, secrets: [secrets], customResources: [keda] },
+            modelServerDependsOn: { namespaces: [agentsNamespace], pods: [...f.workloadNodesReady, ...f.storageReady], secrets: [secrets] },
+            provider: k8sProvider,
         });
 
-        this.clusterName = pulumi.output(clusterName);
-        this.vpcId = network.vpcId;
-        this.privateSubnetIds = network.privateSubnetIds;
-        this.publicSubnetIds = network.publicSubnetIds;
-        this.clusterEndpoint = cluster.endpoint;
-        this.kubeconfig = cluster.kubeconfig;
-        this.clusterSecurityGroupId = cluster.clusterSecurityGroupId;
-        this.nodeRoleArn = cluster.nodeRoleArn;
+        const cluster = f.aws?.cluster;
+        const network = f.aws?.network;
+        const none = pulumi.output(undefined);
+        this.clusterName = f.clusterName;
+        this.vpcId = network ? network.vpcId : none;
+        this.privateSubnetIds = network ? network.privateSubnetIds : none;
+        this.publicSubnetIds = network ? network.publicSubnetIds : none;
+        this.clusterEndpoint = cluster ? cluster.endpoint : none;
+        this.kubeconfig = cluster ? cluster.kubeconfig : none;
+        this.clusterSecurityGroupId = cluster ? cluster.clusterSecurityGroupId : none;
+        this.nodeRoleArn = cluster ? cluster.nodeRoleArn : none;
         this.otlpEndpoint = tracing.otlpHttpEndpoint;
         this.grafanaPortForwardCommand = tracing.grafanaPortForwardCommand;
         this.contextStoreHost = contextStore.host;

@@ -1,6 +1,8 @@
 import { inClusterDependsOnSchema } from "../shared/inCluster";
 import * as pulumi from "@pulumi/pulumi";
-import { ALWAYS, duration, environmentName, input, int, matching, tags, z } from "../shared/schema";
+import { SecretStoreKind } from "../shared/constants";
+import { ALWAYS, duration, environmentName, input, int, matching, oneOf, tags, z } from "../shared/schema";
+import { SECRET_STORE_NAMESPACE } from "./kubernetesStore";
 import { DNS_LABEL, ENV_VAR_NAME, PLATFORM_NAME } from "../shared/names";
 
 /** A Kubernetes Secret data key. */
@@ -63,7 +65,9 @@ function checkDistinctNames(a: { secrets?: unknown; generatedSecrets?: unknown }
 
 /** AgentSecretsArgs. */
 export const secretsArgsSchema = z.strictObject({
-    clusterName: input<string>(),
+    clusterName: input<string>().optional(),
+    store: oneOf(SecretStoreKind).default(SecretStoreKind.SecretsManager),
+    storeNamespace: namespace.default(SECRET_STORE_NAMESPACE),
     environment: environmentName,
     secrets: z.array(secretEntrySchema).max(50),
     generatedSecrets: z.array(generatedSecretSchema).default([]),
@@ -74,5 +78,10 @@ export const secretsArgsSchema = z.strictObject({
     keyDeletionWindowDays: int(7, 30).default(30),
     reloader: secretsOptionsSchema.shape.reloader,
     inClusterDependsOn: inClusterDependsOnSchema,
+    onSystemNodes: z.boolean().default(true),
     tags: tags.optional(),
-}).superRefine(checkDistinctNames, ALWAYS);
+}).superRefine(checkDistinctNames, ALWAYS).superRefine((a, ctx) => {
+    if (a.store === SecretStoreKind.SecretsManager && a.clusterName === undefined) {
+        ctx.addIssue({ code: "custom", path: ["clusterName"], message: 'the EKS cluster name (required with store "secrets-manager": ESO\'s Pod Identity association)' });
+    }
+});

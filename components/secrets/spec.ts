@@ -123,13 +123,18 @@ export function externalSecretsPolicy(secretArns: string[], keyArn: string, regi
 const CONTROLLER_RESOURCES = { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } };
 const SMALL_RESOURCES = { requests: { cpu: "20m", memory: "48Mi" }, limits: { memory: "128Mi" } };
 
+/** Where controllers go: the system nodes, or (on a cluster without them) wherever the scheduler puts them. */
+function controllerPlacement(onSystemNodes: boolean): Partial<ReturnType<typeof systemPodPlacement>> {
+    return onSystemNodes ? systemPodPlacement() : {};
+}
+
 /**
  * Helm values of the external-secrets chart: CRDs installed by the chart, the controller's service
  * account named for its Pod Identity association, and the controller, webhook and cert-controller
  * pinned to the system nodes.
  */
-export function externalSecretsValues() {
-    const placement = systemPodPlacement();
+export function externalSecretsValues(onSystemNodes = true) {
+    const placement = controllerPlacement(onSystemNodes);
     return {
         installCRDs: true,
         serviceAccount: { create: true, name: EXTERNAL_SECRETS_SERVICE_ACCOUNT },
@@ -145,8 +150,8 @@ export function externalSecretsValues() {
  * strategy — a changed Secret adds `reloader.stakater.com/last-reloaded-from` to the pod template
  * (instead of an env var), a field Pulumi does not own, so the next `pulumi up` does not revert it.
  */
-export function reloaderValues() {
-    const placement = systemPodPlacement();
+export function reloaderValues(onSystemNodes = true) {
+    const placement = controllerPlacement(onSystemNodes);
     return {
         reloader: {
             reloadStrategy: "annotations",

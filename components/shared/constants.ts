@@ -92,6 +92,42 @@ export type ImagePlatform = (typeof ImagePlatform)[keyof typeof ImagePlatform];
 /** Retention periods CloudWatch Logs accepts, days (the PutRetentionPolicy API's allowed values). */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
+/** Where an AgentPlatform runs. */
+export const PlatformTarget = {
+    /** An AWS account: VPC, EKS, Secrets Manager, SQS, ECR (and ElastiCache or S3 where configured). */
+    Aws: "aws",
+    /** An existing Kubernetes cluster (kind, k3d, minikube, Docker Desktop, ...): no AWS at all, in-cluster stand-ins. */
+    Kubernetes: "kubernetes",
+} as const;
+export type PlatformTarget = (typeof PlatformTarget)[keyof typeof PlatformTarget];
+
+/** What serves a TaskQueue. */
+export const QueueBackend = {
+    /** Amazon SQS. */
+    Sqs: "sqs",
+    /** ElasticMQ, an SQS-compatible server, in the cluster: no AWS account needed. */
+    ElasticMq: "elasticmq",
+} as const;
+export type QueueBackend = (typeof QueueBackend)[keyof typeof QueueBackend];
+
+/** Where AgentSecrets keeps the values External Secrets Operator syncs. */
+export const SecretStoreKind = {
+    /** AWS Secrets Manager, encrypted with a customer-managed KMS key. */
+    SecretsManager: "secrets-manager",
+    /** Kubernetes Secrets in a namespace of their own, read by ESO's `kubernetes` provider. */
+    Kubernetes: "kubernetes",
+} as const;
+export type SecretStoreKind = (typeof SecretStoreKind)[keyof typeof SecretStoreKind];
+
+/** How KEDA authenticates to the queues it watches. */
+export const SqsAuthentication = {
+    /** The operator's own IAM role through EKS Pod Identity. */
+    PodIdentity: "pod-identity",
+    /** A static key from a Kubernetes Secret (an SQS-compatible server that checks no credentials). */
+    StaticKey: "static-key",
+} as const;
+export type SqsAuthentication = (typeof SqsAuthentication)[keyof typeof SqsAuthentication];
+
 /** Values of an `as const` enum object, for validation and messages. */
 export function enumValues<E extends Record<string, string>>(e: E): E[keyof E][] {
     return Object.values(e) as E[keyof E][];

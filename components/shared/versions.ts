@@ -32,6 +32,18 @@ export const ELASTICACHE_VALKEY = { engine: "valkey", engineVersion: "8.2", para
 export const VALKEY_IMAGE = "docker.io/valkey/valkey:9.1.4-alpine";
 
 /**
+ * ElasticMQ, the SQS-compatible server a TaskQueue runs in the cluster with the `elasticmq` backend
+ * (target `kubernetes`). The official native image, pinned by digest: `softwaremill/elasticmq-native`
+ * 1.7.1 (tag v1.7.1 of softwaremill/elasticmq, 2026-04-05), whose multi-arch digest below is the one
+ * several published projects pin for 1.7.1 (Compose files and test fixtures, 2026). Checked in the
+ * v1.7.1 sources: native-server/Dockerfile (alpine, tini, `-Dconfig.file=/opt/elasticmq.conf`, VOLUME
+ * /data, no USER), the `queues` keys of persistence-file QueueConfigUtil (`defaultVisibilityTimeout`,
+ * `receiveMessageWait`, `deadLettersQueue { name, maxReceiveCount }`), `node-address`, `rest-sqs` and
+ * `aws { region, accountId }` in rest-sqs reference.conf, and the `/health` route on the SQS port.
+ */
+export const ELASTICMQ_IMAGE = "docker.io/softwaremill/elasticmq-native:1.7.1@sha256:e4580ab9ad1bd5cd37b4ba04911bc5ccc8cd2d9ab4de56ece65acee71c24e05c";
+
+/**
  * External Secrets Operator Helm chart (repository https://charts.external-secrets.io), serving
  * `external-secrets.io/v1` (v1beta1 stopped being served in 0.17). Checked: the chart's Chart.yaml in
  * external-secrets/external-secrets (2.x line), Renovate release notes "external-secrets 2.13.0 → 2.14.0"

@@ -1,6 +1,9 @@
 import { queueScalingSchema } from "../keda/args";
-import { environmentName, input, int, matching, tags, z } from "../shared/schema";
-import { PLATFORM_NAME } from "../shared/names";
+import { KEDA_NAMESPACE } from "../keda/spec";
+import { QueueBackend } from "../shared/constants";
+import { AGENT_NAMESPACE } from "../shared/placement";
+import { environmentName, input, int, matching, oneOf, tags, z } from "../shared/schema";
+import { DNS_LABEL, PLATFORM_NAME } from "../shared/names";
 import { SQS_LIMITS } from "./spec";
 
 /** TaskQueueOptions: what a stack or AgentPlatform sets per queue. */
@@ -20,10 +23,20 @@ export function checkVisibility(q: { maxJobDurationSeconds: number; visibilityTi
     }
 }
 
+const namespace = matching(DNS_LABEL, "a Kubernetes namespace name");
+
 /** TaskQueueArgs. */
 export const taskQueueArgsSchema = taskQueueOptionsSchema.extend({
     environment: environmentName,
+    backend: oneOf(QueueBackend).default(QueueBackend.Sqs),
+    namespace: namespace.default(AGENT_NAMESPACE),
+    clientNamespaces: z.array(namespace).max(20).default([KEDA_NAMESPACE]),
     kmsKeyArn: input<string>().optional(),
     alarmActions: z.array(input<string>()).default([]),
     tags: tags.optional(),
-}).superRefine(checkVisibility);
+}).superRefine(checkVisibility).superRefine((q, ctx) => {
+    if (q.backend !== QueueBackend.ElasticMq) return;
+    // What only SQS does: refuse it rather than ignore it silently.
+    if (q.kmsKeyArn !== undefined) ctx.addIssue({ code: "custom", path: ["kmsKeyArn"], message: 'nothing with backend "elasticmq" (no KMS)' });
+    if (q.alarmActions.length > 0) ctx.addIssue({ code: "custom", path: ["alarmActions"], message: 'none with backend "elasticmq" (no CloudWatch)' });
+});

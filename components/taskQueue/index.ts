@@ -1,7 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { QueueBackend } from "../shared/constants";
 import { parseArgs } from "../shared/schema";
 import { taskQueueArgsSchema } from "./args";
+import { createElasticMq, elasticMqEndpoint, elasticMqQueue } from "./elasticMq";
 import { deadLetterAlarmSettings, denyInsecureTransportPolicy, queueNames, redriveAllowPolicy, redrivePolicy, TASK_QUEUE_SETTINGS, visibilityTimeoutFor } from "./spec";
 
 /** KEDA settings of the workers that consume a queue (used by AgentPlatform with `scaledObjectFor`, not by TaskQueue). */
@@ -24,7 +26,7 @@ export interface TaskQueueOptions {
     visibilityTimeoutSeconds?: number;
     /** Deliveries before a message moves to the dead-letter queue (3–10). Default: 5. */
     maxReceiveCount?: number;
-    /** Days a message stays in the queue (1–13; the DLQ keeps 14, which must be longer). Default: 4. */
+    /** Days a message stays in the queue (1–13; the DLQ keeps 14, which must be longer); ElasticMQ keeps messages until they are deleted. Default: 4. */
     retentionDays?: number;
     /** KEDA settings of the queue's workers (ignored by TaskQueue itself). Default: the QueueScalingOptions defaults. */
     scaling?: QueueScalingOptions;
@@ -33,6 +35,16 @@ export interface TaskQueueOptions {
 export interface TaskQueueArgs extends TaskQueueOptions {
     /** Environment name (dev, staging, prod, ...): prefixes the SQS names. Required. */
     environment: string;
+    /**
+     * What serves the queue (QueueBackend): "sqs" (Amazon SQS), or "elasticmq" (an SQS-compatible
+     * ElasticMQ server in the cluster, for stacks without AWS; its Kubernetes objects use the provider of
+     * the component's options). Default: "sqs".
+     */
+    backend?: string;
+    /** Namespace of the ElasticMQ server and of its clients (backend "elasticmq"). Default: "agents". */
+    namespace?: string;
+    /** Namespaces besides `namespace` whose pods may call the ElasticMQ server (backend "elasticmq"). Default: ["keda"]. */
+    clientNamespaces?: string[];
     /** KMS key for SSE-KMS. Default: none (SQS-managed SSE). With a key, producers and consumers also need KMS permissions (pass it to `producerStatements`/`consumerStatements`). */
     kmsKeyArn?: pulumi.Input<string>;
     /** Actions (SNS topic ARNs) of the DLQ-depth alarm. Default: none (the alarm only changes state). */
@@ -50,7 +62,8 @@ export function parseTaskQueueArgs(args: TaskQueueArgs) {
  * An SQS queue for asynchronous jobs and its dead-letter queue: SSE (SQS-managed or KMS), long
  * polling, a visibility timeout longer than the longest job, a redrive policy and a redrive-allow
  * policy, TLS-only queue policies, and a CloudWatch alarm on DLQ depth. Producer and consumer IAM
- * statements come from `producerStatements` / `consumerStatements`.
+ * statements come from `producerStatements` / `consumerStatements`. With backend "elasticmq", the
+ * same two queues and redrive on an ElasticMQ server in the cluster (no AWS resource at all).
  */
 export class TaskQueue extends pulumi.ComponentResource {
     /** SQS name of the queue. */
@@ -67,15 +80,59 @@ export class TaskQueue extends pulumi.ComponentResource {
     public readonly deadLetterQueueArn: pulumi.Output<string>;
     /** Visibility timeout of the queue, seconds. */
     public readonly visibilityTimeoutSeconds: pulumi.Output<number>;
-    /** Name of the CloudWatch alarm on DLQ depth. */
-    public readonly deadLetterAlarmName: pulumi.Output<string>;
+    /** Name of the CloudWatch alarm on DLQ depth (undefined output with backend "elasticmq"). */
+    public readonly deadLetterAlarmName: pulumi.Output<string | undefined>;
+    /** SQS endpoint clients must use instead of AWS's (`AWS_ENDPOINT_URL_SQS`; KEDA's `awsEndpoint`); undefined output for SQS. */
+    public readonly endpoint: pulumi.Output<string | undefined>;
+    /** Secret (in `namespace`) with the static key clients of the ElasticMQ server send; undefined output for SQS. */
+    public readonly credentialsSecretName: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: TaskQueueArgs, opts?: pulumi.ComponentResourceOptions) {
         const a = parseTaskQueueArgs(args); // before super: invalid arguments register nothing
         super("agent-platform:index:TaskQueue", name, {}, opts);
-        const parent = { parent: this };
         const names = queueNames(a.environment, a.name);
         const visibility = visibilityTimeoutFor(a.maxJobDurationSeconds, a.visibilityTimeoutSeconds);
+        this.visibilityTimeoutSeconds = pulumi.output(visibility);
+        if (a.backend === QueueBackend.ElasticMq) {
+            const { credentialsSecretName, server } = createElasticMq(name, {
+                name: a.name, namespace: a.namespace, queue: names.queue, deadLetter: names.deadLetter,
+                visibilityTimeoutSeconds: visibility, maxReceiveCount: a.maxReceiveCount, clientNamespaces: a.clientNamespaces,
+            }, this);
+            const [queue, dlq] = [names.queue, names.deadLetter].map((q) => elasticMqQueue(a.name, a.namespace, q));
+            // The URLs carry a dependency on the server, so clients start after it.
+            const served = (value: string) => server.urn.apply(() => value);
+            this.queueName = pulumi.output(names.queue);
+            this.deadLetterQueueName = pulumi.output(names.deadLetter);
+            this.queueUrl = served(queue.url);
+            this.queueArn = pulumi.output(queue.arn);
+            this.deadLetterQueueUrl = served(dlq.url);
+            this.deadLetterQueueArn = pulumi.output(dlq.arn);
+            this.deadLetterAlarmName = pulumi.output(undefined);
+            this.endpoint = served(elasticMqEndpoint(a.name, a.namespace));
+            this.credentialsSecretName = pulumi.output(credentialsSecretName);
+        } else {
+            const sqs = this.createSqs(name, a, names, visibility);
+            this.queueName = sqs.queue.name;
+            this.deadLetterQueueName = sqs.dlq.name;
+            this.queueUrl = sqs.queue.url;
+            this.queueArn = sqs.queue.arn;
+            this.deadLetterQueueUrl = sqs.dlq.url;
+            this.deadLetterQueueArn = sqs.dlq.arn;
+            this.deadLetterAlarmName = sqs.alarm.name;
+            this.endpoint = pulumi.output(undefined);
+            this.credentialsSecretName = pulumi.output(undefined);
+        }
+        this.registerOutputs({
+            queueName: this.queueName, queueUrl: this.queueUrl, queueArn: this.queueArn,
+            deadLetterQueueName: this.deadLetterQueueName, deadLetterQueueUrl: this.deadLetterQueueUrl, deadLetterQueueArn: this.deadLetterQueueArn,
+            visibilityTimeoutSeconds: this.visibilityTimeoutSeconds, deadLetterAlarmName: this.deadLetterAlarmName,
+            endpoint: this.endpoint, credentialsSecretName: this.credentialsSecretName,
+        });
+    }
+
+    /** The SQS queue, its DLQ, their policies and the DLQ alarm. */
+    private createSqs(name: string, a: ReturnType<typeof parseTaskQueueArgs>, names: { queue: string; deadLetter: string }, visibility: number) {
+        const parent = { parent: this };
         const { maxReceiveCount, retentionDays } = a;
         const encryption = a.kmsKeyArn !== undefined
             ? { kmsMasterKeyId: a.kmsKeyArn, kmsDataKeyReusePeriodSeconds: TASK_QUEUE_SETTINGS.kmsDataKeyReusePeriodSeconds }
@@ -117,19 +174,6 @@ export class TaskQueue extends pulumi.ComponentResource {
             okActions: a.alarmActions,
             tags: a.tags,
         }, parent);
-
-        this.queueName = queue.name;
-        this.queueUrl = queue.url;
-        this.queueArn = queue.arn;
-        this.deadLetterQueueName = dlq.name;
-        this.deadLetterQueueUrl = dlq.url;
-        this.deadLetterQueueArn = dlq.arn;
-        this.visibilityTimeoutSeconds = pulumi.output(visibility);
-        this.deadLetterAlarmName = alarm.name;
-        this.registerOutputs({
-            queueName: this.queueName, queueUrl: this.queueUrl, queueArn: this.queueArn,
-            deadLetterQueueName: this.deadLetterQueueName, deadLetterQueueUrl: this.deadLetterQueueUrl, deadLetterQueueArn: this.deadLetterQueueArn,
-            visibilityTimeoutSeconds: this.visibilityTimeoutSeconds, deadLetterAlarmName: this.deadLetterAlarmName,
-        });
+        return { queue, dlq, alarm };
     }
 }

@@ -27,4 +27,5 @@ export const tracingArgsSchema = tracingOptionsSchema.extend({
     grafanaAdminSecretKey: matching(/^[-._a-zA-Z0-9]+$/, "a Secret data key ([-._a-zA-Z0-9]+)").default("admin-password"),
     namespace: matching(DNS_LABEL, "a Kubernetes namespace name (DNS label)").default(OBSERVABILITY_NAMESPACE),
     inClusterDependsOn: inClusterDependsOnSchema,
+    onSystemNodes: z.boolean().default(true),
 });

@@ -44,6 +44,8 @@ export interface TracingArgs extends TracingOptions {
      * storage of a local volume), `secrets` (Grafana's admin password Secret; Grafana only). Default: none.
      */
     inClusterDependsOn?: InClusterDependencies;
+    /** Pin the collector, Tempo and Grafana to AgentCluster's system nodes (false on a cluster without them). Default: true. */
+    onSystemNodes?: boolean;
 }
 
 /** Validates TracingArgs and applies their defaults; throws `InputPropertiesError` naming each bad argument. */
@@ -107,7 +109,7 @@ export class Tracing extends pulumi.ComponentResource {
             repositoryOpts: { repo: TEMPO_CHART.repository },
             values: tempoStorage.apply((s) => tempoValues({
                 storage, retentionDays, localStorageGiB: a.localStorageGiB,
-                bucket: s.bucket, region: s.region, storageClassName: a.storageClassName,
+                bucket: s.bucket, region: s.region, storageClassName: a.storageClassName, onSystemNodes: a.onSystemNodes,
             })),
         }, inCluster(storageReady));
 
@@ -118,7 +120,7 @@ export class Tracing extends pulumi.ComponentResource {
             version: OTEL_COLLECTOR_CHART.version,
             repositoryOpts: { repo: OTEL_COLLECTOR_CHART.repository },
             values: pulumi.output(a.clusterName).apply((clusterName) => collectorValues({
-                namespace, clusterName, environment: a.environment, replicas: a.collectorReplicas,
+                namespace, clusterName, environment: a.environment, replicas: a.collectorReplicas, onSystemNodes: a.onSystemNodes,
             })),
         }, inCluster([]));
 
@@ -136,6 +138,7 @@ export class Tracing extends pulumi.ComponentResource {
                     adminSecretName: a.grafanaAdminSecretName,
                     adminSecretKey: a.grafanaAdminSecretKey,
                     dashboardJson: agentsDashboardJson(),
+                    onSystemNodes: a.onSystemNodes,
                 }),
             }, inCluster([], ["namespaces", "pods", "secrets"]));
         }

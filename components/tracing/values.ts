@@ -112,10 +112,10 @@ export function traceBucketTlsPolicy(bucketArn: string) {
     }]);
 }
 
-/** Pod placement in the form the charts take (`nodeSelector`, `tolerations`): the system nodes. */
-function placement() {
+/** Pod placement in the form the charts take (`nodeSelector`, `tolerations`): the system nodes, unless the cluster has none. */
+function placement(onSystemNodes = true) {
     const p = systemPodPlacement();
-    return { nodeSelector: p.nodeSelector, tolerations: p.tolerations };
+    return onSystemNodes ? { nodeSelector: p.nodeSelector, tolerations: p.tolerations } : {};
 }
 
 /** Restricted container security context (Pod Security "restricted"). */
@@ -128,6 +128,8 @@ const RESTRICTED_CONTAINER = {
 
 /** What the Tempo values depend on. */
 export interface TempoValuesInput {
+    /** Pin the pods to AgentCluster's system nodes (default true; false on a cluster without them). */
+    onSystemNodes?: boolean;
     storage: string;
     retentionDays: number;
     localStorageGiB: number;
@@ -174,12 +176,14 @@ export function tempoValues(input: TempoValuesInput) {
             accessModes: ["ReadWriteOnce"],
             ...(input.storageClassName ? { storageClassName: input.storageClassName } : {}),
         },
-        ...placement(),
+        ...placement(input.onSystemNodes),
     };
 }
 
 /** What the collector values depend on. */
 export interface CollectorValuesInput {
+    /** Pin the pods to AgentCluster's system nodes (default true; false on a cluster without them). */
+    onSystemNodes?: boolean;
     namespace: string;
     replicas: number;
     clusterName: string;
@@ -250,12 +254,14 @@ export function collectorValues(input: CollectorValuesInput) {
         resources: { requests: { cpu: "200m", memory: "256Mi" }, limits: { memory: "1Gi" } },
         securityContext: RESTRICTED_CONTAINER,
         podDisruptionBudget: input.replicas > 1 ? { enabled: true, minAvailable: 1 } : { enabled: false },
-        ...placement(),
+        ...placement(input.onSystemNodes),
     };
 }
 
 /** What the Grafana values depend on. */
 export interface GrafanaValuesInput {
+    /** Pin the pods to AgentCluster's system nodes (default true; false on a cluster without them). */
+    onSystemNodes?: boolean;
     namespace: string;
     adminSecretName: string;
     adminSecretKey: string;
@@ -316,6 +322,6 @@ export function grafanaValues(input: GrafanaValuesInput) {
         },
         dashboards: { agents: { agents: { json: input.dashboardJson } } },
         resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
-        ...placement(),
+        ...placement(input.onSystemNodes),
     };
 }

@@ -1,6 +1,6 @@
 import { inClusterDependsOnSchema } from "../shared/inCluster";
 import { contextStoreOptionsSchema } from "../contextStore/args";
-import { queueScalingFields } from "../keda/args";
+import { KEDA_TRIGGER_AUTHENTICATION, queueScalingFields, TriggerAuthenticationKind } from "../keda/args";
 import { AgentRole, CapacityType, ResourceProfile } from "../shared/constants";
 import { AGENT_NAMESPACE } from "../shared/placement";
 import { environmentName, input, int, matching, oneOf, z } from "../shared/schema";
@@ -33,12 +33,21 @@ export function checkReplicas(w: { role: string; minReplicas?: number; maxReplic
     else if (min > w.maxReplicas) ctx.addIssue({ code: "custom", path: ["minReplicas"], message: `at most maxReplicas (${w.maxReplicas})` });
 }
 
+/** WorkloadQueueServerArgs. */
+export const workloadQueueServerSchema = z.strictObject({
+    endpoint: input<string>(),
+    credentialsSecretName: matching(DNS_LABEL, "a Kubernetes Secret name"),
+    podLabels: z.record(z.string(), z.string()),
+    port: int(1, 65535).default(9324),
+});
+
 /** WorkloadQueueArgs. */
 export const workloadQueueSchema = z.strictObject({
     url: input<string>(),
     arn: input<string>(),
     maxJobDurationSeconds: int(1, 43199).default(300),
     kmsKeyArn: input<string>().optional(),
+    server: workloadQueueServerSchema.optional(),
 });
 
 /** WorkloadRedisArgs; the session TTL defaults to the ContextStore's. */
@@ -67,12 +76,14 @@ export const workloadArgsSchema = z.strictObject({
     workloadName: matching(PLATFORM_NAME, "a DNS label of at most 40 characters"),
     role: oneOf(AgentRole),
     environment: environmentName,
-    clusterName: input<string>(),
+    clusterName: input<string>().optional(),
     image: input<string>(),
     namespace: matching(DNS_LABEL, "a namespace name").default(AGENT_NAMESPACE),
     createNamespace: z.boolean().default(false),
     ...workloadFields,
     ...queueScalingFields,
+    triggerAuthenticationName: matching(DNS_LABEL, "a DNS label").default(KEDA_TRIGGER_AUTHENTICATION),
+    triggerAuthenticationKind: oneOf(TriggerAuthenticationKind).default(TriggerAuthenticationKind.Namespaced),
     queue: workloadQueueSchema.optional(),
     region: input<string>().optional(),
     redis: workloadRedisSchema.optional(),
@@ -85,6 +96,9 @@ export const workloadArgsSchema = z.strictObject({
     checkReplicas(w, ctx);
     if (w.role === AgentRole.Worker && w.queue === undefined) ctx.addIssue({ code: "custom", path: ["queue"], message: "a queue for a worker" });
     if (w.queue !== undefined && w.region === undefined) ctx.addIssue({ code: "custom", path: ["region"], message: "the queue's region" });
+    if (w.queue !== undefined && w.queue.server === undefined && w.clusterName === undefined) {
+        ctx.addIssue({ code: "custom", path: ["clusterName"], message: "the EKS cluster name (required with a queue on SQS: the Pod Identity association)" });
+    }
 }).transform((w) => ({
     ...w,
     profile: w.profile ?? defaultProfile(w.role),

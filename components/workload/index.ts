@@ -10,7 +10,7 @@ import { reloadAnnotations } from "../secrets/spec";
 import { consumerStatements, producerStatements } from "../taskQueue/spec";
 import { parseArgs } from "../shared/schema";
 import { workloadArgsSchema } from "./args";
-import { agentConfigData, hpaSpec, networkPolicySpec, nonHttpsPort, pdbSpec } from "./policies";
+import { agentConfigData, hpaSpec, networkPolicySpec, nonHttpsPort, pdbSpec, staticKeyEnv } from "./policies";
 import { AGENT_PORT, containerResources, deploymentSpec, drainSeconds, EnvVar, podTemplate, selectorLabels } from "./spec";
 
 /** Reloader's annotation naming the ConfigMaps whose changes roll the Deployment. */
@@ -26,6 +26,20 @@ export interface WorkloadQueueArgs {
     maxJobDurationSeconds?: number;
     /** KMS key of the queue, when it uses SSE-KMS. Default: none. */
     kmsKeyArn?: pulumi.Input<string>;
+    /** An SQS-compatible server in the cluster that serves the queue instead of SQS (TaskQueue's ElasticMQ); then no Pod Identity role. Default: none (SQS). */
+    server?: WorkloadQueueServerArgs;
+}
+
+/** An SQS-compatible server in the cluster: TaskQueue's `endpoint` and `credentialsSecretName` with backend "elasticmq". */
+export interface WorkloadQueueServerArgs {
+    /** The SDK's endpoint (`AWS_ENDPOINT_URL_SQS`) and KEDA's `awsEndpoint`. Required. */
+    endpoint: pulumi.Input<string>;
+    /** Secret holding the static key (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`) the pods send. Required. */
+    credentialsSecretName: string;
+    /** Labels of the server's pods (same namespace), for the NetworkPolicy. Required. */
+    podLabels: Record<string, string>;
+    /** Port of the server, for the NetworkPolicy. Default: 9324. */
+    port?: number;
 }
 
 /** Where the workload's context store is: a ContextStore's outputs. */
@@ -69,8 +83,8 @@ export interface AgentWorkloadArgs {
     role: string;
     /** Environment, for telemetry (`deployment.environment`). Required. */
     environment: string;
-    /** EKS cluster of the Pod Identity association. Required. */
-    clusterName: pulumi.Input<string>;
+    /** EKS cluster of the Pod Identity association. Default: none (required with a queue on SQS). */
+    clusterName?: pulumi.Input<string>;
     /** Digest-pinned image reference (`repo@sha256:...`). Required. */
     image: pulumi.Input<string>;
     /** Namespace. Default: "agents" (an existing namespace, unless `createNamespace`). */
@@ -95,6 +109,10 @@ export interface AgentWorkloadArgs {
     cooldownSeconds?: number;
     /** Seconds between two queue-depth checks. Default: 15. */
     pollingIntervalSeconds?: number;
+    /** KEDA authentication of a worker's scaler (Keda's `triggerAuthenticationName`). Default: "keda-operator-aws". */
+    triggerAuthenticationName?: string;
+    /** Its kind, "TriggerAuthentication" or "ClusterTriggerAuthentication" (Keda's `triggerAuthenticationKind`). Default: "TriggerAuthentication". */
+    triggerAuthenticationKind?: string;
     /** Longest in-flight HTTP call, seconds (api): sizes the grace period. Default: 120. */
     maxRequestSeconds?: number;
     /** Concurrent jobs per worker pod (the reference agent accepts 1–100). Default: 4. */
@@ -169,20 +187,21 @@ export class AgentWorkload extends pulumi.ComponentResource {
         const serviceAccount = new k8s.core.v1.ServiceAccount(name, { metadata: metadata(), automountServiceAccountToken: false }, parent);
 
         let role: PodIdentityRole | undefined;
-        if (a.queue) {
+        const server = a.queue?.server;
+        if (a.queue && !server) {
             const queue = a.queue;
             const statements = pulumi.all([queue.arn, queue.kmsKeyArn]).apply(([arn, key]) => (isApi ? producerStatements(arn, key) : consumerStatements(arn, key)));
             role = new PodIdentityRole(`${name}-identity`, {
-                clusterName: a.clusterName, namespace, serviceAccount: app,
+                clusterName: a.clusterName!, namespace, serviceAccount: app,
                 policy: pulumi.jsonStringify(statements.apply(policyDocument)),
             }, { parent: this, dependsOn: [serviceAccount] });
         }
 
         const config = new k8s.core.v1.ConfigMap(name, {
             metadata: metadata(),
-            data: pulumi.all([a.redis?.url, a.queue?.url, a.region, a.llm.baseUrl, a.otlpEndpoint]).apply(([redisUrl, queueUrl, region, llmBaseUrl, otlp]) => agentConfigData({
+            data: pulumi.all([a.redis?.url, a.queue?.url, a.region, a.llm.baseUrl, a.otlpEndpoint, server?.endpoint]).apply(([redisUrl, queueUrl, region, llmBaseUrl, otlp, sqsEndpoint]) => agentConfigData({
                 role: a.role, port: AGENT_PORT, environment: a.environment, serviceName: app, namespace,
-                redisUrl, sessionTtlSeconds: a.redis?.sessionTtlSeconds, queueUrl, region, llmBaseUrl, llmModel: a.llm.model,
+                redisUrl, sessionTtlSeconds: a.redis?.sessionTtlSeconds, queueUrl, region, sqsEndpoint, llmBaseUrl, llmModel: a.llm.model,
                 otlpEndpoint: otlp, jobMaxDurationSeconds: a.queue?.maxJobDurationSeconds, workerConcurrency, drainSeconds: drain,
                 maxRequestSeconds,
             })),
@@ -193,6 +212,8 @@ export class AgentWorkload extends pulumi.ComponentResource {
         // Optional: a secret set out of band after the first `pulumi up` must not keep pods from starting
         // (or fail the rollout); ESO syncs it when it is set and Reloader restarts the pods with it.
         if (a.llm.apiKeySecretName && a.llm.apiKeySecretKey) secretEnv.push({ name: "LLM_API_KEY", valueFrom: { secretKeyRef: { name: a.llm.apiKeySecretName, key: a.llm.apiKeySecretKey, optional: true } } });
+        // An SQS-compatible server checks no key, but the AWS SDK signs every request with one.
+        if (server) secretEnv.push(...staticKeyEnv(server.credentialsSecretName));
         const referencedSecrets = [...new Set([...a.secretNames, ...secretEnv.map((e) => e.valueFrom!.secretKeyRef.name)])].sort();
 
         const template = podTemplate({
@@ -213,6 +234,7 @@ export class AgentWorkload extends pulumi.ComponentResource {
                 llmPort: a.llm.modelServerPodLabels ? undefined : nonHttpsPort(llmUrl),
                 redis: a.redis ? { port: a.redis.port, cidrs, podLabels: a.redis.podLabels } : undefined,
                 awsCredentials: role !== undefined,
+                queueServer: server && { port: server.port, podLabels: server.podLabels },
                 modelServer: a.llm.modelServerPodLabels ? { port: a.llm.modelServerPort, podLabels: a.llm.modelServerPodLabels } : undefined,
             })),
         }, parent);
@@ -230,9 +252,10 @@ export class AgentWorkload extends pulumi.ComponentResource {
             }, { parent: this, dependsOn: [deployment] });
         } else {
             const so = scaledObjectFor({
-                name: app, namespace, deploymentName: app, queueUrl: a.queue!.url, region: a.region!,
+                name: app, namespace, deploymentName: app, queueUrl: a.queue!.url, region: a.region!, awsEndpoint: server?.endpoint,
                 messagesPerReplica: a.messagesPerReplica, minReplicas, maxReplicas, labels,
                 activationMessages: a.activationMessages, cooldownSeconds: a.cooldownSeconds, pollingIntervalSeconds: a.pollingIntervalSeconds,
+                triggerAuthenticationName: a.triggerAuthenticationName, triggerAuthenticationKind: a.triggerAuthenticationKind,
             });
             new k8s.apiextensions.CustomResource(name, so, { parent: this, dependsOn: dependsOnFor(a.inClusterDependsOn, ["customResources"], [deployment]) });
         }

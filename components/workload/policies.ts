@@ -18,6 +18,8 @@ export interface AgentSettings {
     sessionTtlSeconds?: number;
     queueUrl?: string;
     region?: string;
+    /** SQS endpoint of an SQS-compatible server (`AWS_ENDPOINT_URL_SQS`). */
+    sqsEndpoint?: string;
     llmBaseUrl: string;
     llmModel: string;
     otlpEndpoint?: string;
@@ -47,10 +49,16 @@ export function agentConfigData(s: AgentSettings): Record<string, string> {
     if (s.sessionTtlSeconds !== undefined) data.SESSION_TTL_SECONDS = String(s.sessionTtlSeconds);
     if (s.queueUrl) data.QUEUE_URL = s.queueUrl;
     if (s.region) data.AWS_REGION = s.region;
+    if (s.sqsEndpoint) data.AWS_ENDPOINT_URL_SQS = s.sqsEndpoint;
     if (s.role === AgentRole.Worker && s.jobMaxDurationSeconds !== undefined) data.JOB_MAX_DURATION_SECONDS = String(s.jobMaxDurationSeconds);
     if (s.role === AgentRole.Worker && s.workerConcurrency !== undefined) data.WORKER_CONCURRENCY = String(s.workerConcurrency);
     if (s.role === AgentRole.Api && s.maxRequestSeconds !== undefined) data.CHAT_MAX_DURATION_SECONDS = String(Math.max(1, s.maxRequestSeconds - CHAT_DEADLINE_MARGIN_SECONDS));
     return { ...data, ...s.extra };
+}
+
+/** The AWS SDK's static key from a Secret (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`), for an SQS-compatible server. */
+export function staticKeyEnv(secretName: string) {
+    return ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"].map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: secretName, key } } }));
 }
 
 /** Seconds between the agent's chat deadline and the longest call the grace period covers. */
@@ -99,6 +107,8 @@ export interface EgressTargets {
     llmPort?: number;
     /** Also allow the model server's pods on this port (same namespace). */
     modelServer?: { port: number; podLabels: Record<string, string> };
+    /** The SQS-compatible server of the queue, in the same namespace. */
+    queueServer?: { port: number; podLabels: Record<string, string> };
 }
 
 /**
@@ -119,7 +129,9 @@ export function networkPolicySpec(name: string, role: string, port: number, ingr
     }
     if (egress.awsCredentials) rules.push({ to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT_CIDR } }], ports: [{ protocol: "TCP", port: POD_IDENTITY_AGENT_PORT }] });
     if (egress.llmPort !== undefined) rules.push({ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }, { namespaceSelector: {} }], ports: [{ protocol: "TCP", port: egress.llmPort }] });
-    if (egress.modelServer) rules.push({ to: [{ podSelector: { matchLabels: egress.modelServer.podLabels } }], ports: [{ protocol: "TCP", port: egress.modelServer.port }] });
+    for (const server of [egress.modelServer, egress.queueServer]) {
+        if (server) rules.push({ to: [{ podSelector: { matchLabels: server.podLabels } }], ports: [{ protocol: "TCP", port: server.port }] });
+    }
     const ingress = role === AgentRole.Api
         ? [{ from: [{ podSelector: {} }, ...ingressNamespaces.map(ns)], ports: [{ protocol: "TCP", port }] }]
         : [];

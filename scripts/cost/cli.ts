@@ -6,6 +6,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { PlatformTarget } from "../../components/shared/constants";
 import { PROJECT_ROOT, runStack, stackConfig } from "../../stacks/offline";
 import { renderRef } from "./baseRender";
 import { costDelta } from "./delta";
@@ -14,9 +15,14 @@ import { deltaMarkdown, deltaTable, estimateTable } from "./format";
 import { loadPriceTable, type PriceTable } from "./prices";
 import { readRenderDir, regionOf, resourcesOfRun, type CostResource } from "./resources";
 
-/** The region a stack deploys to (`aws:region` of its stack file). */
+/** What stands for the region of a stack that has no AWS resource (target kubernetes): no price applies. */
+export const NO_AWS_REGION = "no AWS: kubernetes target";
+
+/** The region a stack deploys to (`aws:region` of its stack file), or NO_AWS_REGION on the kubernetes target. */
 export function stackRegion(stack: string): string {
-    const region = stackConfig(stack)["aws:region"];
+    const config = stackConfig(stack);
+    if ((config["agent-platform:target"] as { type?: string } | undefined)?.type === PlatformTarget.Kubernetes) return NO_AWS_REGION;
+    const region = config["aws:region"];
     if (typeof region !== "string") throw new Error(`Pulumi.${stack}.yaml sets no aws:region`);
     return region;
 }

@@ -62,9 +62,12 @@ export const NO_CHARGE: [prefix: string, why: string][] = [
     ["aws:sqs/redriveAllowPolicy:", "redrive policies are free"], ["aws:cloudwatch/event", "AWS service events on the default bus are free"],
     ["aws:elasticache/subnetGroup:", "subnet groups are free"], ["aws:elasticache/parameterGroup:", "parameter groups are free"],
     ["aws:s3/bucket", "bucket settings are free (storage is priced with the bucket)"], ["aws:ecr/lifecyclePolicy:", "lifecycle policies are free"],
-    ["random:", "generated locally"], ["docker:", "built locally; pushed layers are ECR storage"],
+    ["random:", "generated locally"], ["docker:", "built locally; pushed layers are priced with their registry (ECR storage)"],
     ["kubernetes:", "runs on the cluster's nodes (priced as node capacity)"],
 ];
+
+/** The note of a render without an EKS cluster (target kubernetes). */
+export const NO_EKS_NOTE = "no EKS cluster: the pods and volumes run on an existing cluster's nodes and storage, which are not this stack's AWS bill";
 
 /** Storage classes priced as gp3: gp3 itself, and none (the platform's default StorageClass is gp3). */
 const EBS_CLASSES = ["gp3", undefined, ""];
@@ -111,7 +114,11 @@ export function estimate(resources: CostResource[], region: string, table: Price
         else gp3("System node group", `${nodes} × ${disk} GiB gp3 root volume`, nodes * disk);
     }
 
-    karpenter(resources, table, prices, { add, gp3, missing, notes });
+    // Without an EKS cluster (the kubernetes target), pods and volumes run on someone else's existing
+    // cluster: node capacity and storage are not this stack's AWS bill.
+    const onEks = resources.some((r) => r.type === "aws:eks/cluster:Cluster");
+    if (onEks) karpenter(resources, table, prices, { add, gp3, missing, notes });
+    else if (resources.some((r) => r.type.startsWith("kubernetes:"))) notes.push(NO_EKS_NOTE);
 
     const nats = ofType("aws:ec2/natGateway:NatGateway");
     for (const r of nats) add("NAT gateways", `NAT gateway ${r.name}`, hours, "hour", "nat:gateway-hour");
@@ -138,7 +145,7 @@ export function estimate(resources: CostResource[], region: string, table: Price
         if (Number(r.inputs.snapshotRetentionLimit ?? 0) > 0) notes.push(`ElastiCache ${r.inputs.replicationGroupId ?? r.name}: snapshot storage beyond the free allowance is not priced`);
     }
 
-    for (const r of ofType("kubernetes:apps/v1:StatefulSet")) {
+    for (const r of ofType("kubernetes:apps/v1:StatefulSet").filter(() => onEks)) {
         const replicas = Number(r.inputs.spec?.replicas ?? 1);
         for (const claim of r.inputs.spec?.volumeClaimTemplates ?? []) {
             const gib = parseGiB(claim.spec?.resources?.requests?.storage) ?? 0;
@@ -147,12 +154,12 @@ export function estimate(resources: CostResource[], region: string, table: Price
             else missing(what, `storage class ${claim.spec.storageClassName} is not in the price table`);
         }
     }
-    for (const r of ofType("kubernetes:core/v1:PersistentVolumeClaim")) {
+    for (const r of ofType("kubernetes:core/v1:PersistentVolumeClaim").filter(() => onEks)) {
         const gib = parseGiB(r.inputs.spec?.resources?.requests?.storage) ?? 0;
         if (EBS_CLASSES.includes(r.inputs.spec?.storageClassName)) gp3("EBS volumes", `${gib} GiB claim ${r.inputs.metadata?.name}`, gib);
         else missing(`claim ${r.inputs.metadata?.name}`, `storage class ${r.inputs.spec?.storageClassName} is not in the price table`);
     }
-    for (const r of ofType("kubernetes:helm.sh/v3:Release")) {
+    for (const r of ofType("kubernetes:helm.sh/v3:Release").filter(() => onEks)) {
         const values = r.inputs.values ?? {};
         const persistence = values.persistence;
         if (persistence?.enabled === true && parseGiB(persistence.size) !== undefined) {

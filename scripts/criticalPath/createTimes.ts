@@ -79,6 +79,9 @@ export const CREATE_TIMES: Readonly<Record<string, CreateTime>> = {
     "kubernetes:core/v1:Namespace": { minutes: 0.05, source: K8S_OBJECT },
     "kubernetes:core/v1:ServiceAccount": { minutes: 0.05, source: K8S_OBJECT },
     "kubernetes:core/v1:ConfigMap": { minutes: 0.05, source: K8S_OBJECT },
+    "kubernetes:core/v1:Secret": { minutes: 0.05, source: K8S_OBJECT },
+    "kubernetes:rbac.authorization.k8s.io/v1:Role": { minutes: 0.05, source: K8S_OBJECT },
+    "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": { minutes: 0.05, source: K8S_OBJECT },
     "kubernetes:networking.k8s.io/v1:NetworkPolicy": { minutes: 0.05, source: K8S_OBJECT },
     "kubernetes:policy/v1:PodDisruptionBudget": { minutes: 0.05, source: K8S_OBJECT },
     "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": { minutes: 0.05, source: K8S_OBJECT },
@@ -87,6 +90,7 @@ export const CREATE_TIMES: Readonly<Record<string, CreateTime>> = {
     "kubernetes:karpenter.sh/v1:NodePool": { minutes: 0.05, source: K8S_CUSTOM },
     "kubernetes:keda.sh/v1alpha1:ScaledObject": { minutes: 0.05, source: K8S_CUSTOM },
     "kubernetes:keda.sh/v1alpha1:TriggerAuthentication": { minutes: 0.05, source: K8S_CUSTOM },
+    "kubernetes:keda.sh/v1alpha1:ClusterTriggerAuthentication": { minutes: 0.05, source: K8S_CUSTOM },
     "kubernetes:external-secrets.io/v1:ClusterSecretStore": { minutes: 0.05, source: K8S_CUSTOM },
     "kubernetes:external-secrets.io/v1:ExternalSecret": { minutes: 0.05, source: K8S_CUSTOM },
 };

@@ -1,12 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { GRAFANA_ADMIN_SECRET, REDIS_AUTH_SECRET } from "../../components/secrets/spec";
-import { AgentRole, CapacityType, ContextStoreMode, ModelSource } from "../../components/shared/constants";
+import { AgentRole, CapacityType, ContextStoreMode, ModelSource, PlatformTarget } from "../../components/shared/constants";
 import { problemsOf, z } from "../../components/shared/schema";
 import { clusterSection, networkSection, nodePoolsSection } from "./network";
 import { ConfigProblem, configProblem, describeProblem } from "./problems";
 import { configReferenceOf, FieldDoc } from "./reference";
 import { checkSecretValues, SECRET_VALUES_KEY, SecretValuesConfig } from "./secretValues";
 import { contextStoreSection, queuesSection, secretsSection, tracingSection } from "./services";
+import { fakeLlmSection, REGISTRY_PASSWORD_KEY, secretKeyProblem, targetProblems, targetSection } from "./target";
 import { agentsSection, imagesSection, modelServerSection } from "./workloads";
 
 export { ConfigProblem, describeProblem, FieldDoc };
@@ -19,6 +20,7 @@ export const CONFIG_NAMESPACE = "agent-platform";
  * schemas of the component it configures, so bounds, defaults and descriptions have one source.
  */
 export const platformSchema = z.strictObject({
+    target: targetSection,
     network: networkSection,
     cluster: clusterSection,
     nodePools: nodePoolsSection,
@@ -29,6 +31,7 @@ export const platformSchema = z.strictObject({
     images: imagesSection,
     agents: agentsSection,
     modelServer: modelServerSection,
+    fakeLlm: fakeLlmSection,
 });
 
 type Sections = z.output<typeof platformSchema>;
@@ -39,6 +42,8 @@ export type PlatformConfig = Sections & {
     environment: string;
     /** `agent-platform:secretValues` (a config secret): which entries have values, and the values as a secret output. */
     secretValues?: SecretValuesConfig;
+    /** `agent-platform:registryPassword` (a config secret), as a secret output; undefined when unset or read without Pulumi. */
+    registryPassword?: pulumi.Output<string>;
 };
 export type NetworkConfig = PlatformConfig["network"];
 export type ClusterConfig = PlatformConfig["cluster"];
@@ -50,6 +55,7 @@ export type TracingConfig = PlatformConfig["tracing"];
 export type ImageConfig = PlatformConfig["images"][number];
 export type AgentConfig = PlatformConfig["agents"][number];
 export type ModelServerConfig = PlatformConfig["modelServer"];
+export type TargetConfig = PlatformConfig["target"];
 
 /** Raised before any resource is registered when the stack configuration is invalid; lists every problem. */
 export class StackConfigError extends pulumi.RunError {
@@ -73,10 +79,16 @@ function parseSection(lookup: RawConfigLookup, fullKey: string, problems: Config
     }
 }
 
-/** Checks that need more than one key (references between sections, dependent limits). */
-export function crossCheck(c: Sections): ConfigProblem[] {
-    const problems: ConfigProblem[] = [];
+/**
+ * Checks that need more than one key (references between sections, dependent limits, what the target
+ * allows). `present` are the sections the stack sets; `registryPasswordSet` whether
+ * `agent-platform:registryPassword` is.
+ */
+export function crossCheck(c: Sections, present: ReadonlySet<string> = new Set(), registryPasswordSet = false): ConfigProblem[] {
     const key = (path: string) => `${CONFIG_NAMESPACE}:${path}`;
+    const problems: ConfigProblem[] = targetProblems(c, present, registryPasswordSet, key);
+    // On the kubernetes target there are no node pools: targetProblems speaks for GPUs and capacity types.
+    const onAws = c.target.type === PlatformTarget.Aws;
     const queues = new Set(c.queues.map((q) => q.name));
     const images = new Set(c.images.map((i) => i.name));
     const secrets = new Set(c.secrets.entries.map((s) => s.name));
@@ -89,7 +101,7 @@ export function crossCheck(c: Sections): ConfigProblem[] {
     if (c.contextStore.mode === ContextStoreMode.InCluster && c.contextStore.multiAz) {
         problems.push({ key: key("contextStore.multiAz"), value: true, allowed: "false with mode \"in-cluster\" (a single Valkey pod; use \"elasticache\" for failover)" });
     }
-    if (c.modelServer.enabled && !c.nodePools.gpu.enabled) {
+    if (onAws && c.modelServer.enabled && !c.nodePools.gpu.enabled) {
         problems.push({ key: key("modelServer.enabled"), value: true, allowed: "false unless nodePools.gpu.enabled is true" });
     }
     if (c.modelServer.enabled && c.modelServer.source === ModelSource.S3 && !c.modelServer.s3Uri) {
@@ -117,7 +129,7 @@ export function crossCheck(c: Sections): ConfigProblem[] {
         if (!images.has(a.image)) problems.push({ key: at("image"), value: a.image, allowed: `an image name from images: ${names(images)}` });
         // The reference agent needs a queue in both roles: the api enqueues jobs to it, the worker consumes it.
         if (a.queue === undefined) problems.push({ key: at("queue"), value: undefined, allowed: `a queue name for ${a.role === AgentRole.Worker ? "a worker" : "an api (it enqueues jobs)"}: ${names(queues)}` });
-        if (a.capacityType === CapacityType.OnDemand) {
+        if (onAws && a.capacityType === CapacityType.OnDemand) {
             const pool = a.gpu ? c.nodePools.gpu : c.nodePools.cpu;
             if (!pool.capacityTypes.includes(CapacityType.OnDemand)) problems.push({ key: at("capacityType"), value: a.capacityType, allowed: `"any" unless nodePools.${a.gpu ? "gpu" : "cpu"}.capacityTypes includes "on-demand"` });
         }
@@ -125,16 +137,10 @@ export function crossCheck(c: Sections): ConfigProblem[] {
         (a.secrets ?? []).forEach((name, j) => {
             if (!secrets.has(name)) problems.push({ key: at(`secrets[${j}]`), value: name, allowed: `a secret name from secrets.entries: ${names(secrets)}` });
         });
-        if (a.gpu && !c.nodePools.gpu.enabled) problems.push({ key: at("gpu"), value: true, allowed: "false unless nodePools.gpu.enabled is true" });
+        if (onAws && a.gpu && !c.nodePools.gpu.enabled) problems.push({ key: at("gpu"), value: true, allowed: "false unless nodePools.gpu.enabled is true" });
         if (a.useModelServer && !c.modelServer.enabled) problems.push({ key: at("useModelServer"), value: true, allowed: "false unless modelServer.enabled is true" });
-        if (!a.useModelServer && a.llmApiKey !== undefined && a.llmApiKey !== "none") {
-            const [entryName, keyName] = a.llmApiKey.split("/");
-            const entry = c.secrets.entries.find((e) => e.name === entryName);
-            if (!entry || !entry.keys.includes(keyName)) {
-                const known = c.secrets.entries.flatMap((e) => e.keys.map((k) => `${e.name}/${k}`));
-                problems.push({ key: at("llmApiKey"), value: a.llmApiKey, allowed: `"none" or an entry/key of secrets.entries: ${known.length ? known.map((k) => JSON.stringify(k)).join(", ") : "none are configured"}` });
-            }
-        }
+        const keyProblem = a.useModelServer ? undefined : secretKeyProblem(a.llmApiKey, c.secrets.entries);
+        if (keyProblem) problems.push({ key: at("llmApiKey"), value: a.llmApiKey, allowed: keyProblem });
     });
     return problems;
 }
@@ -147,16 +153,18 @@ export function crossCheck(c: Sections): ConfigProblem[] {
 export function readPlatformConfig(lookup: RawConfigLookup, environment: string): PlatformConfig {
     const problems: ConfigProblem[] = [];
     const values: Record<string, unknown> = {};
+    const present = new Set<string>();
     for (const [name, section] of Object.entries(platformSchema.shape)) {
         const fullKey = `${CONFIG_NAMESPACE}:${name}`;
         const raw = parseSection(lookup, fullKey, problems);
+        if (raw !== undefined) present.add(name);
         const parsed = z.safeParse(section, raw);
         if (parsed.success) values[name] = parsed.data;
         else problems.push(...problemsOf(section, raw).map((p) => configProblem(fullKey, p)));
     }
     if (problems.length > 0) throw new StackConfigError(problems);
     const config = values as Sections;
-    problems.push(...crossCheck(config));
+    problems.push(...crossCheck(config, present, lookup(`${CONFIG_NAMESPACE}:${REGISTRY_PASSWORD_KEY}`) !== undefined));
     const secretValuesKey = `${CONFIG_NAMESPACE}:${SECRET_VALUES_KEY}`;
     const secretValues = checkSecretValues(lookup(secretValuesKey), config.secrets.entries, secretValuesKey);
     problems.push(...secretValues.problems);
@@ -170,7 +178,12 @@ export function loadPlatformConfig(): PlatformConfig {
     const loaded = readPlatformConfig((fullKey) => config.get(fullKey.slice(CONFIG_NAMESPACE.length + 1)), pulumi.getStack());
     // The values themselves only ever as a secret output.
     const values = config.getSecretObject<Record<string, Record<string, unknown>>>(SECRET_VALUES_KEY);
-    return values === undefined ? loaded : { ...loaded, secretValues: { entries: loaded.secretValues?.entries ?? [], values } };
+    const registryPassword = config.getSecret(REGISTRY_PASSWORD_KEY);
+    return {
+        ...loaded,
+        ...(values === undefined ? {} : { secretValues: { entries: loaded.secretValues?.entries ?? [], values } }),
+        ...(registryPassword === undefined ? {} : { registryPassword }),
+    };
 }
 
 /** One row per configuration leaf, for the configuration reference. */

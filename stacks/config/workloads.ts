@@ -16,6 +16,9 @@ export const imagesSection = uniqueNames(z.strictObject({
 
 const agent = agentOptionsSchema.shape;
 
+/** Where a key comes from: `<secrets entry>/<KEY>`, or `none`. */
+export const secretKeyReference = () => matching(/^(none|[a-z]([a-z0-9-]{0,38}[a-z0-9])?\/[A-Z_][A-Z0-9_]*)$/, "`none` or `<secrets entry>/<KEY>`");
+
 /** `agents`: the agent workloads of the stack (AgentPlatform's AgentOptions; `llmApiKey` names the secret entry and key). */
 export const agentsSection = uniqueNames(z.strictObject({
     name: agent.name,
@@ -25,7 +28,7 @@ export const agentsSection = uniqueNames(z.strictObject({
     ...workloadFields,
     secrets: agent.secrets,
     ...agentLlmFields,
-    llmApiKey: matching(/^(none|[a-z]([a-z0-9-]{0,38}[a-z0-9])?\/[A-Z_][A-Z0-9_]*)$/, "`none` or `<secrets entry>/<KEY>`").default("llm/OPENAI_API_KEY")
+    llmApiKey: secretKeyReference().default("llm/OPENAI_API_KEY")
         .describe("Where `LLM_API_KEY` comes from: `<secrets entry>/<KEY>`, or `none` (no key; also ignored with useModelServer)"),
 })).min(1).max(50).describe("Agent workloads");
 

@@ -6,6 +6,7 @@ import { configReference } from "../../stacks/config";
 import { REFERENCE_FILE, withReference } from "../../scripts/configReference";
 import { PROJECT_ROOT } from "../../stacks/offline";
 import { brokenLinks, headingAnchors } from "../support/markdown";
+import { INTERNAL_EXIT_CODE, STEPS, USAGE_EXIT_CODE } from "../../scripts/e2e/steps";
 
 const read = (file: string) => fs.readFileSync(path.join(PROJECT_ROOT, file), "utf8");
 const readme = read("README.md");
@@ -105,6 +106,26 @@ describe("docs/architecture.md", () => {
         const sections = [...architecture.matchAll(/^## (\d+)\. /gm)].map((m) => Number(m[1]));
         const cited = repositoryFiles().flatMap((f) => [...read(f).matchAll(/docs\/architecture\.md §(\d+)/g)].map((m) => ({ file: f, section: Number(m[1]) })));
         for (const c of cited) assert.ok(sections.includes(c.section), `${c.file} cites docs/architecture.md §${c.section}`);
+    });
+});
+
+describe("docs/local.md", () => {
+    const local = read(path.join("docs", "local.md"));
+
+    it("lists exactly the exit codes of scripts/e2e-local, with each step's meaning", () => {
+        const table = local.slice(local.indexOf("<!-- e2e-exit-codes"));
+        const rows = [...table.matchAll(/^\| (\d+) \| ?([a-z]*) ?\| (.+) \|$/gm)].map((m) => ({ code: Number(m[1]), step: m[2], what: m[3] }));
+        assert.deepEqual(rows, [
+            { code: 0, step: "", what: "passed" }, { code: INTERNAL_EXIT_CODE, step: "", what: "a bug in the script" }, { code: USAGE_EXIT_CODE, step: "", what: "bad flags" },
+            ...STEPS.map((s) => ({ code: s.code, step: s.step, what: s.what })),
+        ]);
+    });
+
+    it("is linked from the README's try-it section", () => {
+        const tryIt = readme.slice(readme.indexOf("## Try it on your laptop"), readme.indexOf("## Deploy"));
+        assert.match(tryIt, /\(docs\/local\.md\)/);
+        assert.match(tryIt, /scripts\/kind-with-registry/);
+        assert.match(tryIt, /scripts\/e2e-local --keep/);
     });
 });
 

@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { validateWorkflow } from "@action-validator/core";
 import { parse as parseYaml } from "yaml";
-import { PROJECT_ROOT, STACKS } from "../../stacks/offline";
+import { AWS_STACKS, PROJECT_ROOT } from "../../stacks/offline";
 import { forkPathProblems, sameRepositoryOnly } from "../support/workflowSafety";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -15,7 +15,7 @@ const stepsUsing = (job: any, action: string) => (job.steps as any[]).filter((s)
 
 describe("GitHub workflows", () => {
     it("has the workflows this test knows", () => {
-        assert.deepEqual(FILES, ["deploy.yml", "pr-comment.yml", "pull-request.yml"]);
+        assert.deepEqual(FILES, ["deploy.yml", "e2e.yml", "pr-comment.yml", "pull-request.yml"]);
     });
 
     for (const file of FILES) {
@@ -70,7 +70,7 @@ describe("GitHub workflows", () => {
             const job = wf.jobs.preview;
             assert.ok(sameRepositoryOnly(job.if), "forks never reach the job that holds the cloud credentials");
             assert.deepEqual(job.permissions, { contents: "read", "pull-requests": "write", "id-token": "write" });
-            assert.deepEqual(job.strategy.matrix.stack, [...STACKS]);
+            assert.deepEqual(job.strategy.matrix.stack, [...AWS_STACKS]);
             const [pulumi] = stepsUsing(job, "pulumi/actions");
             assert.equal(pulumi.with.command, "preview");
             assert.equal(pulumi.with["stack-name"], "${{ matrix.stack }}");
@@ -88,7 +88,7 @@ describe("GitHub workflows", () => {
             const job = wf.jobs.review;
             assert.equal(job.if, undefined, "runs for forks too");
             assert.deepEqual(job.permissions, { contents: "read" });
-            assert.deepEqual(job.strategy.matrix.stack, [...STACKS]);
+            assert.deepEqual(job.strategy.matrix.stack, [...AWS_STACKS]);
             assert.doesNotMatch(JSON.stringify(job), /secrets\./);
             const script = (job.steps as any[]).map((s) => s.run ?? "").join("\n");
             assert.match(script, /npm run review -- "\$STACK" --base "origin\/\$BASE_REF" \$fork --out "report\/\$STACK\.md"/);
@@ -166,12 +166,73 @@ describe("GitHub workflows", () => {
         });
     });
 
+    describe("e2e.yml", () => {
+        const text = read("e2e.yml");
+        const wf: any = parseYaml(text);
+        const job = wf.jobs["local-stack-on-kind"];
+        const steps = job.steps as any[];
+
+        it("runs on pull requests that touch the platform (components, stacks, agent, e2e, the script), on main, and by hand", () => {
+            const paths: string[] = wf.on.pull_request.paths;
+            for (const p of ["components/**", "stacks/**", "agent/**", "e2e/**", "scripts/e2e*", "scripts/e2e/**", "Pulumi.local.yaml", ".github/workflows/e2e.yml"]) assert.ok(paths.includes(p), p);
+            assert.deepEqual(wf.on.pull_request.branches, ["main"]);
+            assert.deepEqual(wf.on.push.branches, ["main"]);
+            assert.ok("workflow_dispatch" in wf.on);
+        });
+
+        it("holds no credential: a read-only token, no secret, no cloud login, a local state backend", () => {
+            assert.deepEqual(wf.permissions, { contents: "read" });
+            assert.equal(job.permissions, undefined);
+            assert.doesNotMatch(text, /secrets\./);
+            assert.doesNotMatch(text, /aws-actions|AWS_|PULUMI_ACCESS_TOKEN|cloud-url|role-to-assume/);
+            const [checkout] = stepsUsing(job, "actions/checkout");
+            assert.equal(checkout.with["persist-credentials"], false);
+            assert.match(text, /--state-dir "\$\{\{ runner\.temp \}\}\/pulumi-state"/);
+            const passphrase = steps.find((s) => typeof s.run === "string" && s.run.includes("PULUMI_CONFIG_PASSPHRASE"));
+            assert.match(passphrase.run, /openssl rand -hex 24/);
+            assert.match(passphrase.run, /::add-mask::/);
+        });
+
+        it("pins every action to a commit with its version, and the CLIs to exact versions", () => {
+            const uses = steps.filter((s) => s.uses).map((s) => s.uses as string);
+            assert.ok(uses.length >= 4);
+            for (const u of uses) assert.match(u, /^[a-z0-9-]+\/[a-z0-9-]+@[0-9a-f]{40}$/, u);
+            for (const line of text.split("\n").filter((l) => /uses: /.test(l))) assert.match(line, /@[0-9a-f]{40} # v\d+\.\d+\.\d+$/, line);
+            const [pulumi] = stepsUsing(job, "pulumi/actions");
+            assert.match(pulumi.with["pulumi-version"], /^\d+\.\d+\.\d+$/);
+            assert.equal(pulumi.with.command, undefined, "installs the CLI only");
+            const [kind] = stepsUsing(job, "helm/kind-action");
+            assert.equal(kind.with.install_only, true, "the cluster comes from scripts/kind-with-registry");
+            assert.match(kind.with.version, /^v\d+\.\d+\.\d+$/);
+            assert.match(kind.with.kubectl_version, /^v\d+\.\d+\.\d+$/);
+        });
+
+        it("creates kind with the local registry, runs scripts/e2e-local against it, and always deletes the cluster", () => {
+            const runs = steps.map((s) => s.run ?? "");
+            const cluster = runs.findIndex((r) => r.includes("scripts/kind-with-registry agent-platform"));
+            const e2e = runs.findIndex((r) => r.startsWith("scripts/e2e-local"));
+            assert.ok(cluster >= 0 && e2e > cluster, "cluster first, then the script");
+            assert.match(runs[e2e], /--context kind-agent-platform/);
+            const local = parseYaml(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.local.yaml"), "utf8")).config["agent-platform:target"];
+            assert.equal(local.context, "kind-agent-platform", "the context kind creates for the cluster is the stack's");
+            assert.equal(local.registry, "localhost:5001", "the registry the script starts is the stack's");
+            assert.ok(runs.some((r) => r.includes("npm install --prefix policy")), "the policy pack can run");
+            const cleanup = steps[steps.length - 1];
+            assert.equal(cleanup.if, "always()");
+            assert.match(cleanup.run, /kind delete cluster --name agent-platform/);
+            assert.ok(job["timeout-minutes"] <= 90);
+            for (const script of ["scripts/e2e-local", "scripts/kind-with-registry"]) {
+                assert.ok(fs.statSync(path.join(PROJECT_ROOT, script)).mode & 0o100, `${script} is executable`);
+            }
+        });
+    });
+
     describe("deploy.yml", () => {
         const wf: any = parseYaml(read("deploy.yml"));
 
         it("deploys dev on push to main and any stack by manual dispatch through GitHub environments", () => {
             assert.deepEqual(wf.on.push.branches, ["main"]);
-            assert.deepEqual(wf.on.workflow_dispatch.inputs.stack.options, [...STACKS]);
+            assert.deepEqual(wf.on.workflow_dispatch.inputs.stack.options, [...AWS_STACKS]);
             assert.equal(wf.jobs.up.environment, "${{ github.event.inputs.stack || 'dev' }}");
             const [pulumi] = stepsUsing(wf.jobs.up, "pulumi/actions");
             assert.equal(pulumi.with.command, "up");

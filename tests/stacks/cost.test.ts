@@ -3,12 +3,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { renderRef } from "../../scripts/cost/baseRender";
-import { estimate, type Estimate } from "../../scripts/cost/estimate";
+import { estimate, NO_EKS_NOTE, type Estimate } from "../../scripts/cost/estimate";
 import { loadPriceTable } from "../../scripts/cost/prices";
 import { readRenderDir, regionOf, resourcesOfRun } from "../../scripts/cost/resources";
 import { stackRegion } from "../../scripts/cost/cli";
 import { usd } from "../../scripts/cost/format";
-import { PROJECT_ROOT, runStack, stackConfig, STACKS } from "../../stacks/offline";
+import { AWS_STACKS, PROJECT_ROOT, runStack, stackConfig, STACKS } from "../../stacks/offline";
 
 const table = loadPriceTable();
 
@@ -22,6 +22,16 @@ for (const stack of STACKS) {
         it("has a pricing rule (or a stated reason it is free) for every resource type the program registers", () => {
             assert.deepEqual(result.notPriced.filter((n) => n.why === "no pricing rule for this resource type"), []);
         });
+
+        if (!(AWS_STACKS as readonly string[]).includes(stack)) {
+            it("costs $0 of AWS, with nothing left unpriced: it registers no AWS resource", () => {
+                assert.equal(result.totalUsd, 0);
+                assert.deepEqual(result.lines, []);
+                assert.deepEqual(result.notPriced, []);
+                assert.deepEqual(result.notes, [NO_EKS_NOTE]);
+            });
+            return;
+        }
 
         it("prices the control plane, the system nodes, NAT, keys and secrets, and leaves only the named unpriced items out", () => {
             const groups = result.groups.map((g) => g.group);

@@ -14,7 +14,7 @@ import { TEMPO_SERVICE_ACCOUNT } from "../../components/tracing/values";
 import { criticalPath, waitsFor } from "../../scripts/criticalPath";
 import { CREATE_TIMES } from "../../scripts/criticalPath/createTimes";
 import { kubernetesObjects, ofType, one, Registered } from "../../testing";
-import { sharedRender, STACKS } from "../../stacks/offline";
+import { AWS_STACKS, sharedRender, STACKS } from "../../stacks/offline";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const ADDON = "aws:eks/addon:Addon";
@@ -67,6 +67,7 @@ describe("deploy order of the stacks (what waits for what)", () => {
                 resources = (await sharedRender(stack)).resources;
                 waitsOn = waitsFor(resources);
             });
+            const onAws = (AWS_STACKS as readonly string[]).includes(stack);
             const rs = () => resources;
             const waits = () => waitsOn;
             const nodeGroup = () => one(rs(), "aws:eks/nodeGroup:NodeGroup");
@@ -103,7 +104,7 @@ describe("deploy order of the stacks (what waits for what)", () => {
                 }
             });
 
-            it("installs controllers after the system nodes, DNS included, and workloads after Karpenter's capacity", () => {
+            if (onAws) it("installs controllers after the system nodes, DNS included, and workloads after Karpenter's capacity", () => {
                 const coredns = addonOf(rs(), "coredns");
                 for (const r of ofType(rs(), RELEASE)) {
                     const needsNodes = !API_ONLY_CHARTS.includes(r.inputs.chart);
@@ -144,19 +145,22 @@ describe("deploy order of the stacks (what waits for what)", () => {
                 assert.ok(checked >= 2);
             });
 
-            it("creates objects in a namespace after it, and keeps objects that need only the API server off the nodes", () => {
+            it("creates objects in a namespace after it", () => {
                 const namespaces = kubernetesObjects(rs(), "Namespace");
                 for (const o of kubernetesObjects(rs()).filter((r) => r.inputs.metadata?.namespace)) {
                     const ns = namespaces.find((n) => n.inputs.metadata.name === o.inputs.metadata.namespace);
                     if (ns) assert.ok(waits()(o.urn, ns.urn), `${o.name} waits for namespace ${ns.inputs.metadata.name}`);
                 }
+            });
+
+            if (onAws) it("keeps objects that need only the API server off the nodes", () => {
                 const capacity = [nodeGroup(), ...kubernetesObjects(rs(), "NodePool")];
                 for (const o of API_ONLY_KINDS.flatMap((k) => kubernetesObjects(rs(), k))) {
                     for (const c of capacity) assert.ok(!waits()(o.urn, c.urn), `${o.type} ${o.name} does not wait for ${c.name}`);
                 }
             });
 
-            it("creates AWS resources of in-cluster components (keys, secrets, roles, buckets) without waiting for nodes", () => {
+            if (onAws) it("creates AWS resources of in-cluster components (keys, secrets, roles, buckets) without waiting for nodes", () => {
                 const awsSide = rs().filter((r) => r.custom && /^(aws|random):/.test(r.type) && r.type !== ADDON);
                 assert.ok(awsSide.some((r) => r.type === "random:index/randomPassword:RandomPassword"));
                 for (const r of awsSide) assert.ok(!waits()(r.urn, nodeGroup().urn), `${r.type} ${r.name} does not wait for the nodes`);
@@ -164,7 +168,18 @@ describe("deploy order of the stacks (what waits for what)", () => {
                 assert.ok(!waits()(password.urn, one(rs(), "aws:eks/cluster:Cluster").urn), "the Redis password (and the cache built with it) does not wait for EKS");
             });
 
-            it("estimates the deploy as the chain EKS → add-ons → system nodes → CoreDNS → Karpenter → node pool → first workloads", () => {
+            if (!onAws) it("estimates the deploy as the chain image builds → the fake LLM → the agents (no cloud resource to wait for)", () => {
+                const path = criticalPath(rs());
+                const m = (type: string) => CREATE_TIMES[type].minutes;
+                // Hand-computed from the table: the fake LLM's image, its Deployment (the agents start after
+                // it), a worker's Deployment and its ScaledObject.
+                const expected = m("docker:index/image:Image") + 2 * m("kubernetes:apps/v1:Deployment") + m("kubernetes:keda.sh/v1alpha1:ScaledObject");
+                assert.ok(Math.abs(path.minutes - expected) < 1e-9, `${path.minutes} min, expected ${expected}:\n${path.steps.map((st) => `${st.type} ${st.name}`).join("\n")}`);
+                assert.ok(!path.steps.some((st) => st.type.startsWith("aws:")));
+                assert.deepEqual(path.unlistedTypes, [], "every type of the stack has a create time");
+            });
+
+            if (onAws) it("estimates the deploy as the chain EKS → add-ons → system nodes → CoreDNS → Karpenter → node pool → first workloads", () => {
                 const path = criticalPath(rs());
                 const m = (type: string) => CREATE_TIMES[type].minutes;
                 // Hand-computed from the table: VPC and a subnet, the control plane, vpc-cni's Pod Identity role

@@ -6,8 +6,9 @@ import { platformArgsFromConfig } from "../../stacks/args";
 import { loadPlatformConfig } from "../../stacks/config";
 import { maskSecrets } from "../../scripts/render";
 import { ofType, one, runProgram } from "../../testing";
-import { runStack, sharedRender, stackConfig, STACKS } from "../../stacks/offline";
+import { AWS_STACKS, runStack, sharedRender, stackConfig, STACKS } from "../../stacks/offline";
 import { waitsFor } from "../../scripts/criticalPath";
+import { SECRET_STORE_NAMESPACE } from "../../components/secrets/kubernetesStore";
 import { validateKubernetesObject } from "../support/kubernetesSchema";
 import { assertConfigRejected } from "../support/config";
 import { assertKnownFields } from "../fixtures/eso/models";
@@ -32,6 +33,9 @@ async function renderStack(stack: string, overrides: Record<string, unknown>) {
 }
 
 for (const stack of STACKS) {
+    const onAws = (AWS_STACKS as readonly string[]).includes(stack);
+    // Where the config value is stored: a Secrets Manager version on AWS, the source Secret of the store namespace elsewhere.
+    const holder = onAws ? { type: VERSION, name: "platform-secrets-llm", path: "secretString" } : { type: "kubernetes:core/v1:Secret", name: "platform-secrets-source-llm", path: "stringData" };
     describe(`AgentSecrets in the ${stack} stack`, () => {
         let r: Awaited<ReturnType<typeof renderStack>>;
         before(async () => { r = await renderStack(stack, { [SECRET_VALUES]: { llm: KNOWN } }); });
@@ -46,10 +50,11 @@ for (const stack of STACKS) {
                 for (const v of values) assert.ok(!plain.includes(v), `${res.type} ${res.name} holds a secret value in a plain input`);
                 if (JSON.stringify(res.inputs).includes(KNOWN.OPENAI_API_KEY)) seenAsSecret++;
             }
-            assert.equal(seenAsSecret, 1, "the config value reaches exactly one resource: its SecretVersion");
-            const version = one(r.resources, VERSION, "platform-secrets-llm");
-            assert.deepEqual(version.secretPaths, ["secretString"]);
-            assert.deepEqual(JSON.parse(version.inputs.secretString), KNOWN);
+            assert.equal(seenAsSecret, 1, `the config value reaches exactly one resource: its ${holder.type}`);
+            const stored = one(r.resources, holder.type, holder.name);
+            assert.deepEqual(stored.secretPaths, [holder.path]);
+            const value = stored.inputs[holder.path];
+            assert.deepEqual(typeof value === "string" ? JSON.parse(value) : value, KNOWN);
         });
 
         it("returns no secret value in a stack output unless that output is secret", async () => {
@@ -60,7 +65,7 @@ for (const stack of STACKS) {
                 if (carries) assert.equal(await pulumi.isSecret(out as pulumi.Output<unknown>), true, `${name} is secret`);
             }
             assert.deepEqual(Object.keys(r.outputs.secretNames as object).sort(), ["grafana-admin", "llm", "redis-auth"]);
-            assert.equal((r.outputs.secretNames as Record<string, string>).llm, `agent-platform/${stack}/llm`);
+            assert.equal((r.outputs.secretNames as Record<string, string>).llm, onAws ? `agent-platform/${stack}/llm` : `${SECRET_STORE_NAMESPACE}/llm`);
         });
 
         it("syncs llm into agents, redis-auth into agents and grafana-admin into observability, under those names", async () => {
@@ -96,8 +101,10 @@ for (const stack of STACKS) {
                 const ns = e.inputs.metadata.namespace === AGENT_NAMESPACE ? agents : observability;
                 assert.ok(waits(e.urn, ns.urn), `${e.name} waits for its namespace`);
             }
-            const eso = ofType(r.resources, "kubernetes:helm.sh/v3:Release").find((x) => x.name === "platform-secrets-eso")!;
-            assert.ok(waits(eso.urn, one(r.resources, "aws:eks/nodeGroup:NodeGroup").urn), "ESO waits for the system nodes it runs on");
+            if (onAws) {
+                const eso = ofType(r.resources, "kubernetes:helm.sh/v3:Release").find((x) => x.name === "platform-secrets-eso")!;
+                assert.ok(waits(eso.urn, one(r.resources, "aws:eks/nodeGroup:NodeGroup").urn), "ESO waits for the system nodes it runs on");
+            }
         });
 
         it("runs ESO and Reloader through the platform's Kubernetes provider", () => {

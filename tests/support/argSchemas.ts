@@ -4,14 +4,14 @@ import { imageArgsSchema } from "../../components/image/args";
 import { kedaArgsSchema, queueScalingSchema } from "../../components/keda/args";
 import { modelServerArgsSchema } from "../../components/modelServer/args";
 import { existingVpcSchema, networkArgsSchema, networkOptionsSchema } from "../../components/network/args";
-import { agentOptionsSchema, imageOptionsSchema, platformArgsSchema } from "../../components/platform/args";
+import { agentOptionsSchema, fakeLlmOptionsSchema, imageOptionsSchema, platformArgsSchema, targetOptionsSchema } from "../../components/platform/args";
 import { podIdentityRoleArgsSchema } from "../../components/podIdentity/args";
 import { generatedSecretSchema, secretEntrySchema, secretsArgsSchema, secretsOptionsSchema } from "../../components/secrets/args";
 import { inClusterDependenciesSchema } from "../../components/shared/inCluster";
 import { AnySchema } from "../../components/shared/schema";
 import { taskQueueArgsSchema, taskQueueOptionsSchema } from "../../components/taskQueue/args";
 import { tracingArgsSchema, tracingOptionsSchema } from "../../components/tracing/args";
-import { workloadArgsSchema, workloadLlmSchema, workloadQueueSchema, workloadRedisSchema } from "../../components/workload/args";
+import { workloadArgsSchema, workloadLlmSchema, workloadQueueSchema, workloadQueueServerSchema, workloadRedisSchema } from "../../components/workload/args";
 
 /** The zod schema behind each component and argument type of the package schema, by type name. */
 export const ARG_SCHEMAS: Record<string, AnySchema> = {
@@ -25,5 +25,7 @@ export const ARG_SCHEMAS: Record<string, AnySchema> = {
     AgentImage: imageArgsSchema, ImageOptions: imageOptionsSchema, ModelServer: modelServerArgsSchema, ModelServerArgs: modelServerArgsSchema,
     AgentWorkload: workloadArgsSchema, WorkloadQueueArgs: workloadQueueSchema, WorkloadRedisArgs: workloadRedisSchema, WorkloadLlmArgs: workloadLlmSchema,
     InClusterDependencies: inClusterDependenciesSchema,
+    WorkloadQueueServerArgs: workloadQueueServerSchema,
     AgentPlatform: platformArgsSchema, AgentOptions: agentOptionsSchema, PodIdentityRole: podIdentityRoleArgsSchema,
+    TargetOptions: targetOptionsSchema, FakeLlmOptions: fakeLlmOptionsSchema,
 };

@@ -56,10 +56,11 @@ describe("stack configuration", () => {
     it("Pulumi.yaml declares every key the program reads, with a description; the stacks use no other", () => {
         const project = parseYaml(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8"));
         const declared = Object.keys(project.config).sort();
-        const read = [...Object.keys(platformSchema.shape), "secretValues"].map((k) => `agent-platform:${k}`).sort();
+        const read = [...Object.keys(platformSchema.shape), "secretValues", "registryPassword"].map((k) => `agent-platform:${k}`).sort();
         assert.deepEqual(declared, read);
         for (const key of declared) assert.ok(project.config[key].description?.length > 20, `${key} has a description`);
         assert.equal(project.config["agent-platform:secretValues"].secret, true);
+        assert.equal(project.config["agent-platform:registryPassword"].secret, true);
         for (const stack of STACKS) {
             for (const key of Object.keys(stackConfig(stack)).filter((k) => k.startsWith("agent-platform:"))) assert.ok(declared.includes(key), `${stack}: ${key} is declared`);
         }

@@ -10,7 +10,7 @@ import { deltaMarkdown, usd } from "../../scripts/cost/format";
 import { loadPriceTable } from "../../scripts/cost/prices";
 import { kubernetesType, parseCpu, parseGiB, readRenderDir, regionOf, type CostResource } from "../../scripts/cost/resources";
 import { parseArgs } from "../../scripts/cost/cli";
-import { STACKS, stackConfig } from "../../stacks/offline";
+import { AWS_STACKS, stackConfig } from "../../stacks/offline";
 import { FIXTURE_EXPECTED_GROUPS, FIXTURE_RENDER, TEST_TABLE } from "../support/costFixtures";
 
 const cents = (n: number) => Math.round(n * 100) / 100;
@@ -191,7 +191,7 @@ describe("cost estimate (scripts/cost)", () => {
         const table = loadPriceTable();
 
         it("prices every region this repository's stacks deploy to", () => {
-            for (const stack of STACKS) assert.ok(String(stackConfig(stack)["aws:region"]) in table.regions, stack);
+            for (const stack of AWS_STACKS) assert.ok(String(stackConfig(stack)["aws:region"]) in table.regions, stack);
         });
 
         it("names a recorded source for every price, and the hardware of every priced instance type", () => {

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { Keda } from "../../components/keda";
-import { KEDA_NAMESPACE, KEDA_OPERATOR_SERVICE_ACCOUNT, kedaOperatorStatements, kedaValues, ScaledObjectArgs, scaledObjectFor, triggerAuthenticationFor } from "../../components/keda/spec";
+import { KEDA_NAMESPACE, KEDA_OPERATOR_SERVICE_ACCOUNT, KEDA_STATIC_KEY_AUTHENTICATION, kedaOperatorStatements, kedaValues, ScaledObjectArgs, scaledObjectFor, staticKeyTriggerAuthentication, triggerAuthenticationFor } from "../../components/keda/spec";
 import { KEDA_TRIGGER_AUTHENTICATION } from "../../components/keda/args";
 import { AGENT_NAMESPACE, systemPodPlacement } from "../../components/shared/placement";
 import { policyDocument } from "../../components/podIdentity/spec";
@@ -143,6 +143,55 @@ describe("KEDA: registered resources", () => {
     it("registers nothing with a bad workload namespace", async () => {
         const r = await runProgram(() => new Keda("keda", { clusterName: "c", workloadNamespaces: ["agents", "agents"] }), { captureError: true });
         assert.match(String(r.error?.message), /invalid Keda arguments: workloadNamespaces: got \["agents","agents"\]; allowed: distinct namespaces/);
+        assert.deepEqual(besidesStack(r.resources), []);
+    });
+});
+
+describe("KEDA: static-key authentication (an SQS-compatible server in the cluster)", () => {
+    let run: RunResult;
+    before(async () => {
+        run = await runProgram(() => {
+            const keda = new Keda("keda", { authentication: "static-key", onSystemNodes: false });
+            return { role: keda.operatorRoleArn, auth: keda.triggerAuthenticationName, kind: keda.triggerAuthenticationKind };
+        });
+    });
+
+    it("registers no AWS resource, calls no AWS function and leaves the operator's placement to the scheduler", () => {
+        assert.deepEqual(run.resources.filter((r) => r.type.startsWith("aws:")).map((r) => r.type), []);
+        assert.deepEqual(run.invokes.filter((i) => i.token.startsWith("aws:")), []);
+        const values = one(run.resources, "kubernetes:helm.sh/v3:Release").inputs.values;
+        assert.deepEqual(values, kedaValues(false));
+        assert.equal(values.nodeSelector, undefined);
+        assert.equal(values.tolerations, undefined);
+        assert.equal(values.permissions.operator.restrict.secret, true, "still barred from Secrets outside its namespace");
+    });
+
+    it("hands the scaler a generated key through a ClusterTriggerAuthentication reading a Secret in KEDA's own namespace", async () => {
+        const secret = one(run.resources, "kubernetes:core/v1:Secret");
+        assert.equal(secret.inputs.metadata.namespace, KEDA_NAMESPACE);
+        assert.equal(secret.inputs.metadata.name, KEDA_STATIC_KEY_AUTHENTICATION);
+        assert.deepEqual(Object.keys(secret.inputs.stringData).sort(), ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]);
+        assert.deepEqual(secret.secretPaths, ["stringData"]);
+        const auth = one(run.resources, "kubernetes:keda.sh/v1alpha1:ClusterTriggerAuthentication");
+        assert.deepEqual(auth.inputs, staticKeyTriggerAuthentication());
+        assert.deepEqual(auth.inputs.spec.secretTargetRef.map((r: { parameter: string }) => r.parameter), ["awsAccessKeyID", "awsSecretAccessKey"]);
+        await validateKubernetesObject(auth.inputs);
+        assert.ok(auth.dependencies.includes(secret.urn) && auth.dependencies.includes(one(run.resources, "kubernetes:helm.sh/v3:Release").urn));
+        assert.equal(run.resources.filter((r) => r.type === "kubernetes:keda.sh/v1alpha1:TriggerAuthentication").length, 0);
+        assert.deepEqual(run.outputs, { auth: KEDA_STATIC_KEY_AUTHENTICATION, kind: "ClusterTriggerAuthentication", role: undefined });
+    });
+
+    it("points a ScaledObject at the endpoint with the cluster-wide authentication, valid against the CRD", async () => {
+        const so = scaledObjectFor({ ...worker, awsEndpoint: "http://elasticmq-jobs.agents.svc.cluster.local:9324", triggerAuthenticationName: KEDA_STATIC_KEY_AUTHENTICATION, triggerAuthenticationKind: "ClusterTriggerAuthentication" });
+        await validateKubernetesObject(so);
+        assert.deepEqual(so.spec.triggers[0].authenticationRef, { name: KEDA_STATIC_KEY_AUTHENTICATION, kind: "ClusterTriggerAuthentication" });
+        assert.equal(so.spec.triggers[0].metadata.awsEndpoint, "http://elasticmq-jobs.agents.svc.cluster.local:9324");
+        assert.throws(() => scaledObjectFor({ ...worker, triggerAuthenticationKind: "Secret" }), /triggerAuthenticationKind: got "Secret"; allowed: one of "TriggerAuthentication", "ClusterTriggerAuthentication"/);
+    });
+
+    it("needs the cluster name for Pod Identity only, and says so", async () => {
+        const r = await runProgram(() => new Keda("keda", {}), { captureError: true });
+        assert.match(String(r.error?.message), /clusterName: got nothing; allowed: the EKS cluster name \(required with authentication "pod-identity"\)/);
         assert.deepEqual(besidesStack(r.resources), []);
     });
 });

@@ -215,6 +215,22 @@ describe("Tracing", () => {
             assert.equal(values.replicaCount, 1);
             assert.equal(values.podDisruptionBudget.enabled, false);
         });
+
+        it("calls no AWS function (a cluster without AWS runs it too)", () => {
+            assert.deepEqual(result.invokes.filter((i) => i.token.startsWith("aws:")), []);
+            assert.deepEqual(result.resources.filter((r) => r.type.startsWith("aws:")), []);
+        });
+    });
+
+    describe("on a cluster without system nodes", () => {
+        it("leaves the three charts' pods to the scheduler", async () => {
+            const result = await tracing({ storage: "local", onSystemNodes: false });
+            for (const name of ["tempo", "collector", "grafana"]) {
+                const values = release(result.resources, name).inputs.values;
+                assert.equal(values.nodeSelector, undefined, name);
+                assert.equal(values.tolerations, undefined, name);
+            }
+        });
     });
 
     describe("without Grafana", () => {
