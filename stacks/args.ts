@@ -1,4 +1,6 @@
+import * as pulumi from "@pulumi/pulumi";
 import { AgentPlatformArgs } from "../components/platform";
+import { ALERTING_SECRET } from "../components/secrets/spec";
 import { PlatformConfig } from "./config";
 import { entryValues } from "./config/secretValues";
 
@@ -11,6 +13,12 @@ import { entryValues } from "./config/secretValues";
  */
 export function platformArgsFromConfig(config: PlatformConfig, imageTags: Record<string, string>): AgentPlatformArgs {
     const { azCount, ...network } = config.network;
+    // A value of the `alerting` secret from `secretValues` (a secret output), when the stack sets it there.
+    const sv = config.secretValues;
+    const alertingValue = (key: string): pulumi.Output<string> | undefined =>
+        (sv?.values !== undefined && sv.entries.includes(ALERTING_SECRET.name) ? sv.values.apply((all) => entryValues(all, ALERTING_SECRET.name)[key]) : undefined);
+    const pagerDutyUrl = alertingValue(ALERTING_SECRET.pagerDutyUrlKey);
+    const slackWebhookUrl = alertingValue(ALERTING_SECRET.slackWebhookKey);
     const { evictionPolicy, ...contextStore } = config.contextStore;
     const { enabled: modelServerEnabled, hubTokenSecret, hubTokenKey, ...modelServer } = config.modelServer;
     return {
@@ -18,6 +26,11 @@ export function platformArgsFromConfig(config: PlatformConfig, imageTags: Record
         network: { ...network, availabilityZoneCount: azCount },
         cluster: { ...config.cluster, nodePools: config.nodePools },
         tracing: config.tracing,
+        alerts: {
+            ...config.alerts,
+            ...(config.alerts.pagerDuty && pagerDutyUrl ? { pagerDutyUrl } : {}),
+            ...(config.alerts.slackWebhook && slackWebhookUrl ? { slackWebhookUrl } : {}),
+        },
         contextStore: { ...contextStore, maxmemoryPolicy: evictionPolicy },
         queues: config.queues.map(({ activationMessages, pollingIntervalSeconds, cooldownSeconds, ...queue }) => ({
             ...queue, scaling: { activationMessages, pollingIntervalSeconds, cooldownSeconds },

@@ -27,6 +27,8 @@ export function definePlatform() {
         clusterSecurityGroupId: platform.clusterSecurityGroupId,
         kubeconfig: pulumi.secret(platform.kubeconfig),
         otlpEndpoint: platform.otlpEndpoint,
+        metricsQueryUrl: platform.metricsQueryUrl,
+        alertTopicArn: platform.alertTopicArn,
         grafanaPortForwardCommand: platform.grafanaPortForwardCommand,
         contextStoreUrl: platform.contextStoreUrl,
         contextStoreTls: platform.contextStoreTls,

@@ -1,10 +1,11 @@
+import { alertsOptionsSchema, checkContactPoint, checkPagerDutyUrl } from "../alerts/args";
 import { clusterArgsSchema, clusterOptionsSchema } from "../cluster/args";
 import { contextStoreOptionsSchema } from "../contextStore/args";
 import { imageArgsSchema, imageBuildFields } from "../image/args";
 import { checkSource, modelServerOptionsSchema } from "../modelServer/args";
 import { networkOptionsSchema } from "../network/args";
 import { secretsOptionsSchema } from "../secrets/args";
-import { AgentRole, CapacityType } from "../shared/constants";
+import { AgentRole, CapacityType, ContactPoint } from "../shared/constants";
 import { environmentName, input, matching, oneOf, tags, z } from "../shared/schema";
 import { ENV_VAR_NAME, PLATFORM_NAME } from "../shared/names";
 import { checkVisibility, taskQueueOptionsSchema } from "../taskQueue/args";
@@ -66,6 +67,7 @@ export const platformArgsSchema = z.strictObject({
     cluster: clusterOptionsSchema.prefault({}),
     secrets: secretsOptionsSchema.prefault({}),
     tracing: tracingOptionsSchema.prefault({}),
+    alerts: alertsOptionsSchema.superRefine((al, ctx) => { checkContactPoint(al, ctx); checkPagerDutyUrl(al, ctx); }).prefault({}),
     contextStore: contextStoreOptionsSchema.prefault({}),
     queues: z.array(taskQueueOptionsSchema.superRefine(checkVisibility)).max(20).prefault(DEFAULT_QUEUES),
     images: z.array(imageOptionsSchema).max(20).default([]),
@@ -75,6 +77,9 @@ export const platformArgsSchema = z.strictObject({
     distinct(p.queues, (q) => q.name, "queues", ctx, "queue");
     distinct(p.images, (i) => i.name, "images", ctx, "image");
     distinct(p.agents, (a) => a.name, "agents", ctx, "agent");
+    if (p.alerts.contactPoint === ContactPoint.Grafana && !p.tracing.grafana) {
+        ctx.addIssue({ code: "custom", path: ["alerts", "contactPoint"], message: "\"sns\" unless tracing.grafana is true (Grafana is the \"grafana\" contact point)" });
+    }
     const queues = new Set(p.queues.map((q) => q.name));
     const images = new Set(p.images.map((i) => i.name));
     const pools = p.cluster.nodePools;

@@ -1,3 +1,4 @@
+import { alertRulesSchema, alertsArgsSchema, alertsOptionsSchema, alertThresholdSchema, slackChannelSchema } from "../../components/alerts/args";
 import { clusterArgsSchema, clusterOptionsSchema, cpuNodePoolSchema, gpuNodePoolSchema, nodePoolsSchema, systemNodesSchema } from "../../components/cluster/args";
 import { contextStoreArgsSchema, contextStoreOptionsSchema } from "../../components/contextStore/args";
 import { imageArgsSchema } from "../../components/image/args";
@@ -9,7 +10,7 @@ import { podIdentityRoleArgsSchema } from "../../components/podIdentity/args";
 import { generatedSecretSchema, secretEntrySchema, secretsArgsSchema, secretsOptionsSchema } from "../../components/secrets/args";
 import { AnySchema } from "../../components/shared/schema";
 import { taskQueueArgsSchema, taskQueueOptionsSchema } from "../../components/taskQueue/args";
-import { tracingArgsSchema, tracingOptionsSchema } from "../../components/tracing/args";
+import { secretKeyRefSchema, tracingAlertingSchema, tracingArgsSchema, tracingOptionsSchema, watchedQueueSchema } from "../../components/tracing/args";
 import { workloadArgsSchema, workloadLlmSchema, workloadQueueSchema, workloadRedisSchema } from "../../components/workload/args";
 
 /** The zod schema behind each component and argument type of the package schema, by type name. */
@@ -24,4 +25,6 @@ export const ARG_SCHEMAS: Record<string, AnySchema> = {
     AgentImage: imageArgsSchema, ImageOptions: imageOptionsSchema, ModelServer: modelServerArgsSchema, ModelServerArgs: modelServerArgsSchema,
     AgentWorkload: workloadArgsSchema, WorkloadQueueArgs: workloadQueueSchema, WorkloadRedisArgs: workloadRedisSchema, WorkloadLlmArgs: workloadLlmSchema,
     AgentPlatform: platformArgsSchema, AgentOptions: agentOptionsSchema, PodIdentityRole: podIdentityRoleArgsSchema,
+    Alerts: alertsArgsSchema, AlertsOptions: alertsOptionsSchema, AlertRulesOptions: alertRulesSchema, AlertThreshold: alertThresholdSchema, SlackChannelArgs: slackChannelSchema,
+    TracingAlertingArgs: tracingAlertingSchema, WatchedQueueArgs: watchedQueueSchema, SecretKeyRefArgs: secretKeyRefSchema,
 };
