@@ -10,7 +10,7 @@ export const POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com";
 
 /**
  * Session tags EKS Pod Identity sets on the role session, which a Pod Identity trust policy must match
- * with `StringEquals` (see `podIdentityTrustPolicy` in components/podIdentity.ts).
+ * with `StringEquals` (see `podIdentityTrustPolicy` in components/podIdentity/spec.ts).
  */
 export const POD_IDENTITY_SESSION_TAGS = [
     "aws:RequestTag/eks-cluster-name",

@@ -21,7 +21,7 @@ export function eksTaintEffect(effect: Taint["effect"]): string {
     return { NoSchedule: "NO_SCHEDULE", PreferNoSchedule: "PREFER_NO_SCHEDULE", NoExecute: "NO_EXECUTE" }[effect];
 }
 
-/** Labels and taints of the system managed node group (see placement.ts). */
+/** Labels and taints of the system managed node group (see shared/placement.ts). */
 export function systemNodeGroupPlacement() {
     return {
         labels: { [SYSTEM_NODE_LABEL.key]: SYSTEM_NODE_LABEL.value },
@@ -76,7 +76,7 @@ export function kubeconfigFor(k: KubeconfigInputs): string {
 /** Launch-template metadata options: IMDSv2 only, one hop (pods cannot reach the node's credentials). */
 export const IMDS_V2_ONLY = { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 } as const;
 
-/** The EKS add-ons of every cluster (versions in versions.ts). */
+/** The EKS add-ons of every cluster (versions in shared/versions.ts). */
 export const EksAddon = {
     VpcCni: "vpc-cni",
     KubeProxy: "kube-proxy",
@@ -92,7 +92,7 @@ export const ADDONS_BEFORE_NODES: readonly EksAddon[] = [EksAddon.VpcCni, EksAdd
 /** Add-ons with Deployments that need nodes to schedule onto (coredns times out without nodes). */
 export const ADDONS_AFTER_NODES: readonly EksAddon[] = [EksAddon.CoreDns, EksAddon.EbsCsiDriver, EksAddon.MetricsServer];
 
-/** The pinned version of an add-on for a Kubernetes minor version (versions.ts). */
+/** The pinned version of an add-on for a Kubernetes minor version (shared/versions.ts). */
 export function eksAddonVersion(addon: EksAddon, kubernetesVersion: string): string {
     if (addon === EksAddon.KubeProxy || addon === EksAddon.CoreDns) {
         const pins = EKS_ADDON_VERSIONS_BY_KUBERNETES[kubernetesVersion];

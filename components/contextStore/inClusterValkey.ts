@@ -39,7 +39,7 @@ export interface InClusterValkeyOptions {
     passwordSecretKey: string;
     /** PersistentVolume size, GiB. */
     storageGiB: number;
-    /** `maxmemory-policy` (see contextStore.ts: keys carry TTLs). */
+    /** `maxmemory-policy` (see args.ts: keys carry TTLs). */
     maxmemoryPolicy: string;
 }
 

@@ -2,7 +2,7 @@
  * Pure builders of the ModelServer's objects: the vLLM StatefulSet (weights on a per-replica volume,
  * downloaded once by an init container), its Services, disruption budget, NetworkPolicy, service
  * account and the S3 read policy of its Pod Identity role. Unit-tested and validated against the
- * Kubernetes schema; `modelServer.ts` only registers them.
+ * Kubernetes schema; the ModelServer component (index.ts) only registers them.
  */
 import * as k8s from "@pulumi/kubernetes";
 import { ModelSource, ResourceProfile } from "../shared/constants";

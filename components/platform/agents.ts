@@ -1,6 +1,6 @@
 /**
  * The agent half of AgentPlatform: images, the model server and the agent workloads, wired to the
- * platform's services. Kept apart from platform.ts so each file stays readable; the resources are
+ * platform's services. Kept apart from index.ts so each file stays readable; the resources are
  * children of the AgentPlatform passed in.
  */
 import * as pulumi from "@pulumi/pulumi";

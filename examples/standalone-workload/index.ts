@@ -1,7 +1,7 @@
 /**
  * Using one component on its own, the way a user's Pulumi program would: an agent API in an existing
  * cluster, its image and queue created elsewhere. `pulumi up` runs `deploySupportBot()` from a
- * program's entry point; tests/consumer.test.ts runs it under mocks against the built package.
+ * program's entry point; tests/project/consumer.test.ts runs it under mocks against the built package.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";

@@ -1,6 +1,6 @@
 /**
  * Well-formed Kubernetes workloads for the policy pack tests, and helpers to break one field at a time:
- * the per-rule cases (tests/policy.test.ts) and the analyzer protocol test (tests/policy.stacks.test.ts).
+ * the per-rule cases (tests/unit/policy.test.ts) and the analyzer protocol test (tests/stacks/policy.test.ts).
  */
 
 /** The wire value of an unknown string (Pulumi's `UnknownStringValue`), as the engine sends it during preview. */

@@ -269,7 +269,7 @@ describe("policy pack: rules", () => {
         assert.deepEqual([...new Set(CASES.map((c) => c.rule))].sort(), RULES.map((r) => r.name).sort());
     });
 
-    it("checks the Pod Identity session tags that components/podIdentity.ts sets", () => {
+    it("checks the Pod Identity session tags that components/podIdentity/spec.ts sets", () => {
         assert.deepEqual([...POD_IDENTITY_SESSION_TAGS].sort(), Object.keys(trust.Statement[0].Condition.StringEquals).sort());
     });
 
