@@ -7,6 +7,7 @@
  */
 
 // The components and their arguments.
+export { AlertNotificationArgs, AlertRulesOptions, Alerts, AlertsArgs, AlertsOptions, AlertThreshold, SlackChannelArgs } from "./alerts";
 export { AgentCluster, AgentClusterArgs, ClusterOptions, CpuNodePoolOptions, GpuNodePoolOptions, NodePoolsOptions, SystemNodeGroupOptions } from "./cluster";
 export { ContextStore, ContextStoreArgs, ContextStoreOptions } from "./contextStore";
 export { AgentImage, AgentImageArgs } from "./image";
@@ -18,13 +19,13 @@ export { AgentOptions, ImageOptions } from "./platform/agents";
 export { PodIdentityRole, PodIdentityRoleArgs } from "./podIdentity";
 export { AgentSecrets, AgentSecretsArgs, GeneratedSecretArgs, SecretEntryArgs, SecretsOptions } from "./secrets";
 export { QueueScalingOptions, TaskQueue, TaskQueueArgs, TaskQueueOptions } from "./taskQueue";
-export { Tracing, TracingArgs, TracingOptions } from "./tracing";
+export { SecretKeyRefArgs, Tracing, TracingAlertingArgs, TracingArgs, TracingOptions, WatchedQueueArgs } from "./tracing";
 export { AgentWorkload, AgentWorkloadArgs, WorkloadLlmArgs, WorkloadQueueArgs, WorkloadQueueServerArgs, WorkloadRedisArgs } from "./workload";
 
 // Presets: the values enumerated arguments take, and the workload resource profiles.
 export {
-    AgentRole, CapacityType, ContextStoreMode, EvictionPolicy, ImagePlatform, ModelSource, NatGatewayStrategy, PlatformTarget, QueueBackend, ResourceProfile,
-    SecretStoreKind, SqsAuthentication, TraceStorage,
+    AgentRole, CapacityType, ContactPoint, ContextStoreMode, EvictionPolicy, ImagePlatform, MetricsStorage, ModelSource, NatGatewayStrategy, PlatformTarget,
+    QueueBackend, ResourceProfile, SecretStoreKind, SqsAuthentication, TraceStorage,
 } from "./shared/constants";
 export { RESOURCE_PROFILES, ResourceRequirements } from "./shared/profiles";
 

@@ -15,7 +15,22 @@ export function checkPublicAccessBlock(args: ResourceArgs): string[] {
         .map((field) => `${describe(args)}: ${field} must be true (got ${JSON.stringify(args.props[field] ?? null)})`);
 }
 
-/** Checks that every default-encryption rule of a bucket uses KMS (separate resource, or a bucket's inline configuration). */
+/**
+ * Suffix of the Pulumi name that marks a bucket (and its encryption resource) as an S3 server access log
+ * destination. S3 delivers server access logs only to buckets whose default encryption is SSE-S3
+ * (AES256): SSE-KMS there silently stops log delivery, so such a bucket must use AES256 instead.
+ */
+export const ACCESS_LOG_BUCKET_SUFFIX = "-access-logs";
+
+/** True when the resource is the encryption of a server access log destination (by its Pulumi name). */
+export function isAccessLogDestination(args: ResourceArgs): boolean {
+    return typeof args.name === "string" && args.name.endsWith(ACCESS_LOG_BUCKET_SUFFIX);
+}
+
+/**
+ * Checks that every default-encryption rule of a bucket uses KMS (separate resource, or a bucket's
+ * inline configuration) — or, for a server access log destination, SSE-S3, the only one log delivery accepts.
+ */
 export function checkBucketKmsEncryption(args: ResourceArgs): string[] {
     const rules = args.type === "aws:s3/bucket:Bucket"
         ? list(at(args.props, "serverSideEncryptionConfiguration", "rule"))
@@ -23,9 +38,14 @@ export function checkBucketKmsEncryption(args: ResourceArgs): string[] {
     if (args.type === "aws:s3/bucket:Bucket" && rules.length === 0) return []; // inline configuration not used: see the separate resource
     if (isUnknown(args.props.rules)) return [];
     if (rules.length === 0) return [`${describe(args)}: has no encryption rule`];
+    const accessLogs = isAccessLogDestination(args);
     return rules.flatMap((rule, i) => {
         const algorithm = at(record(rule), "applyServerSideEncryptionByDefault", "sseAlgorithm");
-        if (isUnknown(algorithm) || isUnknown(rule) || (KMS_SSE_ALGORITHMS as readonly unknown[]).includes(algorithm)) return [];
+        if (isUnknown(algorithm) || isUnknown(rule)) return [];
+        if (accessLogs) {
+            return algorithm === "AES256" ? [] : [`${describe(args)}: rule ${i} encrypts with ${JSON.stringify(algorithm ?? null)}; a server access log destination must use "AES256" (S3 does not deliver access logs to SSE-KMS buckets)`];
+        }
+        if ((KMS_SSE_ALGORITHMS as readonly unknown[]).includes(algorithm)) return [];
         return [`${describe(args)}: rule ${i} encrypts with ${JSON.stringify(algorithm ?? null)}; use sseAlgorithm "aws:kms" with a customer-managed key`];
     });
 }
@@ -44,7 +64,8 @@ export const s3PublicAccessBlock: Rule = {
 export const s3KmsEncryption: Rule = {
     name: "s3-sse-kms",
     description: "S3 default encryption must use aws:kms: a KMS key gives key policies, rotation and CloudTrail records of every "
-        + "decryption, which SSE-S3 (AES256) does not.",
+        + "decryption, which SSE-S3 (AES256) does not. The one exemption: a server access log destination (Pulumi name ending "
+        + `in "${ACCESS_LOG_BUCKET_SUFFIX}") must use AES256, because S3 delivers server access logs to no other encryption.`,
     enforcementLevel: "mandatory",
     resourceTypes: [
         "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",

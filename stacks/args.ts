@@ -1,5 +1,7 @@
+import * as pulumi from "@pulumi/pulumi";
 import { AgentPlatformArgs } from "../components/platform";
 import { PlatformTarget } from "../components/shared/constants";
+import { ALERTING_SECRET } from "../components/secrets/spec";
 import { PlatformConfig } from "./config";
 import { entryValues } from "./config/secretValues";
 
@@ -14,6 +16,12 @@ import { entryValues } from "./config/secretValues";
  */
 export function platformArgsFromConfig(config: PlatformConfig, imageTags: Record<string, string>): AgentPlatformArgs {
     const { azCount, ...network } = config.network;
+    // A value of the `alerting` secret from `secretValues` (a secret output), when the stack sets it there.
+    const sv = config.secretValues;
+    const alertingValue = (key: string): pulumi.Output<string> | undefined =>
+        (sv?.values !== undefined && sv.entries.includes(ALERTING_SECRET.name) ? sv.values.apply((all) => entryValues(all, ALERTING_SECRET.name)[key]) : undefined);
+    const pagerDutyUrl = alertingValue(ALERTING_SECRET.pagerDutyUrlKey);
+    const slackWebhookUrl = alertingValue(ALERTING_SECRET.slackWebhookKey);
     const { evictionPolicy, ...contextStore } = config.contextStore;
     const { enabled: modelServerEnabled, hubTokenSecret, hubTokenKey, ...modelServer } = config.modelServer;
     const onAws = config.target.type === PlatformTarget.Aws;
@@ -26,6 +34,11 @@ export function platformArgsFromConfig(config: PlatformConfig, imageTags: Record
             cluster: { ...config.cluster, nodePools: config.nodePools },
         } : {}),
         tracing: config.tracing,
+        alerts: {
+            ...config.alerts,
+            ...(config.alerts.pagerDuty && pagerDutyUrl ? { pagerDutyUrl } : {}),
+            ...(config.alerts.slackWebhook && slackWebhookUrl ? { slackWebhookUrl } : {}),
+        },
         contextStore: { ...contextStore, maxmemoryPolicy: evictionPolicy },
         queues: config.queues.map(({ activationMessages, pollingIntervalSeconds, cooldownSeconds, ...queue }) => ({
             ...queue, scaling: { activationMessages, pollingIntervalSeconds, cooldownSeconds },

@@ -33,6 +33,8 @@ export function definePlatform() {
         clusterName: platform.clusterName,
         ...aws,
         otlpEndpoint: platform.otlpEndpoint,
+        metricsQueryUrl: platform.metricsQueryUrl,
+        alertTopicArn: platform.alertTopicArn,
         grafanaPortForwardCommand: platform.grafanaPortForwardCommand,
         contextStoreUrl: platform.contextStoreUrl,
         contextStoreTls: platform.contextStoreTls,

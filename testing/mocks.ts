@@ -108,9 +108,25 @@ export function mockOutputs(args: pulumi.runtime.MockResourceArgs, region: strin
                 arn: arn("elasticache", `replicationgroup:${name}`),
                 primaryEndpointAddress: `master.${name}.${hex(6)}.${region.replace(/-/g, "").slice(0, 4)}.cache.amazonaws.com`,
                 readerEndpointAddress: `replica.${name}.${hex(6)}.${region.replace(/-/g, "").slice(0, 4)}.cache.amazonaws.com`,
-                port: inputs.port ?? 6379, memberClusters: [`${name}-001`, `${name}-002`],
+                port: inputs.port ?? 6379,
+                // ElastiCache names the nodes of a (cluster-mode-disabled) group <group id>-001, -002, ...
+                memberClusters: Array.from({ length: Number(inputs.numCacheClusters ?? 1) }, (_, i) => `${name}-${String(i + 1).padStart(3, "0")}`),
             },
         };
+        case "aws:sns/topic:Topic": return { id: arn("sns", name), state: { name, arn: arn("sns", name) } };
+        case "aws:sns/topicSubscription:TopicSubscription": {
+            const subscription = `${String(inputs.topic)}:${hexOf(seed, 8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}`;
+            return { id: subscription, state: { arn: subscription } };
+        }
+        case "aws:sns/topicPolicy:TopicPolicy": return { id: String(inputs.arn), state: { owner: acct } };
+        case "aws:amp/workspace:Workspace": {
+            const workspaceId = `ws-${hex(8)}-${hex(12).slice(8, 12)}-${hex(16).slice(12, 16)}-${hex(20).slice(16, 20)}-${hex(32).slice(20, 32)}`;
+            return { id: workspaceId, state: { arn: arn("aps", `workspace/${workspaceId}`), prometheusEndpoint: `https://aps-workspaces.${region}.amazonaws.com/workspaces/${workspaceId}/` } };
+        }
+        case "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration": {
+            const chatArn = `arn:${MOCK_PARTITION}:chatbot::${acct}:chat-configuration/slack-channel/${inputs.configurationName ?? name}`;
+            return { id: chatArn, state: { chatConfigurationArn: chatArn } };
+        }
         case "aws:s3/bucket:Bucket":
         case "aws:s3/bucketV2:BucketV2": return { id: name, state: { bucket: name, arn: `arn:${MOCK_PARTITION}:s3:::${name}`, bucketRegionalDomainName: `${name}.s3.${region}.amazonaws.com`, region } };
         case "aws:ecr/repository:Repository": return { id: name, state: { name, arn: arn("ecr", `repository/${name}`), registryId: acct, repositoryUrl: `${acct}.dkr.ecr.${region}.amazonaws.com/${name}` } };

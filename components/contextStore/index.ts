@@ -100,20 +100,22 @@ export class ContextStore extends pulumi.ComponentResource {
     public readonly url: pulumi.Output<string>;
     /** Security group of the cache (undefined output for the in-cluster store). */
     public readonly securityGroupId: pulumi.Output<string | undefined>;
+    /** ElastiCache cluster id of every node (primary and replicas), sorted: the `CacheClusterId` of its CloudWatch metrics. Empty for the in-cluster store. */
+    public readonly cacheClusterIds: pulumi.Output<string[]>;
 
     constructor(name: string, args: ContextStoreArgs, opts?: pulumi.ComponentResourceOptions) {
         const a = parseContextStoreArgs(args); // before super: invalid arguments register nothing
         super("agent-platform:index:ContextStore", name, {}, opts);
         const { mode, namespace, authSecretName: secretName, authSecretKey: secretKey } = a;
 
-        let endpoint: { host: pulumi.Output<string>; readerHost: pulumi.Output<string>; tls: boolean; securityGroupId: pulumi.Output<string | undefined> };
+        let endpoint: { host: pulumi.Output<string>; readerHost: pulumi.Output<string>; tls: boolean; securityGroupId: pulumi.Output<string | undefined>; cacheClusterIds: pulumi.Output<string[]> };
         if (mode === ContextStoreMode.InCluster) {
             createInClusterValkey(name, {
                 namespace, passwordSecretName: secretName, passwordSecretKey: secretKey,
                 storageGiB: a.storageGiB, maxmemoryPolicy: a.maxmemoryPolicy,
             }, this, a.inClusterDependsOn);
             const host = pulumi.output(inClusterHost(namespace));
-            endpoint = { host, readerHost: host, tls: false, securityGroupId: pulumi.output(undefined) };
+            endpoint = { host, readerHost: host, tls: false, securityGroupId: pulumi.output(undefined), cacheClusterIds: pulumi.output([]) };
         } else {
             endpoint = this.createElastiCache(name, a);
         }
@@ -128,10 +130,11 @@ export class ContextStore extends pulumi.ComponentResource {
         this.sessionTtlSeconds = pulumi.output(a.sessionTtlSeconds);
         this.url = endpoint.host.apply((h) => contextStoreUrl(h, REDIS_PORT, endpoint.tls));
         this.securityGroupId = endpoint.securityGroupId;
+        this.cacheClusterIds = endpoint.cacheClusterIds;
         this.registerOutputs({
             mode: this.mode, host: this.host, readerHost: this.readerHost, port: this.port, tls: this.tls,
             passwordSecretName: this.passwordSecretName, passwordSecretKey: this.passwordSecretKey,
-            sessionTtlSeconds: this.sessionTtlSeconds, url: this.url, securityGroupId: this.securityGroupId,
+            sessionTtlSeconds: this.sessionTtlSeconds, url: this.url, securityGroupId: this.securityGroupId, cacheClusterIds: this.cacheClusterIds,
         });
     }
 
@@ -224,6 +227,7 @@ export class ContextStore extends pulumi.ComponentResource {
             readerHost: group.readerEndpointAddress,
             tls: true,
             securityGroupId: sg.id.apply((v): string | undefined => v),
+            cacheClusterIds: group.memberClusters.apply((ids) => [...(ids ?? [])].sort()),
         };
     }
 }

@@ -26,11 +26,16 @@ export function kedaOperatorStatements(queueArns: string[]): PolicyStatement[] {
     return queueArns.length === 0 ? [] : [{ Sid: "ReadQueueDepth", Effect: "Allow", Action: ["sqs:GetQueueAttributes"], Resource: queueArns }];
 }
 
+/** Port of the KEDA operator's Prometheus metrics (the chart names the container port `metrics`). */
+export const KEDA_OPERATOR_METRICS_PORT = 8080;
+
 /**
  * Helm values of the KEDA chart: on the system nodes (unless the cluster has none), its operator service
  * account named so the Pod Identity association matches, no IRSA annotation (EKS Pod Identity injects
- * credentials instead), and the operator barred from reading Secrets outside its namespace (the only
- * Secret a scaler here uses, the static key, lives in that namespace).
+ * credentials instead), the operator barred from reading Secrets outside its namespace (the only Secret
+ * a scaler here uses, the static key, lives in that namespace), and its Prometheus metrics on: the
+ * platform's Prometheus reads queue depth from them (`keda_scaler_metrics_value`, the "queue not
+ * consumed" alert).
  */
 export function kedaValues(onSystemNodes = true) {
     const placement = systemPodPlacement();
@@ -39,6 +44,7 @@ export function kedaValues(onSystemNodes = true) {
         serviceAccount: { operator: { create: true, name: KEDA_OPERATOR_SERVICE_ACCOUNT } },
         podIdentity: { aws: { irsa: { enabled: false } } },
         permissions: { operator: { restrict: { secret: true } } },
+        prometheus: { operator: { enabled: true, port: KEDA_OPERATOR_METRICS_PORT } },
         ...(onSystemNodes ? { nodeSelector: placement.nodeSelector, tolerations: placement.tolerations } : {}),
     };
 }

@@ -1,10 +1,11 @@
+import { alertsOptionsSchema, checkContactPoint, checkPagerDutyUrl } from "../alerts/args";
 import { clusterArgsSchema, clusterOptionsSchema } from "../cluster/args";
 import { contextStoreOptionsSchema } from "../contextStore/args";
 import { imageArgsSchema, imageBuildFields, registryCredentialFields, registryCredentialProblems, registryReference } from "../image/args";
 import { checkSource, modelServerOptionsSchema } from "../modelServer/args";
 import { networkOptionsSchema } from "../network/args";
 import { secretsOptionsSchema } from "../secrets/args";
-import { AgentRole, CapacityType, ContextStoreMode, PlatformTarget, TraceStorage } from "../shared/constants";
+import { AgentRole, CapacityType, ContactPoint, ContextStoreMode, MetricsStorage, PlatformTarget, TraceStorage } from "../shared/constants";
 import { environmentName, input, matching, oneOf, tags, z } from "../shared/schema";
 import { ENV_VAR_NAME, PLATFORM_NAME } from "../shared/names";
 import { checkVisibility, taskQueueOptionsSchema } from "../taskQueue/args";
@@ -94,13 +95,15 @@ export const fakeLlmOptionsSchema = z.strictObject({
  * problems under its own keys.
  */
 export function kubernetesTargetProblems(p: {
-    contextStoreMode: string; traceStorage: string; modelServer: boolean;
+    contextStoreMode: string; traceStorage: string; metricsStorage: string; contactPoint: string; modelServer: boolean;
     agents: { gpu: boolean; capacityType: string }[];
 }): { path: (string | number)[]; message: string }[] {
     const problems: { path: (string | number)[]; message: string }[] = [];
     const on = 'with target.type "kubernetes"';
     if (p.contextStoreMode !== ContextStoreMode.InCluster) problems.push({ path: ["contextStore", "mode"], message: `"in-cluster" ${on} (ElastiCache needs AWS)` });
     if (p.traceStorage !== TraceStorage.Local) problems.push({ path: ["tracing", "storage"], message: `"local" ${on} (the S3 bucket needs AWS)` });
+    if (p.metricsStorage !== MetricsStorage.Local) problems.push({ path: ["tracing", "metrics"], message: `"local" ${on} (Amazon Managed Service for Prometheus needs AWS)` });
+    if (p.contactPoint === ContactPoint.Sns) problems.push({ path: ["alerts", "contactPoint"], message: `"grafana" ${on} (the SNS topic needs AWS)` });
     if (p.modelServer) problems.push({ path: ["modelServer"], message: `none ${on} (the model server needs the GPU pool; point the agents' llmBaseUrl at any OpenAI-compatible server)` });
     p.agents.forEach((a, i) => {
         if (a.gpu) problems.push({ path: ["agents", i, "gpu"], message: `false ${on} (no GPU pool)` });
@@ -131,6 +134,7 @@ export const platformArgsSchema = z.strictObject({
     cluster: clusterOptionsSchema.optional(),
     secrets: secretsOptionsSchema.prefault({}),
     tracing: tracingOptionsSchema.prefault({}),
+    alerts: alertsOptionsSchema.superRefine((al, ctx) => { checkContactPoint(al, ctx); checkPagerDutyUrl(al, ctx); }).prefault({}),
     contextStore: contextStoreOptionsSchema.prefault({}),
     queues: z.array(taskQueueOptionsSchema.superRefine(checkVisibility)).max(20).prefault(DEFAULT_QUEUES),
     images: z.array(imageOptionsSchema).max(20).default([]),
@@ -145,7 +149,8 @@ export const platformArgsSchema = z.strictObject({
             if (p[section] !== undefined) ctx.addIssue({ code: "custom", path: [section], message: 'nothing with target.type "kubernetes" (the cluster exists; no VPC or EKS is created)' });
         }
         const problems = kubernetesTargetProblems({
-            contextStoreMode: p.contextStore.mode, traceStorage: p.tracing.storage, modelServer: p.modelServer !== undefined,
+            contextStoreMode: p.contextStore.mode, traceStorage: p.tracing.storage, metricsStorage: p.tracing.metrics, contactPoint: p.alerts.contactPoint,
+            modelServer: p.modelServer !== undefined,
             agents: p.agents.map((a) => ({ gpu: a.gpu, capacityType: a.capacityType })),
         });
         for (const problem of problems) ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
@@ -162,6 +167,9 @@ export const platformArgsSchema = z.strictObject({
     distinct(p.queues, (q) => q.name, "queues", ctx, "queue");
     distinct(p.images, (i) => i.name, "images", ctx, "image");
     distinct(p.agents, (a) => a.name, "agents", ctx, "agent");
+    if (p.alerts.contactPoint === ContactPoint.Grafana && !p.tracing.grafana) {
+        ctx.addIssue({ code: "custom", path: ["alerts", "contactPoint"], message: "\"sns\" unless tracing.grafana is true (Grafana is the \"grafana\" contact point)" });
+    }
     const queues = new Set(p.queues.map((q) => q.name));
     const images = new Set(p.images.map((i) => i.name));
     const pools = (p.cluster ?? clusterOptionsSchema.parse({})).nodePools;

@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { Alerts, AlertsOptions } from "../alerts";
 import { ClusterOptions } from "../cluster";
-import { ContextStoreMode, PlatformTarget, TraceStorage } from "../shared/constants";
+import { ContactPoint, ContextStoreMode, MetricsStorage, PlatformTarget, TraceStorage } from "../shared/constants";
 import { ContextStore, ContextStoreOptions } from "../contextStore";
 import { Keda } from "../keda";
 import { ModelServerArgs } from "../modelServer";
@@ -9,13 +10,13 @@ import { NetworkOptions } from "../network";
 import { AGENT_NAMESPACE, OBSERVABILITY_NAMESPACE, podSecurityLabels, PodSecurityLevel } from "../shared/placement";
 import { AgentOptions, deployAgents, ImageOptions } from "./agents";
 import { AgentSecrets, SecretsOptions } from "../secrets";
-import { GRAFANA_ADMIN_SECRET, REDIS_AUTH_SECRET } from "../secrets/spec";
+import { ALERTING_SECRET, GRAFANA_ADMIN_SECRET, REDIS_AUTH_SECRET } from "../secrets/spec";
 import { Tracing, TracingOptions } from "../tracing";
 import { tracingEndpoints } from "../tracing/values";
 import { TaskQueue, TaskQueueOptions } from "../taskQueue";
 import { elasticMqCredentialsSecret, elasticMqLabels } from "../taskQueue/elasticMq";
 import { parseArgs } from "../shared/schema";
-import { awsFoundationArgs, platformArgsSchema } from "./args";
+import { awsFoundationArgs, platformArgsSchema, ResolvedPlatformArgs } from "./args";
 import { awsFoundation, Foundation, kubernetesFoundation, standInsFor } from "./foundation";
 
 /** Where an AgentPlatform runs. */
@@ -60,8 +61,10 @@ export interface AgentPlatformArgs {
     cluster?: ClusterOptions;
     /** Secrets Manager secrets synced into the agents namespace by External Secrets Operator. Default: no entries (the generated secrets always exist). */
     secrets?: SecretsOptions;
-    /** Tracing: OpenTelemetry Collector, Tempo (S3 or a local volume) and Grafana. Default: the TracingOptions defaults (S3, 14 days, Grafana). */
+    /** Tracing: OpenTelemetry Collector, Tempo (S3 or a local volume), Prometheus (AMP or local) and Grafana. Default: the TracingOptions defaults (S3, 14 days, AMP, Grafana). */
     tracing?: TracingOptions;
+    /** Alerting: the stack's one contact point and every alert's threshold. Default: an SNS topic without subscriptions, every alert's default threshold. */
+    alerts?: AlertsOptions;
     /** Redis-protocol store for agent context (ElastiCache Valkey or in-cluster). Default: ElastiCache, cache.t4g.small, one replica, single-AZ. */
     contextStore?: ContextStoreOptions;
     /** SQS job queues, each with a DLQ; KEDA scales their workers. Default: one queue `jobs` for jobs of up to 300 s. */
@@ -88,8 +91,8 @@ export function defaultClusterName(environment: string): string {
 
 /**
  * The whole platform for one environment, composed from the typed configuration: network → cluster →
- * secrets → context store and queues → tracing → images → workloads. On the kubernetes target the same
- * components run on an existing cluster with in-cluster stand-ins for the AWS services.
+ * secrets → context store and queues → alerts → tracing → images → workloads. On the kubernetes target
+ * the same components run on an existing cluster with in-cluster stand-ins for the AWS services.
  */
 export class AgentPlatform extends pulumi.ComponentResource {
     /** Name of the cluster: the EKS cluster, or the kubeconfig context on "kubernetes". */
@@ -110,6 +113,10 @@ export class AgentPlatform extends pulumi.ComponentResource {
     public readonly nodeRoleArn: pulumi.Output<string | undefined>;
     /** OTLP/HTTP endpoint of the OpenTelemetry Collector (in-cluster): agents' OTEL_EXPORTER_OTLP_ENDPOINT. */
     public readonly otlpEndpoint: pulumi.Output<string>;
+    /** Where the span metrics are queried: the in-cluster Prometheus, or the AMP workspace's endpoint. */
+    public readonly metricsQueryUrl: pulumi.Output<string>;
+    /** ARN of the alert topic (undefined output when the contact point is not "sns"). */
+    public readonly alertTopicArn: pulumi.Output<string | undefined>;
     /** How to reach Grafana (no Ingress): `kubectl -n observability port-forward svc/grafana 3000:80` (undefined output without Grafana). */
     public readonly grafanaPortForwardCommand: pulumi.Output<string | undefined>;
     /** Host of the context store (ElastiCache primary endpoint or in-cluster Service). */
@@ -166,12 +173,20 @@ export class AgentPlatform extends pulumi.ComponentResource {
         // Credentials: KMS key, Secrets Manager (or a namespace of source Secrets), ESO, ExternalSecrets into
         // the namespaces above. Later components read `secrets.generatedValues[...]` and mount the Kubernetes
         // Secrets named in `secrets.kubernetesSecretNames` (REDIS_AUTH_SECRET in agents, GRAFANA_ADMIN_SECRET in observability).
+        // Grafana's Slack webhook (the "grafana" contact point) is a platform secret like every other,
+        // synced by ESO into the observability namespace; its value comes from config or out of band.
+        const slackWebhook = a.alerts.contactPoint === ContactPoint.Grafana && a.alerts.slackWebhook;
+        const alertingSecret = slackWebhook ? [{
+            name: ALERTING_SECRET.name, keys: [ALERTING_SECRET.slackWebhookKey], description: "Alert receiver URLs (Grafana's Slack webhook)",
+            namespaces: [OBSERVABILITY_NAMESPACE],
+            ...(a.alerts.slackWebhookUrl !== undefined ? { values: { [ALERTING_SECRET.slackWebhookKey]: a.alerts.slackWebhookUrl } } : {}),
+        }] : [];
         const secrets = new AgentSecrets(`${name}-secrets`, {
             clusterName: f.clusterName,
             environment: a.environment,
             store: standIns.secrets.store,
             onSystemNodes: standIns.onSystemNodes,
-            secrets: a.secrets.entries,
+            secrets: [...a.secrets.entries, ...alertingSecret],
             generatedSecrets: [
                 { name: REDIS_AUTH_SECRET.name, key: REDIS_AUTH_SECRET.key, namespaces: [AGENT_NAMESPACE] },
                 { name: GRAFANA_ADMIN_SECRET.name, key: GRAFANA_ADMIN_SECRET.key, namespaces: [OBSERVABILITY_NAMESPACE] },
@@ -206,10 +221,16 @@ export class AgentPlatform extends pulumi.ComponentResource {
         // Job queues (each with its DLQ, on SQS or an in-cluster ElasticMQ) and KEDA, whose operator may
         // read their depth. The workers below scale on them with ScaledObjects, after `keda` (its release
         // installs the CRDs; the TriggerAuthentication lives in AGENT_NAMESPACE).
+        // With the "sns" contact point every CloudWatch alarm notifies the stack's topic, the DLQ alarm of
+        // each TaskQueue among them. The topic belongs to Alerts, which is created after the queues and the
+        // context store it alarms on, so the queues get its ARN as an output resolved once it exists.
+        const sns = a.alerts.contactPoint === ContactPoint.Sns;
+        const [topicArn, resolveTopicArn] = pulumi.deferredOutput<string>();
         const queueOptions = Object.fromEntries(a.queues.map((q) => [q.name, q]));
         const queues: Record<string, TaskQueue> = Object.fromEntries(a.queues.map((q) => [q.name,
-            new TaskQueue(`${name}-queue-${q.name}`, { ...q, environment: a.environment, tags, ...standIns.queues, namespace: AGENT_NAMESPACE },
-                onKubernetes ? { parent: this, providers: { kubernetes: k8sProvider }, dependsOn: [agentsNamespace] } : { parent: this })]));
+            new TaskQueue(`${name}-queue-${q.name}`, {
+                ...q, environment: a.environment, alarmActions: sns ? [topicArn] : [], tags, ...standIns.queues, namespace: AGENT_NAMESPACE,
+            }, onKubernetes ? { parent: this, providers: { kubernetes: k8sProvider }, dependsOn: [agentsNamespace] } : { parent: this })]));
         const keda = new Keda(`${name}-keda`, {
             clusterName: f.clusterName,
             authentication: standIns.keda.authentication,
@@ -222,9 +243,15 @@ export class AgentPlatform extends pulumi.ComponentResource {
         const byQueue = (pick: (q: TaskQueue) => pulumi.Output<string>) =>
             pulumi.output(Object.fromEntries(Object.entries(queues).map(([n, q]) => [n, pick(q)]))) as pulumi.Output<Record<string, string>>;
 
-        // Tracing: the collector every agent sends OTLP to, Tempo, and Grafana (its admin password is the
-        // generated grafana-admin secret ESO syncs into the observability namespace, so it waits for it).
-        const localTraces = a.tracing.storage === TraceStorage.Local;
+        // Alerting on what AWS measures: queue age and the context store's nodes; the topic when "sns". On
+        // the kubernetes target there is nothing AWS measures: Grafana's rules are all the alerting there is.
+        const alerts = onKubernetes ? undefined : this.createAlerts(name, a, queues, contextStore, tags);
+        if (sns && alerts) resolveTopicArn(alerts.topicArn.apply((arn) => arn as string));
+
+        // Tracing: the collector every agent sends OTLP to, Tempo, Prometheus, and Grafana with the alert
+        // rules (its admin password and Slack webhook are secrets ESO syncs into the observability
+        // namespace, so it waits for them).
+        const localVolumes = a.tracing.storage === TraceStorage.Local || a.tracing.metrics === MetricsStorage.Local;
         const tracing = new Tracing(`${name}-tracing`, {
             ...a.tracing,
             tags: { ...tags, ...a.tracing.tags },
@@ -233,10 +260,16 @@ export class AgentPlatform extends pulumi.ComponentResource {
             namespace: OBSERVABILITY_NAMESPACE,
             grafanaAdminSecretName: GRAFANA_ADMIN_SECRET.name,
             grafanaAdminSecretKey: GRAFANA_ADMIN_SECRET.key,
+            alerting: {
+                rules: a.alerts.rules,
+                ...(sns && alerts ? { snsTopicArn: topicArn, snsTopicKeyArn: alerts.topicKeyArn.apply((arn) => arn as string) } : {}),
+                ...(slackWebhook ? { slackWebhookSecret: { name: ALERTING_SECRET.name, key: ALERTING_SECRET.slackWebhookKey } } : {}),
+                queues: Object.entries(queues).map(([n, q]) => ({ name: q.queueName, maxJobDurationSeconds: queueOptions[n].maxJobDurationSeconds })),
+            },
             onSystemNodes: standIns.onSystemNodes,
             inClusterDependsOn: {
                 namespaces: [observabilityNamespace],
-                pods: [...f.systemNodesReady, ...(localTraces ? f.storageReady : [])],
+                pods: [...f.systemNodesReady, ...(localVolumes ? f.storageReady : [])],
                 secrets: [secrets],
             },
         }, inCluster);
@@ -282,6 +315,8 @@ export class AgentPlatform extends pulumi.ComponentResource {
         this.clusterSecurityGroupId = cluster ? cluster.clusterSecurityGroupId : none;
         this.nodeRoleArn = cluster ? cluster.nodeRoleArn : none;
         this.otlpEndpoint = tracing.otlpHttpEndpoint;
+        this.metricsQueryUrl = tracing.metricsQueryUrl;
+        this.alertTopicArn = alerts ? alerts.topicArn : pulumi.output(undefined);
         this.grafanaPortForwardCommand = tracing.grafanaPortForwardCommand;
         this.contextStoreHost = contextStore.host;
         this.contextStoreUrl = contextStore.url;
@@ -297,10 +332,24 @@ export class AgentPlatform extends pulumi.ComponentResource {
         this.registerOutputs({
             clusterName: this.clusterName, vpcId: this.vpcId, privateSubnetIds: this.privateSubnetIds, publicSubnetIds: this.publicSubnetIds,
             clusterEndpoint: this.clusterEndpoint, kubeconfig: this.kubeconfig, clusterSecurityGroupId: this.clusterSecurityGroupId, nodeRoleArn: this.nodeRoleArn,
-            otlpEndpoint: this.otlpEndpoint, grafanaPortForwardCommand: this.grafanaPortForwardCommand,
+            otlpEndpoint: this.otlpEndpoint, metricsQueryUrl: this.metricsQueryUrl, alertTopicArn: this.alertTopicArn, grafanaPortForwardCommand: this.grafanaPortForwardCommand,
             contextStoreHost: this.contextStoreHost, contextStoreUrl: this.contextStoreUrl, contextStoreTls: this.contextStoreTls,
             queueUrls: this.queueUrls, queueArns: this.queueArns, deadLetterQueueUrls: this.deadLetterQueueUrls, kedaOperatorRoleArn: this.kedaOperatorRoleArn,
             secretNames: this.secretNames, imageRefs: this.imageRefs, apiServiceUrls: this.apiServiceUrls, modelServerUrl: this.modelServerUrl,
         });
+    }
+
+    /** The Alerts component: CloudWatch alarms on the queues' age and the context store's nodes, and the "sns" topic. */
+    private createAlerts(name: string, a: ResolvedPlatformArgs, queues: Record<string, TaskQueue>, contextStore: ContextStore, tags: Record<string, string>) {
+        const { slackWebhook: _slackWebhook, slackWebhookUrl: _slackWebhookUrl, ...notification } = a.alerts;
+        return new Alerts(`${name}-alerts`, {
+            ...notification,
+            environment: a.environment,
+            queues: Object.fromEntries(Object.entries(queues).map(([n, q]) => [n, q.queueName])),
+            cacheClusterIds: a.contextStore.mode === ContextStoreMode.ElastiCache
+                ? Array.from({ length: 1 + a.contextStore.replicas }, (_, i) => contextStore.cacheClusterIds.apply((ids) => ids[i]))
+                : [],
+            tags,
+        }, { parent: this });
     }
 }

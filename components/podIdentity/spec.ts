@@ -23,6 +23,21 @@ export function policyDocument(statements: PolicyStatement[]) {
     return { Version: "2012-10-17", Statement: statements };
 }
 
+/**
+ * The statement that refuses every request to `resource` not made over TLS (`aws:SecureTransport`
+ * false). A Deny on the service's `<service>:*` is the documented pattern for this guard; it grants nothing.
+ */
+export function denyInsecureTransport(action: string, resource: string | string[]): PolicyStatement {
+    return {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: { AWS: "*" },
+        Action: action,
+        Resource: resource,
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+    };
+}
+
 /** Who may use a Pod Identity role: one service account of one cluster. */
 export interface PodIdentityScope {
     clusterName: string;

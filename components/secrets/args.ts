@@ -25,6 +25,7 @@ export const secretEntryOptionsSchema = z.strictObject({
 /** SecretEntryArgs. */
 export const secretEntrySchema = secretEntryOptionsSchema.extend({
     values: input<Record<string, pulumi.Input<string>>>().meta({ secret: true }).optional(),
+    namespaces: z.array(namespace).min(1).optional().meta({ defaultText: "the component's `namespaces`" }),
 }).superRefine((s, ctx) => {
     if (s.values === undefined || pulumi.Output.isInstance(s.values) || s.values instanceof Promise) return;
     const given = Object.keys(s.values).sort();

@@ -24,6 +24,8 @@ export interface SecretEntryArgs {
      * creates the secret empty and the value is set out of band with `aws secretsmanager put-secret-value`.
      */
     values?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** Namespaces that receive the Kubernetes Secret; they must exist. Default: the component's `namespaces`. */
+    namespaces?: string[];
 }
 
 /** A secret the stack generates (a password or auth token), stored and synced like the others. */
@@ -63,7 +65,7 @@ export interface AgentSecretsArgs {
     storeNamespace?: string;
     /** Environment name: secret names, the ClusterSecretStore name, descriptions. Required. */
     environment: string;
-    /** Secrets whose values people provide, synced into every namespace of `namespaces`. Required (may be empty). */
+    /** Secrets whose values people provide, synced into every namespace of `namespaces` (or their own). Required (may be empty). */
     secrets: SecretEntryArgs[];
     /** Secrets generated with the Pulumi random provider (letters and digits), synced into their own namespaces. Default: none. */
     generatedSecrets?: GeneratedSecretArgs[];
@@ -139,7 +141,7 @@ export class AgentSecrets extends pulumi.ComponentResource {
         const workloadNamespaces = a.namespaces;
         const generated = a.generatedSecrets;
         const planned: PlannedSecret[] = [
-            ...a.secrets.map((s) => ({ name: s.name, keys: s.keys, description: s.description, namespaces: workloadNamespaces })),
+            ...a.secrets.map((s) => ({ name: s.name, keys: s.keys, description: s.description, namespaces: s.namespaces ?? workloadNamespaces })),
             ...generated.map((g) => ({ name: g.name, keys: [g.key], description: `generated ${g.key}`, namespaces: g.namespaces })),
         ];
         // The values the stack knows: given in the arguments, or generated here (letters and digits).

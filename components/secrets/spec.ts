@@ -18,6 +18,13 @@ export const REDIS_AUTH_SECRET = { name: "redis-auth", key: "password" } as cons
 /** The generated secret Tracing uses: Grafana's admin password. */
 export const GRAFANA_ADMIN_SECRET = { name: "grafana-admin", key: "admin-password" } as const;
 
+/**
+ * The secret of the alert receivers' URLs (an entry the platform declares, not generated): Grafana's
+ * Slack webhook (synced into the observability namespace) and PagerDuty's integration URL (which the
+ * SNS subscription takes from config).
+ */
+export const ALERTING_SECRET = { name: "alerting", slackWebhookKey: "SLACK_WEBHOOK_URL", pagerDutyUrlKey: "PAGERDUTY_URL" } as const;
+
 /** Prefix of the platform's Secrets Manager names for an environment: `agent-platform/<environment>`. */
 export function defaultSecretNamePrefix(environment: string): string {
     return `agent-platform/${environment}`;

@@ -49,6 +49,24 @@ export const TraceStorage = {
 } as const;
 export type TraceStorage = (typeof TraceStorage)[keyof typeof TraceStorage];
 
+/** Where the span-derived metrics are stored and queried. */
+export const MetricsStorage = {
+    /** A Prometheus server in the cluster with a volume: dev, and clusters outside AWS. */
+    Local: "local",
+    /** Amazon Managed Service for Prometheus: an in-cluster Prometheus agent remote-writes with SigV4. */
+    Amp: "amp",
+} as const;
+export type MetricsStorage = (typeof MetricsStorage)[keyof typeof MetricsStorage];
+
+/** Where a stack's alerts are sent: its one contact point. */
+export const ContactPoint = {
+    /** An SNS topic (email, Slack through AWS Chatbot, PagerDuty); CloudWatch alarms and Grafana both publish to it. */
+    Sns: "sns",
+    /** Grafana's own contact point (a Slack webhook): no AWS resource involved. */
+    Grafana: "grafana",
+} as const;
+export type ContactPoint = (typeof ContactPoint)[keyof typeof ContactPoint];
+
 /** EC2 purchase options Karpenter may use. */
 export const CapacityType = {
     Spot: "spot",

@@ -239,6 +239,13 @@ export const DURATION = /^(\d+(ms|s|m|h))+$/;
 /** A duration such as "30s", "5m" or "1h30m". */
 export const duration = matching(DURATION, 'a duration such as "30s", "5m" or "1h30m"');
 
+/** Seconds of a duration such as "1h30m" (DURATION; milliseconds count as fractions). */
+export function durationSeconds(text: string): number {
+    if (!DURATION.test(text)) throw new Error(`not a duration: ${JSON.stringify(text)}`);
+    const unit = { ms: 0.001, s: 1, m: 60, h: 3600 } as const;
+    return [...text.matchAll(/(\d+)(ms|s|m|h)/g)].reduce((sum, m) => sum + Number(m[1]) * unit[m[2] as keyof typeof unit], 0);
+}
+
 /** Resource tags. */
 export const tags = z.record(z.string(), z.string());
 

@@ -146,12 +146,42 @@ export const TEMPO_CHART = { repository: "https://grafana-community.github.io/he
  * OpenTelemetry Collector chart, repository https://open-telemetry.github.io/opentelemetry-helm-charts.
  * Checked: the repository's index.yaml lists opentelemetry-collector 0.182.0 (appVersion 0.165.0,
  * created 2026-11-21) as the newest. Values checked in templates/_config.tpl and UPGRADING.md: `mode`,
- * `image.repository` (the otelcol-k8s distribution on ghcr.io), `command.name`, `alternateConfig`
+ * `image.repository`, `command.name`, `alternateConfig`
  * (replaces the default pipelines), `presets.kubernetesAttributes` (adds the processor and its
  * ClusterRole; emits `k8s_attributes` since chart 0.159.0), `ports.*.enabled`; the OTLP gRPC exporter is
  * named `otlp_grpc` since collector v0.144 (`otlp` is a deprecated alias).
  */
 export const OTEL_COLLECTOR_CHART = { repository: "https://open-telemetry.github.io/opentelemetry-helm-charts", chart: "opentelemetry-collector", version: "0.182.0" } as const;
+
+/**
+ * Image of the OpenTelemetry Collector: the contrib distribution (its tag is the chart's appVersion).
+ * The otelcol-k8s distribution has the spanmetrics connector but neither the `signaltometrics`
+ * connector (token sums and the queue-time histogram come from span attributes) nor the `prometheus`
+ * exporter; contrib has both. Checked: distributions/otelcol-k8s/manifest.yaml and
+ * distributions/otelcol-contrib/manifest.yaml in open-telemetry/opentelemetry-collector-releases
+ * (v0.159.0, Aug 2026); the contrib image's executable is `/otelcol-contrib` (its Dockerfile).
+ */
+export const OTEL_COLLECTOR_IMAGE = { repository: "ghcr.io/open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-contrib", command: "otelcol-contrib" } as const;
+
+/**
+ * Prometheus chart (prometheus-community, repository https://prometheus-community.github.io/helm-charts),
+ * only its server (alertmanager, kube-state-metrics, node exporter and pushgateway turned off).
+ * Checked: chart 29.27.2 (entigolabs/entigo-infralib PR #1705 "update prometheus 29.27.0 → 29.27.2",
+ * 2026-09-07, the newest found; 29.27.0 ships Prometheus v3.14.0); values `server.remoteWrite`,
+ * `server.defaultFlagsOverride`, `server.persistentVolume.*`, `server.retention`, `server.global`,
+ * `scrapeConfigs.<job>.enabled`, `serverFiles`, `serviceAccounts.server.name`, `configmapReload`
+ * and the `--agent` flag in values.yaml and templates/cm.yaml, templates/deploy.yaml (chart 29.27.0).
+ */
+export const PROMETHEUS_CHART = { repository: "https://prometheus-community.github.io/helm-charts", chart: "prometheus", version: "29.27.2" } as const;
+
+/**
+ * Grafana's data source plugin for Amazon Managed Service for Prometheus, which signs queries with SigV4
+ * (SigV4 in the core Prometheus data source is deprecated and migrated away in Grafana 13). Installed
+ * at start through the chart's `plugins` (GF_PLUGINS_PREINSTALL_SYNC, `id@version`). Checked:
+ * grafana/grafana-amazonprometheus-datasource package.json 3.2.0 (Aug 2026), plugin.json `alerting: true`,
+ * provisioning jsonData `sigV4Auth`, `sigV4AuthType`, `sigV4Region`.
+ */
+export const GRAFANA_AMP_PLUGIN = { id: "grafana-amazonprometheus-datasource", version: "3.2.0" } as const;
 
 /**
  * Grafana chart, repository https://grafana-community.github.io/helm-charts (grafana/helm-charts froze it

@@ -2,7 +2,7 @@
  * Pure derivations of a TaskQueue: names, the visibility timeout, redrive and queue policies, the IAM
  * statements of producers and consumers, the DLQ alarm.
  */
-import { policyDocument, PolicyStatement } from "../podIdentity/spec";
+import { denyInsecureTransport, policyDocument, PolicyStatement } from "../podIdentity/spec";
 
 /**
  * Limits of a TaskQueue, from the SQS quotas (checked against the SQS developer guide:
@@ -55,19 +55,9 @@ export function redriveAllowPolicy(sourceQueueArn: string) {
     return { redrivePermission: "byQueue", sourceQueueArns: [sourceQueueArn] };
 }
 
-/**
- * Queue policy that denies every SQS request not made over TLS (`aws:SecureTransport` false). A Deny
- * on `sqs:*` is the documented pattern for this guard; it grants nothing.
- */
+/** Queue policy that denies every SQS request not made over TLS. */
 export function denyInsecureTransportPolicy(queueArn: string) {
-    return policyDocument([{
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: { AWS: "*" },
-        Action: "sqs:*",
-        Resource: queueArn,
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-    }]);
+    return policyDocument([denyInsecureTransport("sqs:*", queueArn)]);
 }
 
 /**

@@ -1,13 +1,20 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { TraceStorage } from "../shared/constants";
+import { AlertRulesOptions } from "../alerts";
+import { alertsOf, AlertEngine, WatchedQueue } from "../alerts/rules";
+import { grafanaAlerting } from "../alerts/grafana";
+import { MetricsStorage, TraceStorage } from "../shared/constants";
 import { dependsOnFor, InClusterDependencies } from "../shared/inCluster";
 import { agentsDashboardJson } from "./dashboards";
 import { PodIdentityRole } from "../podIdentity";
-import { collectorValues, grafanaPortForwardCommand, grafanaValues, TEMPO_SERVICE_ACCOUNT, tempoStoragePolicy, tempoValues, traceBucketLifecycleRules, traceBucketTlsPolicy, TRACING_RELEASES, tracingEndpoints } from "./values";
+import { policyDocument } from "../podIdentity/spec";
+import { GRAFANA_SERVICE_ACCOUNT, grafanaValues, MetricsDataSourceInput } from "./grafana";
+import { ampRemoteWriteUrl, ampWriterPolicy, grafanaAwsStatements, PROMETHEUS_DATASOURCE_UID, PROMETHEUS_SERVER, prometheusUrl, prometheusValues } from "./prometheus";
+import { createTraceBucket } from "./traceBucket";
+import { collectorValues, grafanaPortForwardCommand, TEMPO_SERVICE_ACCOUNT, tempoStoragePolicy, tempoValues, TRACING_RELEASES, tracingEndpoints } from "./values";
 import { parseArgs } from "../shared/schema";
-import { GRAFANA_CHART, OTEL_COLLECTOR_CHART, TEMPO_CHART } from "../shared/versions";
+import { GRAFANA_CHART, OTEL_COLLECTOR_CHART, PROMETHEUS_CHART, TEMPO_CHART } from "../shared/versions";
 import { tracingArgsSchema } from "./args";
 
 /** Tracing settings that do not depend on the cluster (what AgentPlatform takes). */
@@ -18,33 +25,77 @@ export interface TracingOptions {
     retentionDays?: number;
     /** Size of Tempo's volume when storage is "local", GiB. Default: 10. */
     localStorageGiB?: number;
-    /** Install Grafana with Tempo as a data source and the Agents dashboard. Default: true. */
+    /** Days the trace bucket's S3 server access logs are kept, when storage is "s3" (1–3650). Default: 90. */
+    accessLogRetentionDays?: number;
+    /** Install Grafana with Tempo and Prometheus as data sources, the Agents dashboard and the alert rules. Default: true. */
     grafana?: boolean;
     /** Replicas of the OpenTelemetry Collector (a PodDisruptionBudget keeps one up when more than one). Default: 2. */
     collectorReplicas?: number;
-    /** StorageClass of Tempo's volume. Default: the cluster's default StorageClass. */
+    /**
+     * Where the span metrics go: "local" (a Prometheus server with a volume in the cluster; dev, or a
+     * cluster outside AWS) or "amp" (an Amazon Managed Service for Prometheus workspace, remote-written
+     * by a Prometheus agent with SigV4) — MetricsStorage. Default: "amp".
+     */
+    metrics?: string;
+    /** Days the local Prometheus keeps samples, when metrics is "local" (1–90). Default: 15. */
+    metricsRetentionDays?: number;
+    /** Size of the local Prometheus' volume, GiB, when metrics is "local" (1–1000). Default: 8. */
+    metricsStorageGiB?: number;
+    /** StorageClass of Tempo's and Prometheus' volumes. Default: the cluster's default StorageClass. */
     storageClassName?: string;
-    /** Tags of the AWS resources (bucket, key, role). Default: none. */
+    /** Tags of the AWS resources (buckets, keys, roles, workspace). Default: none. */
     tags?: Record<string, string>;
+}
+
+/** A job queue the "queue not consumed" rule watches. */
+export interface WatchedQueueArgs {
+    /** SQS name of the queue. Required. */
+    name: pulumi.Input<string>;
+    /** Longest a job may run, seconds (1–43199): a finished job is expected within it. Required. */
+    maxJobDurationSeconds: number;
+}
+
+/** A key of a Kubernetes Secret. */
+export interface SecretKeyRefArgs {
+    /** Name of the Secret (in the tracing namespace). Required. */
+    name: string;
+    /** Data key. Required. */
+    key: string;
+}
+
+/** Grafana's alerting: rule thresholds, the contact point, the queues watched. */
+export interface TracingAlertingArgs {
+    /** Threshold and `for` of the alerts (Grafana uses its rules'; CloudWatch alarms are the Alerts component's). Default: each alert's own. */
+    rules?: AlertRulesOptions;
+    /** SNS topic Grafana publishes alerts to (the "sns" contact point). Default: none. */
+    snsTopicArn?: pulumi.Input<string>;
+    /** KMS key of that topic, which Grafana's role may use to publish. Default: none. */
+    snsTopicKeyArn?: pulumi.Input<string>;
+    /** Secret key holding a Slack incoming-webhook URL Grafana posts alerts to (the "grafana" contact point). Default: none. */
+    slackWebhookSecret?: SecretKeyRefArgs;
+    /** Job queues the "queue not consumed" rule watches. Default: none. */
+    queues?: WatchedQueueArgs[];
 }
 
 export interface TracingArgs extends TracingOptions {
     /** Environment name (dev, staging, prod, ...): resource names, tags and the `deployment.environment.name` the collector adds when a span lacks it. Required. */
     environment: string;
-    /** EKS cluster the Tempo Pod Identity association belongs to; also stamped on spans as `k8s.cluster.name`. Required. */
+    /** EKS cluster the Pod Identity associations belong to; also stamped on spans as `k8s.cluster.name`. Required. */
     clusterName: pulumi.Input<string>;
     /** Kubernetes Secret (in `namespace`) holding Grafana's admin password, created by External Secrets Operator. Default: "grafana-admin". */
     grafanaAdminSecretName?: string;
     /** Key of the admin password in that Secret. Default: "admin-password". */
     grafanaAdminSecretKey?: string;
-    /** Namespace of the collector, Tempo and Grafana; it must exist (AgentPlatform creates it). Default: "observability". */
+    /** Namespace of the collector, Tempo, Prometheus and Grafana; it must exist (AgentPlatform creates it). Default: "observability". */
     namespace?: string;
+    /** Grafana's alert rules and contact point. Default: every rule with its default threshold, no contact point. */
+    alerting?: TracingAlertingArgs;
     /**
      * What the releases wait for: `namespaces` (the namespace above), `pods` (the nodes they run on, the
      * storage of a local volume), `secrets` (Grafana's admin password Secret; Grafana only). Default: none.
      */
     inClusterDependsOn?: InClusterDependencies;
-    /** Pin the collector, Tempo and Grafana to AgentCluster's system nodes (false on a cluster without them). Default: true. */
+    /** Pin the collector, Tempo, Prometheus and Grafana to AgentCluster's system nodes (false on a cluster without them). Default: true. */
     onSystemNodes?: boolean;
 }
 
@@ -53,11 +104,18 @@ export function parseTracingArgs(args: TracingArgs) {
     return parseArgs("Tracing", tracingArgsSchema, args);
 }
 
+type ParsedTracingArgs = ReturnType<typeof parseTracingArgs>;
+
+/** Environment variable through which Grafana reads the Slack webhook URL. */
+export const SLACK_WEBHOOK_ENV = "ALERTING_SLACK_WEBHOOK_URL";
+
 /**
- * Distributed tracing for the agents: an OpenTelemetry Collector (the one OTLP endpoint agents send
- * to), Grafana Tempo in monolithic mode (a local volume in dev; an encrypted, lifecycle-managed S3
- * bucket reached through a Pod Identity role elsewhere) and Grafana with Tempo provisioned as a data
- * source and the "Agents" dashboard. Nothing is exposed outside the cluster.
+ * Distributed tracing and the metrics beside it: an OpenTelemetry Collector (the one OTLP endpoint
+ * agents send to) that also derives metrics from the spans, Grafana Tempo in monolithic mode (a local
+ * volume in dev; an encrypted, lifecycle-managed S3 bucket with access logs, reached through a Pod
+ * Identity role elsewhere), Prometheus (a server with a volume, or an agent that remote-writes to an
+ * Amazon Managed Service for Prometheus workspace) and Grafana with Tempo and Prometheus provisioned
+ * as data sources, the "Agents" dashboard and the alert rules. Nothing is exposed outside the cluster.
  */
 export class Tracing extends pulumi.ComponentResource {
     /** OTLP/gRPC endpoint of the collector (in-cluster URL). */
@@ -66,12 +124,18 @@ export class Tracing extends pulumi.ComponentResource {
     public readonly otlpHttpEndpoint: pulumi.Output<string>;
     /** Tempo's query API (in-cluster URL). */
     public readonly tempoQueryUrl: pulumi.Output<string>;
+    /** Where the span metrics are queried: the in-cluster Prometheus, or the AMP workspace's endpoint. */
+    public readonly metricsQueryUrl: pulumi.Output<string>;
+    /** ARN of the AMP workspace (undefined output when metrics are local). */
+    public readonly metricsWorkspaceArn: pulumi.Output<string | undefined>;
     /** The command that makes Grafana reachable on http://localhost:3000 (undefined output without Grafana). */
     public readonly grafanaPortForwardCommand: pulumi.Output<string | undefined>;
     /** Namespace of the tracing stack. */
     public readonly namespace: pulumi.Output<string>;
     /** Trace bucket (undefined output when storage is local). */
     public readonly bucketName: pulumi.Output<string | undefined>;
+    /** Bucket of the trace bucket's server access logs (undefined output when storage is local). */
+    public readonly accessLogBucketName: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: TracingArgs, opts?: pulumi.ComponentResourceOptions) {
         const a = parseTracingArgs(args); // before super: invalid arguments register nothing
@@ -80,25 +144,23 @@ export class Tracing extends pulumi.ComponentResource {
         const { namespace, storage, retentionDays, grafana } = a;
         const tags = { ...a.tags, "agent-platform:component": "tracing" };
         const endpoints = tracingEndpoints(namespace);
+        // The region only where an AWS service is used (S3, AMP, SNS): on a cluster without AWS, no AWS call at all.
+        let regionOutput: pulumi.Output<string> | undefined;
+        const region = () => (regionOutput ??= aws.getRegionOutput({}, parent).region);
         const inCluster = (own: pulumi.Resource[], kinds: (keyof InClusterDependencies)[] = ["namespaces", "pods"]) =>
             ({ parent: this, dependsOn: dependsOnFor(a.inClusterDependsOn, kinds, own) });
+        const podRole = (suffix: string, serviceAccount: string, policy: pulumi.Input<string>) =>
+            new PodIdentityRole(`${name}-${suffix}`, { clusterName: a.clusterName, namespace, serviceAccount, policy, tags }, parent);
 
-        let bucket: aws.s3.Bucket | undefined;
+        let bucket: { bucket: aws.s3.Bucket; logBucket: aws.s3.Bucket } | undefined;
         let storageReady: pulumi.Resource[] = [];
         let tempoStorage: pulumi.Output<{ bucket?: string; region?: string }> = pulumi.output({});
         if (storage === TraceStorage.S3) {
-            const s3 = this.createBucket(name, a.environment, retentionDays, tags);
-            bucket = s3.bucket;
-            const role = new PodIdentityRole(`${name}-tempo`, {
-                clusterName: a.clusterName,
-                namespace,
-                serviceAccount: TEMPO_SERVICE_ACCOUNT,
-                policy: pulumi.jsonStringify(pulumi.all([s3.bucket.arn, s3.key.arn]).apply(([b, k]) => tempoStoragePolicy(b, k))),
-                tags,
-            }, parent);
+            const s3 = createTraceBucket(name, { environment: a.environment, retentionDays, accessLogRetentionDays: a.accessLogRetentionDays, tags }, this);
+            bucket = s3;
+            const role = podRole("tempo", TEMPO_SERVICE_ACCOUNT, pulumi.jsonStringify(pulumi.all([s3.bucket.arn, s3.key.arn]).apply(([b, k]) => tempoStoragePolicy(b, k))));
             storageReady = [role, ...s3.ready];
-            const region = aws.getRegionOutput({}, parent).region;
-            tempoStorage = pulumi.all([s3.bucket.bucket, region]).apply(([b, r]) => ({ bucket: b, region: r }));
+            tempoStorage = pulumi.all([s3.bucket.bucket, region()]).apply(([b, r]) => ({ bucket: b, region: r }));
         }
 
         const tempo = new k8s.helm.v3.Release(`${name}-tempo`, {
@@ -124,65 +186,92 @@ export class Tracing extends pulumi.ComponentResource {
             })),
         }, inCluster([]));
 
+        const metrics = this.createPrometheus(name, a, region, podRole, inCluster);
+
         // Neither the collector nor Grafana needs Tempo to start (the collector's exporter retries, and a
-        // data source is only an address): all three install side by side.
+        // data source is only an address): they install side by side.
         if (grafana) {
+            const alerting = a.alerting;
+            const secretEnv = alerting.slackWebhookSecret
+                ? { [SLACK_WEBHOOK_ENV]: { secretName: alerting.slackWebhookSecret.name, key: alerting.slackWebhookSecret.key } }
+                : undefined;
+            // Grafana calls AWS when it queries AMP or publishes to the topic: a role for its pods, before they start.
+            const access = pulumi.all([metrics.workspaceArn, alerting.snsTopicArn, alerting.snsTopicKeyArn])
+                .apply(([workspaceArn, topicArn, topicKeyArn]) => grafanaAwsStatements({ workspaceArn, topicArn, topicKeyArn }));
+            const needsRole = a.metrics === MetricsStorage.Amp || alerting.snsTopicArn !== undefined;
+            const role = needsRole ? [podRole("grafana", GRAFANA_SERVICE_ACCOUNT, pulumi.jsonStringify(access.apply(policyDocument)))] : [];
+            const watched = pulumi.all(alerting.queues.map((q) => pulumi.output(q.name).apply((n): WatchedQueue => ({ name: n, maxJobDurationSeconds: q.maxJobDurationSeconds }))));
+            const rules = Object.fromEntries(alertsOf(AlertEngine.Grafana).map((id) => [id, alerting.rules[id]])) as typeof alerting.rules;
             new k8s.helm.v3.Release(`${name}-grafana`, {
                 name: TRACING_RELEASES.grafana,
                 namespace,
                 chart: GRAFANA_CHART.chart,
                 version: GRAFANA_CHART.version,
                 repositoryOpts: { repo: GRAFANA_CHART.repository },
-                values: grafanaValues({
+                values: pulumi.all([metrics.dataSource, watched, alerting.snsTopicArn, alerting.snsTopicArn !== undefined ? region() : undefined]).apply(([dataSource, queues, topicArn, r]) => grafanaValues({
                     namespace,
                     adminSecretName: a.grafanaAdminSecretName,
                     adminSecretKey: a.grafanaAdminSecretKey,
                     dashboardJson: agentsDashboardJson(),
+                    metrics: dataSource,
+                    alerting: grafanaAlerting({
+                        rules, queues, datasourceUid: PROMETHEUS_DATASOURCE_UID,
+                        contactPoint: { sns: topicArn && r ? { topicArn, region: r } : undefined, slackWebhookEnv: secretEnv ? SLACK_WEBHOOK_ENV : undefined },
+                    }),
+                    secretEnv,
                     onSystemNodes: a.onSystemNodes,
-                }),
-            }, inCluster([], ["namespaces", "pods", "secrets"]));
+                })),
+            }, inCluster(role, ["namespaces", "pods", "secrets"]));
         }
 
         // Known names (so previews show them), carrying a dependency on the release that serves them.
         this.otlpGrpcEndpoint = collector.urn.apply(() => endpoints.otlpGrpc);
         this.otlpHttpEndpoint = collector.urn.apply(() => endpoints.otlpHttp);
         this.tempoQueryUrl = tempo.urn.apply(() => endpoints.tempoQuery);
+        this.metricsQueryUrl = metrics.dataSource.apply((d) => d.url);
+        this.metricsWorkspaceArn = metrics.workspaceArn;
         this.grafanaPortForwardCommand = pulumi.output(grafana ? grafanaPortForwardCommand(namespace) : undefined);
         this.namespace = pulumi.output(namespace);
-        this.bucketName = bucket ? bucket.bucket : pulumi.output(undefined);
+        this.bucketName = bucket ? bucket.bucket.bucket : pulumi.output(undefined);
+        this.accessLogBucketName = bucket ? bucket.logBucket.bucket : pulumi.output(undefined);
         this.registerOutputs({
             otlpGrpcEndpoint: this.otlpGrpcEndpoint, otlpHttpEndpoint: this.otlpHttpEndpoint, tempoQueryUrl: this.tempoQueryUrl,
+            metricsQueryUrl: this.metricsQueryUrl, metricsWorkspaceArn: this.metricsWorkspaceArn,
             grafanaPortForwardCommand: this.grafanaPortForwardCommand, namespace: this.namespace, bucketName: this.bucketName,
+            accessLogBucketName: this.accessLogBucketName,
         });
     }
 
-    /** The trace bucket: SSE-KMS with its own key, public access blocked, TLS only, expiring with the retention. */
-    private createBucket(name: string, environment: string, retentionDays: number, tags: Record<string, string>) {
-        const parent = { parent: this };
-        const key = new aws.kms.Key(`${name}-traces`, {
-            description: `Encrypts the ${environment} trace bucket`,
-            enableKeyRotation: true,
-            deletionWindowInDays: 7,
-            tags,
-        }, parent);
-        // Traces are disposable telemetry with a retention: a stack destroy may empty the bucket.
-        const bucket = new aws.s3.Bucket(`${name}-traces`, { forceDestroy: true, tags }, parent);
-        const ownership = new aws.s3.BucketOwnershipControls(`${name}-traces`, {
-            bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" },
-        }, parent);
-        const publicAccess = new aws.s3.BucketPublicAccessBlock(`${name}-traces`, {
-            bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
-        }, parent);
-        const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-traces`, {
-            bucket: bucket.id,
-            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }, bucketKeyEnabled: true }],
-        }, parent);
-        const lifecycle = new aws.s3.BucketLifecycleConfiguration(`${name}-traces`, {
-            bucket: bucket.id, rules: traceBucketLifecycleRules(retentionDays),
-        }, parent);
-        const policy = new aws.s3.BucketPolicy(`${name}-traces`, {
-            bucket: bucket.id, policy: pulumi.jsonStringify(bucket.arn.apply(traceBucketTlsPolicy)),
-        }, { parent: this, dependsOn: [publicAccess] });
-        return { bucket, key, ready: [ownership, publicAccess, encryption, lifecycle, policy] };
+    /**
+     * Prometheus and, when metrics are "amp", the workspace it writes to with its own Pod Identity role
+     * (remote write only). Returns the release and what Grafana queries.
+     */
+    private createPrometheus(name: string, a: ParsedTracingArgs, region: () => pulumi.Output<string>, podRole: (suffix: string, sa: string, policy: pulumi.Input<string>) => PodIdentityRole,
+        inCluster: (own: pulumi.Resource[]) => pulumi.CustomResourceOptions) {
+        const amp = a.metrics === MetricsStorage.Amp;
+        let workspace: aws.amp.Workspace | undefined;
+        let ready: pulumi.Resource[] = [];
+        if (amp) {
+            workspace = new aws.amp.Workspace(`${name}-metrics`, { alias: `agents-${a.environment}`, tags: { ...a.tags, "agent-platform:component": "tracing" } }, { parent: this });
+            ready = [podRole("prometheus", PROMETHEUS_SERVER, pulumi.jsonStringify(workspace.arn.apply(ampWriterPolicy)))];
+        }
+        const remoteWrite: pulumi.Output<{ url: string; region: string } | undefined> = workspace
+            ? pulumi.all([workspace.prometheusEndpoint, region()]).apply(([endpoint, r]) => ({ url: ampRemoteWriteUrl(endpoint), region: r }))
+            : pulumi.output(undefined);
+        const release = new k8s.helm.v3.Release(`${name}-prometheus`, {
+            name: TRACING_RELEASES.prometheus,
+            namespace: a.namespace,
+            chart: PROMETHEUS_CHART.chart,
+            version: PROMETHEUS_CHART.version,
+            repositoryOpts: { repo: PROMETHEUS_CHART.repository },
+            values: remoteWrite.apply((rw) => prometheusValues({
+                namespace: a.namespace, storage: a.metrics, retentionDays: a.metricsRetentionDays, storageGiB: a.metricsStorageGiB,
+                storageClassName: a.storageClassName, remoteWrite: rw, onSystemNodes: a.onSystemNodes,
+            })),
+        }, inCluster(ready));
+        const dataSource: pulumi.Output<MetricsDataSourceInput> = workspace
+            ? pulumi.all([workspace.prometheusEndpoint, region()]).apply(([url, r]) => ({ storage: a.metrics, url, region: r }))
+            : release.urn.apply(() => ({ storage: a.metrics, url: prometheusUrl(a.namespace) }));
+        return { release, dataSource, workspaceArn: workspace ? workspace.arn.apply((v): string | undefined => v) : pulumi.output(undefined) };
     }
 }

@@ -1,14 +1,17 @@
 /**
- * Pure builders of the tracing stack: Helm values of Tempo, the OpenTelemetry Collector and Grafana,
- * the in-cluster endpoints, the trace bucket's lifecycle and policies, and Tempo's IAM permissions.
- * The Tracing component only wires these into resources; tests call them directly.
+ * Pure builders of the tracing stack: Helm values of Tempo and the OpenTelemetry Collector, the
+ * in-cluster endpoints, the trace bucket's and its access-log bucket's lifecycle and policies, and
+ * Tempo's IAM permissions (Grafana's values: grafana.ts; Prometheus': prometheus.ts). The Tracing
+ * component only wires these into resources; tests call them directly.
  */
 import { TraceStorage } from "../shared/constants";
 import { systemPodPlacement } from "../shared/placement";
-import { policyDocument, PolicyStatement } from "../podIdentity/spec";
+import { OTEL_COLLECTOR_IMAGE } from "../shared/versions";
+import { denyInsecureTransport, policyDocument, PolicyStatement } from "../podIdentity/spec";
+import { METRICS_PIPELINE, metricsConnectors, SPAN_METRICS_PORT } from "./metrics";
 
 /** Helm release names; the charts' `fullnameOverride` makes them the Service names too. */
-export const TRACING_RELEASES = { tempo: "tempo", collector: "otel-collector", grafana: "grafana" } as const;
+export const TRACING_RELEASES = { tempo: "tempo", collector: "otel-collector", grafana: "grafana", prometheus: "prometheus" } as const;
 
 /** Kubernetes service account Tempo runs as (the Pod Identity association is made for it). */
 export const TEMPO_SERVICE_ACCOUNT = "tempo";
@@ -19,8 +22,11 @@ export const TEMPO_WAL_VOLUME_GIB = 10;
 /** Tempo's ports: HTTP API (queries), OTLP gRPC and OTLP HTTP receivers. */
 export const TEMPO_PORTS = { http: 3200, otlpGrpc: 4317, otlpHttp: 4318 } as const;
 
-/** The collector's OTLP ports (the endpoint agents send to). */
-export const COLLECTOR_PORTS = { otlpGrpc: 4317, otlpHttp: 4318, health: 13133, metrics: 8888 } as const;
+/** The collector's ports: OTLP (the endpoint agents send to), health, its own telemetry, the span metrics. */
+export const COLLECTOR_PORTS = { otlpGrpc: 4317, otlpHttp: 4318, health: 13133, metrics: 8888, spanMetrics: SPAN_METRICS_PORT } as const;
+
+/** Names of the collector's container ports Prometheus scrapes (the chart names a port after its key). */
+export const COLLECTOR_SCRAPE_PORTS = { telemetry: "metrics", spanMetrics: "span-metrics" } as const;
 
 /** Grafana's Service port and the local port the documented port-forward uses. */
 export const GRAFANA_PORTS = { service: 80, local: 3000 } as const;
@@ -33,6 +39,9 @@ export const COLLECTOR_TEMPO_EXPORTER = "otlp_grpc/tempo";
 
 /** The collector's trace processors, in pipeline order: shed load first, enrich, label, batch last. */
 export const COLLECTOR_TRACE_PROCESSORS = ["memory_limiter", "k8s_attributes", "resource/platform", "batch"] as const;
+
+/** Where the traces pipeline sends spans: Tempo, and the two connectors that derive metrics from them. */
+export const COLLECTOR_TRACE_EXPORTERS = [COLLECTOR_TEMPO_EXPORTER, METRICS_PIPELINE.spanmetrics, METRICS_PIPELINE.signaltometrics] as const;
 
 /** In-cluster DNS name of a Service. */
 export function serviceHost(service: string, namespace: string): string {
@@ -100,26 +109,60 @@ export function tempoStoragePolicy(bucketArn: string, kmsKeyArn: string) {
     return policyDocument(statements);
 }
 
+/** The statement that refuses every request to a bucket and its objects that does not use TLS. */
+function denyInsecureBucketTransport(bucketArn: string): PolicyStatement {
+    return denyInsecureTransport("s3:*", [bucketArn, `${bucketArn}/*`]);
+}
+
 /** Bucket policy of the trace bucket: refuse every request that does not use TLS. */
 export function traceBucketTlsPolicy(bucketArn: string) {
-    return policyDocument([{
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: { AWS: "*" },
-        Action: "s3:*",
-        Resource: [bucketArn, `${bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-    }]);
+    return policyDocument([denyInsecureBucketTransport(bucketArn)]);
+}
+
+/**
+ * Suffix of the access-log bucket's resource names. The policy pack recognises a server access log
+ * destination by it: S3 delivers server access logs only to a bucket whose default encryption is
+ * SSE-S3 (AES256), never SSE-KMS, so `s3-sse-kms` requires AES256 there instead (policy/s3.ts).
+ */
+export const ACCESS_LOG_SUFFIX = "-access-logs";
+
+/** Prefix of the trace bucket's log objects in the access-log bucket. */
+export const ACCESS_LOG_PREFIX = "traces/";
+
+/**
+ * Bucket policy of the access-log bucket: the S3 logging service may write log objects, only on behalf
+ * of the trace bucket and this account (no confused deputy); nothing without TLS.
+ */
+export function accessLogBucketPolicy(logBucketArn: string, sourceBucketArn: string, accountId: string) {
+    return policyDocument([
+        {
+            Sid: "S3ServerAccessLogDelivery",
+            Effect: "Allow",
+            Principal: { Service: "logging.s3.amazonaws.com" },
+            Action: "s3:PutObject",
+            Resource: `${logBucketArn}/${ACCESS_LOG_PREFIX}*`,
+            Condition: { ArnLike: { "aws:SourceArn": sourceBucketArn }, StringEquals: { "aws:SourceAccount": accountId } },
+        },
+        denyInsecureBucketTransport(logBucketArn),
+    ]);
+}
+
+/** Lifecycle rules of the access-log bucket: logs expire after their retention. */
+export function accessLogLifecycleRules(retentionDays: number) {
+    return [
+        { id: "expire-access-logs", status: "Enabled", filter: {}, expiration: { days: retentionDays } },
+        { id: "abort-incomplete-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
+    ];
 }
 
 /** Pod placement in the form the charts take (`nodeSelector`, `tolerations`): the system nodes, unless the cluster has none. */
-function placement(onSystemNodes = true) {
+export function placement(onSystemNodes = true) {
     const p = systemPodPlacement();
     return onSystemNodes ? { nodeSelector: p.nodeSelector, tolerations: p.tolerations } : {};
 }
 
 /** Restricted container security context (Pod Security "restricted"). */
-const RESTRICTED_CONTAINER = {
+export const RESTRICTED_CONTAINER = {
     allowPrivilegeEscalation: false,
     readOnlyRootFilesystem: true,
     capabilities: { drop: ["ALL"] },
@@ -191,11 +234,14 @@ export interface CollectorValuesInput {
 }
 
 /**
- * Values of the `opentelemetry-collector` chart in deployment mode: the Kubernetes distribution image,
- * the `kubernetesAttributes` preset (which also creates the ClusterRole the processor needs to read
- * pods, namespaces and replica sets), and one traces pipeline OTLP → memory_limiter → k8s_attributes →
- * resource → batch → Tempo. The pipeline is given as `alternateConfig`, which replaces the chart's
- * default pipelines (jaeger, zipkin, prometheus, logs, metrics) instead of null-ing them one by one.
+ * Values of the `opentelemetry-collector` chart in deployment mode: the contrib image (it has the
+ * `signaltometrics` connector and the `prometheus` exporter), the `kubernetesAttributes` preset (which
+ * also creates the ClusterRole the processor needs to read pods, namespaces and replica sets, and
+ * derives `service.instance.id` per pod, so every pod's metrics stay a series of their own), and two
+ * pipelines: traces OTLP → memory_limiter → k8s_attributes → resource → batch → Tempo and the two
+ * connectors; metrics (from the connectors) → memory_limiter → deltatocumulative → batch → the
+ * `prometheus` exporter Prometheus scrapes. The pipelines are given as `alternateConfig`, which replaces
+ * the chart's default pipelines (jaeger, zipkin, prometheus, logs, metrics) instead of null-ing them.
  */
 export function collectorValues(input: CollectorValuesInput) {
     const endpoints = tracingEndpoints(input.namespace);
@@ -204,13 +250,14 @@ export function collectorValues(input: CollectorValuesInput) {
         mode: "deployment",
         fullnameOverride: TRACING_RELEASES.collector,
         replicaCount: input.replicas,
-        image: { repository: "ghcr.io/open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-k8s" },
-        command: { name: "otelcol-k8s" },
+        image: { repository: OTEL_COLLECTOR_IMAGE.repository },
+        command: { name: OTEL_COLLECTOR_IMAGE.command },
         presets: { kubernetesAttributes: { enabled: true } },
         ports: {
             "otlp": { enabled: true },
             "otlp-http": { enabled: true },
-            "metrics": { enabled: true },
+            [COLLECTOR_SCRAPE_PORTS.telemetry]: { enabled: true },
+            [COLLECTOR_SCRAPE_PORTS.spanMetrics]: { enabled: true, containerPort: COLLECTOR_PORTS.spanMetrics, servicePort: COLLECTOR_PORTS.spanMetrics, protocol: "TCP" },
             "jaeger-compact": { enabled: false },
             "jaeger-thrift": { enabled: false },
             "jaeger-grpc": { enabled: false },
@@ -221,6 +268,7 @@ export function collectorValues(input: CollectorValuesInput) {
             receivers: {
                 otlp: { protocols: { grpc: { endpoint: `${podIp}:${COLLECTOR_PORTS.otlpGrpc}` }, http: { endpoint: `${podIp}:${COLLECTOR_PORTS.otlpHttp}` } } },
             },
+            connectors: metricsConnectors(),
             processors: {
                 // Refuse data before the pod is OOM-killed; the percentages are of the container limit.
                 memory_limiter: { check_interval: "1s", limit_percentage: 80, spike_limit_percentage: 25 },
@@ -233,6 +281,8 @@ export function collectorValues(input: CollectorValuesInput) {
                     ],
                 },
                 batch: { send_batch_size: 8192, send_batch_max_size: 16384, timeout: "5s" },
+                // signaltometrics emits deltas; Prometheus needs cumulative series.
+                [METRICS_PIPELINE.deltaToCumulative]: {},
             },
             exporters: {
                 [COLLECTOR_TEMPO_EXPORTER]: {
@@ -242,86 +292,28 @@ export function collectorValues(input: CollectorValuesInput) {
                     sending_queue: { enabled: true, queue_size: 5000 },
                     retry_on_failure: { enabled: true, max_elapsed_time: "300s" },
                 },
+                [METRICS_PIPELINE.exporter]: {
+                    endpoint: `${podIp}:${COLLECTOR_PORTS.spanMetrics}`,
+                    // Classic names (`traces_span_metrics_calls_total`), whatever escaping a scraper asks for.
+                    translation_strategy: "UnderscoreEscapingWithSuffixes",
+                },
             },
             service: {
                 extensions: ["health_check"],
                 telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: podIp, port: COLLECTOR_PORTS.metrics } } } }] } },
                 pipelines: {
-                    traces: { receivers: ["otlp"], processors: [...COLLECTOR_TRACE_PROCESSORS], exporters: [COLLECTOR_TEMPO_EXPORTER] },
+                    traces: { receivers: ["otlp"], processors: [...COLLECTOR_TRACE_PROCESSORS], exporters: [...COLLECTOR_TRACE_EXPORTERS] },
+                    [METRICS_PIPELINE.pipeline]: {
+                        receivers: [METRICS_PIPELINE.spanmetrics, METRICS_PIPELINE.signaltometrics],
+                        processors: ["memory_limiter", METRICS_PIPELINE.deltaToCumulative, "batch"],
+                        exporters: [METRICS_PIPELINE.exporter],
+                    },
                 },
             },
         },
         resources: { requests: { cpu: "200m", memory: "256Mi" }, limits: { memory: "1Gi" } },
         securityContext: RESTRICTED_CONTAINER,
         podDisruptionBudget: input.replicas > 1 ? { enabled: true, minAvailable: 1 } : { enabled: false },
-        ...placement(input.onSystemNodes),
-    };
-}
-
-/** What the Grafana values depend on. */
-export interface GrafanaValuesInput {
-    /** Pin the pods to AgentCluster's system nodes (default true; false on a cluster without them). */
-    onSystemNodes?: boolean;
-    namespace: string;
-    adminSecretName: string;
-    adminSecretKey: string;
-    /** The Agents dashboard, as Grafana JSON. */
-    dashboardJson: string;
-}
-
-/**
- * Values of the `grafana` chart: Tempo provisioned as the default data source, the Agents dashboard
- * provisioned from a file provider, the admin password read from the Secret ESO syncs from Secrets
- * Manager (the user name is fixed, so the Secret needs only the password key), a ClusterIP Service
- * and no Ingress: Grafana is reached with `kubectl port-forward`.
- */
-export function grafanaValues(input: GrafanaValuesInput) {
-    const endpoints = tracingEndpoints(input.namespace);
-    return {
-        fullnameOverride: TRACING_RELEASES.grafana,
-        admin: { existingSecret: input.adminSecretName, passwordKey: input.adminSecretKey },
-        // With GF_SECURITY_ADMIN_USER set, the chart does not read a user key from the admin Secret.
-        env: { GF_SECURITY_ADMIN_USER: "admin" },
-        service: { type: "ClusterIP", port: GRAFANA_PORTS.service },
-        ingress: { enabled: false },
-        // Data sources and dashboards are provisioned; nothing else needs to survive a restart.
-        persistence: { enabled: false },
-        "grafana.ini": {
-            analytics: { reporting_enabled: false, check_for_updates: false },
-            users: { allow_sign_up: false },
-            "auth.anonymous": { enabled: false },
-        },
-        datasources: {
-            "datasources.yaml": {
-                apiVersion: 1,
-                datasources: [{
-                    name: "Tempo",
-                    type: "tempo",
-                    uid: TEMPO_DATASOURCE_UID,
-                    access: "proxy",
-                    url: endpoints.tempoQuery,
-                    isDefault: true,
-                    editable: false,
-                    jsonData: {
-                        nodeGraph: { enabled: true },
-                        search: { hide: false },
-                        streamingEnabled: { search: true, metrics: true },
-                        traceQuery: { timeShiftEnabled: true, spanStartTimeShift: "-30m", spanEndTimeShift: "30m" },
-                    },
-                }],
-            },
-        },
-        dashboardProviders: {
-            "dashboardproviders.yaml": {
-                apiVersion: 1,
-                providers: [{
-                    name: "agents", orgId: 1, folder: "Agents", type: "file", disableDeletion: true, editable: false,
-                    allowUiUpdates: false, options: { path: "/var/lib/grafana/dashboards/agents" },
-                }],
-            },
-        },
-        dashboards: { agents: { agents: { json: input.dashboardJson } } },
-        resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
         ...placement(input.onSystemNodes),
     };
 }

@@ -62,6 +62,8 @@ export const NO_CHARGE: [prefix: string, why: string][] = [
     ["aws:sqs/redriveAllowPolicy:", "redrive policies are free"], ["aws:cloudwatch/event", "AWS service events on the default bus are free"],
     ["aws:elasticache/subnetGroup:", "subnet groups are free"], ["aws:elasticache/parameterGroup:", "parameter groups are free"],
     ["aws:s3/bucket", "bucket settings are free (storage is priced with the bucket)"], ["aws:ecr/lifecyclePolicy:", "lifecycle policies are free"],
+    ["aws:sns/", "SNS topics, subscriptions and topic policies have no monthly fee (alert deliveries are a few cents)"],
+    ["aws:chatbot/", "AWS Chatbot is free (it relays the SNS topic)"],
     ["random:", "generated locally"], ["docker:", "built locally; pushed layers are priced with their registry (ECR storage)"],
     ["kubernetes:", "runs on the cluster's nodes (priced as node capacity)"],
 ];
@@ -161,10 +163,15 @@ export function estimate(resources: CostResource[], region: string, table: Price
     }
     for (const r of ofType("kubernetes:helm.sh/v3:Release").filter(() => onEks)) {
         const values = r.inputs.values ?? {};
-        const persistence = values.persistence;
-        if (persistence?.enabled === true && parseGiB(persistence.size) !== undefined) {
-            const replicas = Number(values.replicas ?? values.replicaCount ?? 1);
-            gp3("EBS volumes", `${replicas} × ${persistence.size} volume of chart ${r.inputs.chart}`, replicas * (parseGiB(persistence.size) as number));
+        // Where charts declare their volume: `persistence` (Tempo, Grafana), `server.persistentVolume` (Prometheus).
+        const volumes = [
+            { spec: values.persistence, replicas: values.replicas ?? values.replicaCount },
+            { spec: values.server?.persistentVolume, replicas: values.server?.replicaCount },
+        ];
+        for (const { spec, replicas: count } of volumes) {
+            if (spec?.enabled !== true || parseGiB(spec.size) === undefined) continue;
+            const replicas = Number(count ?? 1);
+            gp3("EBS volumes", `${replicas} × ${spec.size} volume of chart ${r.inputs.chart}`, replicas * (parseGiB(spec.size) as number));
         }
     }
     for (const r of ofType("kubernetes:core/v1:Service").filter((s) => s.inputs.spec?.type === "LoadBalancer")) {
@@ -197,6 +204,9 @@ export function estimate(resources: CostResource[], region: string, table: Price
     if (lines.some((l) => l.group === "CloudWatch Logs")) assumptions.add(`each log group ingests ${a.logIngestGbPerGroupPerMonth} GB per month; stored volume is that times the retention`);
 
     for (const r of ofType("aws:cloudwatch/metricAlarm:MetricAlarm")) missing(`alarm ${r.inputs.name ?? r.name}`, "alarm prices are not in the price table");
+    for (const r of ofType("aws:amp/workspace:Workspace")) {
+        missing(`AMP workspace ${r.inputs.alias ?? r.name}`, "Amazon Managed Service for Prometheus bills samples ingested, stored and queried, with no fixed fee: usage is not in the render");
+    }
     for (const r of ofType("aws:ecr/repository:Repository")) missing(`ECR repository ${r.inputs.name ?? r.name}`, "storage depends on the images pushed");
 
     for (const r of resources.filter((x) => !handled.has(x))) {

@@ -1,12 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
-import { GRAFANA_ADMIN_SECRET, REDIS_AUTH_SECRET } from "../../components/secrets/spec";
-import { AgentRole, CapacityType, ContextStoreMode, ModelSource, PlatformTarget } from "../../components/shared/constants";
+import { ALERTING_SECRET, GRAFANA_ADMIN_SECRET, REDIS_AUTH_SECRET } from "../../components/secrets/spec";
+import { AgentRole, CapacityType, ContactPoint, ContextStoreMode, ModelSource, PlatformTarget } from "../../components/shared/constants";
 import { problemsOf, z } from "../../components/shared/schema";
 import { clusterSection, networkSection, nodePoolsSection } from "./network";
 import { ConfigProblem, configProblem, describeProblem } from "./problems";
 import { configReferenceOf, FieldDoc } from "./reference";
 import { checkSecretValues, SECRET_VALUES_KEY, SecretValuesConfig } from "./secretValues";
-import { contextStoreSection, queuesSection, secretsSection, tracingSection } from "./services";
+import { alertsSection, contextStoreSection, queuesSection, secretsSection, tracingSection } from "./services";
 import { fakeLlmSection, REGISTRY_PASSWORD_KEY, secretKeyProblem, targetProblems, targetSection } from "./target";
 import { agentsSection, imagesSection, modelServerSection } from "./workloads";
 
@@ -28,6 +28,7 @@ export const platformSchema = z.strictObject({
     contextStore: contextStoreSection,
     queues: queuesSection,
     tracing: tracingSection,
+    alerts: alertsSection,
     images: imagesSection,
     agents: agentsSection,
     modelServer: modelServerSection,
@@ -52,6 +53,7 @@ export type SecretsConfig = PlatformConfig["secrets"];
 export type ContextStoreConfig = PlatformConfig["contextStore"];
 export type QueueConfig = PlatformConfig["queues"][number];
 export type TracingConfig = PlatformConfig["tracing"];
+export type AlertsConfig = PlatformConfig["alerts"];
 export type ImageConfig = PlatformConfig["images"][number];
 export type AgentConfig = PlatformConfig["agents"][number];
 export type ModelServerConfig = PlatformConfig["modelServer"];
@@ -94,10 +96,13 @@ export function crossCheck(c: Sections, present: ReadonlySet<string> = new Set()
     const secrets = new Set(c.secrets.entries.map((s) => s.name));
     const names = (set: Set<string>) => (set.size ? [...set].map((n) => JSON.stringify(n)).join(", ") : "none are configured");
 
-    const generatedSecrets = [REDIS_AUTH_SECRET.name, GRAFANA_ADMIN_SECRET.name] as string[];
+    const platformSecrets = [REDIS_AUTH_SECRET.name, GRAFANA_ADMIN_SECRET.name, ALERTING_SECRET.name] as string[];
     c.secrets.entries.forEach((s, i) => {
-        if (generatedSecrets.includes(s.name)) problems.push({ key: key(`secrets.entries[${i}].name`), value: s.name, allowed: `a name other than the generated secrets ${generatedSecrets.join(", ")}` });
+        if (platformSecrets.includes(s.name)) problems.push({ key: key(`secrets.entries[${i}].name`), value: s.name, allowed: `a name other than the platform's own secrets ${platformSecrets.join(", ")}` });
     });
+    if (c.alerts.contactPoint === ContactPoint.Grafana && !c.tracing.grafana) {
+        problems.push({ key: key("alerts.contactPoint"), value: c.alerts.contactPoint, allowed: "\"sns\" unless tracing.grafana is true (Grafana is the \"grafana\" contact point)" });
+    }
     if (c.contextStore.mode === ContextStoreMode.InCluster && c.contextStore.multiAz) {
         problems.push({ key: key("contextStore.multiAz"), value: true, allowed: "false with mode \"in-cluster\" (a single Valkey pod; use \"elasticache\" for failover)" });
     }
@@ -166,10 +171,27 @@ export function readPlatformConfig(lookup: RawConfigLookup, environment: string)
     const config = values as Sections;
     problems.push(...crossCheck(config, present, lookup(`${CONFIG_NAMESPACE}:${REGISTRY_PASSWORD_KEY}`) !== undefined));
     const secretValuesKey = `${CONFIG_NAMESPACE}:${SECRET_VALUES_KEY}`;
-    const secretValues = checkSecretValues(lookup(secretValuesKey), config.secrets.entries, secretValuesKey);
+    const alerting = alertingSecretKeys(config.alerts);
+    const declared = [...config.secrets.entries, ...(alerting.length > 0 ? [{ name: ALERTING_SECRET.name, keys: alerting }] : [])];
+    const secretValues = checkSecretValues(lookup(secretValuesKey), declared, secretValuesKey);
     problems.push(...secretValues.problems);
+    if (config.alerts.contactPoint === ContactPoint.Sns && config.alerts.pagerDuty && !secretValues.entries.includes(ALERTING_SECRET.name)) {
+        problems.push({
+            key: `${secretValuesKey}.${ALERTING_SECRET.name}.${ALERTING_SECRET.pagerDutyUrlKey}`, value: undefined,
+            allowed: `PagerDuty's integration URL for Amazon CloudWatch, a config secret (SNS needs it to subscribe): pulumi config set --secret --path '${SECRET_VALUES_KEY}.${ALERTING_SECRET.name}.${ALERTING_SECRET.pagerDutyUrlKey}' <url>`,
+        });
+    }
     if (problems.length > 0) throw new StackConfigError(problems);
     return { ...config, environment, secretValues: { entries: secretValues.entries } };
+}
+
+/**
+ * Keys of the `alerting` secret the configured receivers need: PagerDuty's URL for the SNS topic,
+ * the Slack webhook for Grafana. None: the secret is not declared.
+ */
+export function alertingSecretKeys(alerts: Sections["alerts"]): string[] {
+    if (alerts.contactPoint === ContactPoint.Sns) return alerts.pagerDuty ? [ALERTING_SECRET.pagerDutyUrlKey] : [];
+    return alerts.slackWebhook ? [ALERTING_SECRET.slackWebhookKey] : [];
 }
 
 /** Reads the configuration of the running stack from Pulumi config. */

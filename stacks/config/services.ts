@@ -1,3 +1,4 @@
+import { alertsOptionsSchema, checkContactPoint } from "../../components/alerts/args";
 import { checkReplicas, contextStoreOptionsSchema } from "../../components/contextStore/args";
 import { queueScalingFields } from "../../components/keda/args";
 import { secretEntryOptionsSchema, secretsOptionsSchema } from "../../components/secrets/args";
@@ -60,3 +61,18 @@ export const queuesSection = uniqueNames(z.strictObject({
 
 /** `tracing`: OpenTelemetry Collector, Tempo and Grafana. */
 export const tracingSection = tracingOptionsSchema.omit({ tags: true }).prefault({});
+
+const alerts = alertsOptionsSchema.shape;
+
+/**
+ * `alerts`: the stack's one contact point and every alert's threshold (AlertsOptions without the secret
+ * URLs, which come from `secretValues.alerting`).
+ */
+export const alertsSection = z.strictObject({
+    contactPoint: alerts.contactPoint,
+    email: alerts.email,
+    slack: alerts.slack,
+    pagerDuty: alerts.pagerDuty,
+    slackWebhook: alerts.slackWebhook,
+    rules: alerts.rules,
+}).superRefine(checkContactPoint).prefault({});

@@ -40,7 +40,8 @@ export interface TargetCheckInput {
     target: z.output<typeof targetSection>;
     fakeLlm: z.output<typeof fakeLlmSection>;
     contextStore: { mode: string };
-    tracing: { storage: string };
+    tracing: { storage: string; metrics: string };
+    alerts: { contactPoint: string };
     modelServer: { enabled: boolean };
     images: { name: string }[];
     agents: { gpu: boolean; capacityType: string }[];
@@ -75,7 +76,10 @@ export function targetProblems(c: TargetCheckInput, present: ReadonlySet<string>
         for (const section of AWS_ONLY_SECTIONS.filter((s) => present.has(s))) {
             problems.push({ key: key(section), value: "(set)", allowed: 'nothing with target.type "kubernetes" (the cluster exists: no VPC, EKS or Karpenter pools are created)' });
         }
-        const found = kubernetesTargetProblems({ contextStoreMode: c.contextStore.mode, traceStorage: c.tracing.storage, modelServer: c.modelServer.enabled, agents: c.agents });
+        const found = kubernetesTargetProblems({
+            contextStoreMode: c.contextStore.mode, traceStorage: c.tracing.storage, metricsStorage: c.tracing.metrics, contactPoint: c.alerts.contactPoint,
+            modelServer: c.modelServer.enabled, agents: c.agents,
+        });
         for (const p of found) {
             const path = p.path.reduce<string>((out, part) => (typeof part === "number" ? `${out}[${part}]` : out ? `${out}.${part}` : String(part)), "");
             const [configPath, value] = path === "modelServer" ? ["modelServer.enabled", true] : [path, undefined];

@@ -60,7 +60,7 @@ describe("component package schema", () => {
                 }
                 const doc = spec.description ?? "";
                 const parsed = z.safeParse(field, undefined);
-                const literal = /Default: (-?\d+(?:\.\d+)?|true|false|"[^"]*"|\[[^\]]*\])[.,;) ]/.exec(doc + " ");
+                const literal = /Default: (-?\d+(?:\.\d+)?|true|false|"[^"]*"|\[[^\]]*\]|\{[^}]*\})[.,;) ]/.exec(doc + " ");
                 const value = literal ? (() => { try { return { v: JSON.parse(literal[1]) }; } catch { return undefined; } })() : undefined;
                 if (/Required\./.test(doc) && parsed.success) problems.push(`${at}: documented as required, but the schema has a default`);
                 const dependent = argMeta(field).defaultText;

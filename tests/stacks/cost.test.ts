@@ -36,7 +36,9 @@ for (const stack of STACKS) {
         it("prices the control plane, the system nodes, NAT, keys and secrets, and leaves only the named unpriced items out", () => {
             const groups = result.groups.map((g) => g.group);
             for (const g of ["EKS control plane", "System node group", "NAT gateways", "KMS keys", "Secrets Manager", "CloudWatch Logs", "SQS"]) assert.ok(groups.includes(g as never), `${g} in ${groups.join(", ")}`);
-            assert.deepEqual([...new Set(result.notPriced.map((n) => n.why))].sort(), ["alarm prices are not in the price table", "storage depends on the images pushed"]);
+            const metricsStorage = (stackConfig(stack)["agent-platform:tracing"] as { metrics?: string }).metrics ?? "amp";
+            const amp = metricsStorage === "amp" ? ["Amazon Managed Service for Prometheus bills samples ingested, stored and queried, with no fixed fee: usage is not in the render"] : [];
+            assert.deepEqual([...new Set(result.notPriced.map((n) => n.why))].sort(), [...amp, "alarm prices are not in the price table", "storage depends on the images pushed"].sort());
             assert.ok(result.notes.some((n) => /pool gpu: each GPU node it adds costs from \$\d+\.\d{4} per node-hour/.test(n)), "the per GPU node-hour line");
         });
     });

@@ -9,7 +9,9 @@ import { KARPENTER_NAMESPACE, KARPENTER_SERVICE_ACCOUNT } from "../../components
 import { KEDA_NAMESPACE, KEDA_OPERATOR_SERVICE_ACCOUNT } from "../../components/keda/spec";
 import { EXTERNAL_SECRETS_NAMESPACE, EXTERNAL_SECRETS_SERVICE_ACCOUNT } from "../../components/secrets/spec";
 import { GPU_NODE_LABEL } from "../../components/shared/placement";
-import { EXTERNAL_SECRETS_CHART, KARPENTER_CHART, KEDA_CHART, NVIDIA_DEVICE_PLUGIN_CHART, TEMPO_CHART } from "../../components/shared/versions";
+import { EXTERNAL_SECRETS_CHART, GRAFANA_CHART, KARPENTER_CHART, KEDA_CHART, NVIDIA_DEVICE_PLUGIN_CHART, PROMETHEUS_CHART, TEMPO_CHART } from "../../components/shared/versions";
+import { GRAFANA_SERVICE_ACCOUNT } from "../../components/tracing/grafana";
+import { PROMETHEUS_SERVER } from "../../components/tracing/prometheus";
 import { TEMPO_SERVICE_ACCOUNT } from "../../components/tracing/values";
 import { criticalPath, waitsFor } from "../../scripts/criticalPath";
 import { CREATE_TIMES } from "../../scripts/criticalPath/createTimes";
@@ -35,6 +37,8 @@ const ASSOCIATION_USERS: Record<string, { addon?: string; chart?: string }> = {
     [`${EXTERNAL_SECRETS_NAMESPACE}/${EXTERNAL_SECRETS_SERVICE_ACCOUNT}`]: { chart: EXTERNAL_SECRETS_CHART.chart },
     [`${KEDA_NAMESPACE}/${KEDA_OPERATOR_SERVICE_ACCOUNT}`]: { chart: KEDA_CHART.chart },
     [`observability/${TEMPO_SERVICE_ACCOUNT}`]: { chart: TEMPO_CHART.chart },
+    [`observability/${PROMETHEUS_SERVER}`]: { chart: PROMETHEUS_CHART.chart },
+    [`observability/${GRAFANA_SERVICE_ACCOUNT}`]: { chart: GRAFANA_CHART.chart },
 };
 /** Releases with no pods to wait for on the system nodes: CRDs only, or a DaemonSet of GPU nodes. */
 const API_ONLY_CHARTS = [KARPENTER_CHART.crdChart, NVIDIA_DEVICE_PLUGIN_CHART.chart];

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { AGENT_NAMESPACE, OBSERVABILITY_NAMESPACE } from "../../components/shared/placement";
-import { GRAFANA_ADMIN_SECRET, REDIS_AUTH_SECRET } from "../../components/secrets/spec";
+import { ALERTING_SECRET, GRAFANA_ADMIN_SECRET, REDIS_AUTH_SECRET } from "../../components/secrets/spec";
 import { platformArgsFromConfig } from "../../stacks/args";
 import { loadPlatformConfig } from "../../stacks/config";
 import { maskSecrets } from "../../scripts/render";
@@ -37,6 +37,8 @@ for (const stack of STACKS) {
     // Where the config value is stored: a Secrets Manager version on AWS, the source Secret of the store namespace elsewhere.
     const holder = onAws ? { type: VERSION, name: "platform-secrets-llm", path: "secretString" } : { type: "kubernetes:core/v1:Secret", name: "platform-secrets-source-llm", path: "stringData" };
     describe(`AgentSecrets in the ${stack} stack`, () => {
+        // dev's contact point is Grafana's Slack webhook, whose URL is the `alerting` secret.
+        const alerting = stack === "dev" ? [ALERTING_SECRET.name] : [];
         let r: Awaited<ReturnType<typeof renderStack>>;
         before(async () => { r = await renderStack(stack, { [SECRET_VALUES]: { llm: KNOWN } }); });
 
@@ -64,13 +66,16 @@ for (const stack of STACKS) {
                 const carries = [KNOWN.OPENAI_API_KEY, ...generated].some((v) => text.includes(v));
                 if (carries) assert.equal(await pulumi.isSecret(out as pulumi.Output<unknown>), true, `${name} is secret`);
             }
-            assert.deepEqual(Object.keys(r.outputs.secretNames as object).sort(), ["grafana-admin", "llm", "redis-auth"]);
+            assert.deepEqual(Object.keys(r.outputs.secretNames as object).sort(), [...alerting, "grafana-admin", "llm", "redis-auth"].sort());
             assert.equal((r.outputs.secretNames as Record<string, string>).llm, onAws ? `agent-platform/${stack}/llm` : `${SECRET_STORE_NAMESPACE}/llm`);
         });
 
-        it("syncs llm into agents, redis-auth into agents and grafana-admin into observability, under those names", async () => {
+        it("syncs llm into agents, redis-auth into agents, grafana-admin (and dev's alerting) into observability, under those names", async () => {
             const got = ofType(r.resources, EXTERNAL_SECRET).map((e) => `${e.inputs.metadata.namespace}/${e.inputs.spec.target.name}`).sort();
-            assert.deepEqual(got, [`${AGENT_NAMESPACE}/llm`, `${AGENT_NAMESPACE}/${REDIS_AUTH_SECRET.name}`, `${OBSERVABILITY_NAMESPACE}/${GRAFANA_ADMIN_SECRET.name}`].sort());
+            assert.deepEqual(got, [
+                `${AGENT_NAMESPACE}/llm`, `${AGENT_NAMESPACE}/${REDIS_AUTH_SECRET.name}`, `${OBSERVABILITY_NAMESPACE}/${GRAFANA_ADMIN_SECRET.name}`,
+                ...alerting.map((n) => `${OBSERVABILITY_NAMESPACE}/${n}`),
+            ].sort());
             const grafana = ofType(r.resources, EXTERNAL_SECRET).find((e) => e.inputs.spec.target.name === GRAFANA_ADMIN_SECRET.name)!;
             assert.deepEqual(grafana.inputs.spec.data.map((d: { secretKey: string }) => d.secretKey), [GRAFANA_ADMIN_SECRET.key]);
             for (const e of ofType(r.resources, EXTERNAL_SECRET)) {
@@ -148,7 +153,7 @@ describe("AgentSecrets in a stack: bad secret configuration is rejected before a
         { title: "an entry with only some of its keys", overrides: { "agent-platform:secrets": llmTwoKeys, [SECRET_VALUES]: { llm: KNOWN } }, key: `${SECRET_VALUES}.llm.ANTHROPIC_API_KEY`, allowed: /set every key of llm/ },
         { title: "an empty value", overrides: { [SECRET_VALUES]: { llm: { OPENAI_API_KEY: "" } } }, key: `${SECRET_VALUES}.llm.OPENAI_API_KEY`, allowed: /a non-empty string/ },
         { title: "a value that is not an object", overrides: { [SECRET_VALUES]: KNOWN.OPENAI_API_KEY }, key: SECRET_VALUES, allowed: /an object \{ <entry>: \{ <KEY>: <value> \} \}/ },
-        { title: "an entry named like a generated secret", overrides: { "agent-platform:secrets": { entries: [{ name: "redis-auth", keys: ["PASSWORD"] }] } }, key: "agent-platform:secrets.entries[0].name", allowed: /other than the generated secrets redis-auth, grafana-admin/ },
+        { title: "an entry named like a generated secret", overrides: { "agent-platform:secrets": { entries: [{ name: "redis-auth", keys: ["PASSWORD"] }] } }, key: "agent-platform:secrets.entries[0].name", allowed: /other than the platform's own secrets redis-auth, grafana-admin, alerting/ },
         { title: "a refresh interval that is not a duration", overrides: { "agent-platform:secrets": { refreshInterval: "hourly" } }, key: "agent-platform:secrets.refreshInterval", allowed: /a duration such as "30s"/ },
     ];
     for (const c of cases) {

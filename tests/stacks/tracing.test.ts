@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { OBSERVABILITY_NAMESPACE } from "../../components/shared/placement";
 import { GRAFANA_ADMIN_SECRET } from "../../components/secrets/spec";
-import { GRAFANA_CHART, OTEL_COLLECTOR_CHART, TEMPO_CHART } from "../../components/shared/versions";
+import { GRAFANA_CHART, OTEL_COLLECTOR_CHART, PROMETHEUS_CHART, TEMPO_CHART } from "../../components/shared/versions";
 import { json, kubernetesObjects, ofType, one, Registered } from "../../testing";
 import { runStack, sharedRender } from "../../stacks/offline";
 import { waitsFor } from "../../scripts/criticalPath";
@@ -18,7 +18,10 @@ function tracingReleases(resources: Registered[]) {
         assert.equal(found.length, 1, `one ${chart} release`);
         return found[0];
     };
-    return { tracing, releases, tempo: byChart(TEMPO_CHART.chart), collector: byChart(OTEL_COLLECTOR_CHART.chart), grafana: byChart(GRAFANA_CHART.chart) };
+    return {
+        tracing, releases, tempo: byChart(TEMPO_CHART.chart), collector: byChart(OTEL_COLLECTOR_CHART.chart), grafana: byChart(GRAFANA_CHART.chart),
+        prometheus: byChart(PROMETHEUS_CHART.chart),
+    };
 }
 
 /** Resources registered (transitively) under `root`. */
@@ -36,7 +39,7 @@ describe("tracing in the rendered stacks", () => {
 
         it("pins every tracing release and installs it into the observability namespace through the cluster's provider", () => {
             const { releases } = tracingReleases(result.resources);
-            assert.equal(releases.length, 3);
+            assert.equal(releases.length, 4);
             for (const r of releases) {
                 assert.match(r.inputs.version, /^\d+\.\d+\.\d+$/);
                 assert.equal(r.inputs.namespace, OBSERVABILITY_NAMESPACE);
@@ -85,31 +88,31 @@ describe("tracing in the rendered stacks", () => {
         it("stores traces in a hardened S3 bucket that expires them after the 30-day retention", () => {
             const { tempo, tracing } = tracingReleases(result.resources);
             const under = descendants(result.resources, tracing);
-            const bucket = under.find((r) => r.type === "aws:s3/bucket:Bucket");
+            const bucket = under.find((r) => r.type === "aws:s3/bucket:Bucket" && r.name.endsWith("-traces"));
             assert.ok(bucket);
             assert.equal(tempo.inputs.values.tempo.storage.trace.backend, "s3");
             assert.equal(tempo.inputs.values.tempo.storage.trace.s3.bucket, bucket.state.bucket);
             assert.equal(tempo.inputs.values.tempo.storage.trace.s3.region, "us-east-1");
             assert.equal(tempo.inputs.values.tempo.retention, "720h");
-            const lifecycle = under.find((r) => r.type === "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration");
+            const lifecycle = under.find((r) => r.type === "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration" && r.name.endsWith("-traces"));
             assert.equal(lifecycle?.inputs.rules.find((r: { id: string }) => r.id === "expire-traces").expiration.days, 31);
             const pab = under.find((r) => r.type === "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
             assert.equal(pab?.inputs.restrictPublicBuckets, true);
-            const sse = under.find((r) => r.type === "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration");
+            const sse = under.find((r) => r.type === "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration" && r.name.endsWith("-traces"));
             assert.equal(sse?.inputs.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm, "aws:kms");
         });
 
         it("associates Tempo's service account in the prod cluster with a role that reaches only that bucket and its key", () => {
             const { tempo, tracing } = tracingReleases(result.resources);
             const under = descendants(result.resources, tracing);
-            const association = under.find((r) => r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation");
+            const association = under.find((r) => r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation" && r.name.endsWith("-tempo"));
             assert.ok(association);
             assert.equal(association.inputs.clusterName, "agents-prod");
             assert.equal(association.inputs.namespace, OBSERVABILITY_NAMESPACE);
             assert.equal(association.inputs.serviceAccount, tempo.inputs.values.serviceAccount.name);
-            const bucket = under.find((r) => r.type === "aws:s3/bucket:Bucket")!;
+            const bucket = under.find((r) => r.type === "aws:s3/bucket:Bucket" && r.name.endsWith("-traces"))!;
             const key = under.find((r) => r.type === "aws:kms/key:Key")!;
-            const doc = json(under.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy")!.inputs.policy);
+            const doc = json(under.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.name.endsWith("-tempo"))!.inputs.policy);
             const resources = doc.Statement.flatMap((s: { Resource: string | string[] }) => [s.Resource].flat()).sort();
             assert.deepEqual(resources, [bucket.state.arn, `${bucket.state.arn}/*`, key.state.arn].sort());
         });
@@ -119,7 +122,7 @@ describe("tracing in the rendered stacks", () => {
             assert.equal(collector.inputs.values.replicaCount, 3);
             assert.deepEqual(collector.inputs.values.podDisruptionBudget, { enabled: true, minAvailable: 1 });
             const traces = collector.inputs.values.alternateConfig.service.pipelines.traces;
-            assert.deepEqual(traces.exporters, ["otlp_grpc/tempo"]);
+            assert.deepEqual(traces.exporters, ["otlp_grpc/tempo", "spanmetrics", "signaltometrics"]);
             assert.equal(collector.inputs.values.alternateConfig.exporters["otlp_grpc/tempo"].endpoint, "tempo.observability.svc.cluster.local:4317");
             assert.equal(collector.inputs.values.alternateConfig.processors["resource/platform"].attributes[0].value, "agents-prod");
         });

@@ -1,3 +1,4 @@
+import { alertRulesSchema, alertsArgsSchema, alertsOptionsSchema, alertThresholdSchema, slackChannelSchema } from "../../components/alerts/args";
 import { clusterArgsSchema, clusterOptionsSchema, cpuNodePoolSchema, gpuNodePoolSchema, nodePoolsSchema, systemNodesSchema } from "../../components/cluster/args";
 import { contextStoreArgsSchema, contextStoreOptionsSchema } from "../../components/contextStore/args";
 import { imageArgsSchema } from "../../components/image/args";
@@ -10,7 +11,7 @@ import { generatedSecretSchema, secretEntrySchema, secretsArgsSchema, secretsOpt
 import { inClusterDependenciesSchema } from "../../components/shared/inCluster";
 import { AnySchema } from "../../components/shared/schema";
 import { taskQueueArgsSchema, taskQueueOptionsSchema } from "../../components/taskQueue/args";
-import { tracingArgsSchema, tracingOptionsSchema } from "../../components/tracing/args";
+import { secretKeyRefSchema, tracingAlertingSchema, tracingArgsSchema, tracingOptionsSchema, watchedQueueSchema } from "../../components/tracing/args";
 import { workloadArgsSchema, workloadLlmSchema, workloadQueueSchema, workloadQueueServerSchema, workloadRedisSchema } from "../../components/workload/args";
 
 /** The zod schema behind each component and argument type of the package schema, by type name. */
@@ -28,4 +29,6 @@ export const ARG_SCHEMAS: Record<string, AnySchema> = {
     WorkloadQueueServerArgs: workloadQueueServerSchema,
     AgentPlatform: platformArgsSchema, AgentOptions: agentOptionsSchema, PodIdentityRole: podIdentityRoleArgsSchema,
     TargetOptions: targetOptionsSchema, FakeLlmOptions: fakeLlmOptionsSchema,
+    Alerts: alertsArgsSchema, AlertsOptions: alertsOptionsSchema, AlertRulesOptions: alertRulesSchema, AlertThreshold: alertThresholdSchema, SlackChannelArgs: slackChannelSchema,
+    TracingAlertingArgs: tracingAlertingSchema, WatchedQueueArgs: watchedQueueSchema, SecretKeyRefArgs: secretKeyRefSchema,
 };

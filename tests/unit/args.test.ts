@@ -16,7 +16,7 @@ const agents = [{ name: "chat-api", role: "api", queue: "jobs" }, { name: "job-w
 describe("one source for every default", () => {
     it("`new AgentPlatform(...)` without its optional arguments and a stack whose sections are empty register the same resources", async function () {
         this.timeout(120_000);
-        const sections = ["network", "cluster", "nodePools", "secrets", "contextStore", "tracing", "modelServer"];
+        const sections = ["network", "cluster", "nodePools", "secrets", "contextStore", "tracing", "alerts", "modelServer"];
         const stack = await runProgram(definePlatform, {
             stack: "test",
             config: { "aws:region": "us-west-2", ...Object.fromEntries(sections.map((s) => [`agent-platform:${s}`, {}])), "agent-platform:agents": agents },
@@ -52,6 +52,7 @@ const invalid: Record<string, (c: typeof components) => unknown> = {
     ModelServer: (c) => new c.ModelServer("m", { source: "s3" }),
     AgentWorkload: (c) => new c.AgentWorkload("w", { workloadName: "w", role: "worker", environment: "dev", clusterName: "c", image: "i", llm: { baseUrl: "http://x", model: "m" } }),
     AgentPlatform: (c) => new c.AgentPlatform("p", { environment: "Dev" }),
+    Alerts: (c) => new c.Alerts("a", { environment: "dev", rules: { cacheMemory: { threshold: 120 } } }),
     PodIdentityRole: (c) => new c.PodIdentityRole("r", { clusterName: "c", namespace: "ns", serviceAccount: undefined as unknown as string }),
 };
 
@@ -65,7 +66,7 @@ describe("every component validates its arguments before it registers anything",
         });
     }
 
-    it("covers all twelve components", () => {
+    it("covers all thirteen components", () => {
         assert.deepEqual(Object.keys(invalid).sort(), getPulumiComponents(components).map((c) => c.name).sort());
     });
 });

@@ -61,8 +61,19 @@ const CASES: Case[] = [
         bad: [
             { why: "SSE-S3", props: mutate(sse, (o) => { o.rules[0].applyServerSideEncryptionByDefault = { sseAlgorithm: "AES256" }; }), message: /rule 0 encrypts with "AES256"/ },
             { why: "no rules", props: { bucket: "traces", rules: [] }, message: /has no encryption rule/ },
+            {
+                why: "SSE-KMS on a server access log destination (S3 would stop delivering its logs)", name: "tracing-access-logs",
+                props: sse, message: /rule 0 encrypts with "aws:kms"; a server access log destination must use "AES256"/,
+            },
+            {
+                why: "SSE-S3 on a bucket whose name only contains the suffix", name: "tracing-access-logs-old",
+                props: mutate(sse, (o) => { o.rules[0].applyServerSideEncryptionByDefault = { sseAlgorithm: "AES256" }; }), message: /rule 0 encrypts with "AES256"; use sseAlgorithm "aws:kms"/,
+            },
         ],
-        alsoGood: [{ why: "DSSE-KMS", props: mutate(sse, (o) => { o.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm = "aws:kms:dsse"; }) }],
+        alsoGood: [
+            { why: "DSSE-KMS", props: mutate(sse, (o) => { o.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm = "aws:kms:dsse"; }) },
+            { why: "SSE-S3 on a server access log destination", name: "tracing-access-logs", props: { bucket: "logs", rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] } },
+        ],
     },
     {
         rule: "sqs-encryption", type: "aws:sqs/queue:Queue", good: queue,

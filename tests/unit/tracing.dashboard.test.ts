@@ -1,9 +1,7 @@
 import * as assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { AGENTS_DASHBOARD_QUERIES, AGENTS_DASHBOARD_TELEMETRY, agentsDashboard, agentsDashboardJson } from "../../components/tracing/dashboards";
 import { TEMPO_DATASOURCE_UID } from "../../components/tracing/values";
-import { PROJECT_ROOT } from "../../stacks/offline";
+import { agentSource } from "../support/agentSource";
 
 /** TraceQL metrics functions of Tempo 3.0 (grafana.com/docs/tempo/v3.0.x/traceql/metrics-queries/functions). */
 const METRICS_FUNCTIONS = ["rate", "count_over_time", "sum_over_time", "min_over_time", "max_over_time", "avg_over_time", "quantile_over_time", "histogram_over_time"];
@@ -50,21 +48,6 @@ function count(s: string, ch: string): number {
 /** `span.<attr>` references in a query, without the scope. */
 function spanAttributes(query: string): string[] {
     return [...query.matchAll(/\bspan\.([a-z_][a-z0-9_.]*[a-z0-9_])/g)].map((m) => m[1]);
-}
-
-/** Every source file of the reference agent, concatenated (what the agent really emits). */
-function agentSource(): string {
-    const root = path.join(PROJECT_ROOT, "agent", "src");
-    const files: string[] = [];
-    const walk = (dir: string) => {
-        for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-            const p = path.join(dir, entry.name);
-            if (entry.isDirectory()) walk(p);
-            else if (entry.name.endsWith(".ts")) files.push(p);
-        }
-    };
-    walk(root);
-    return files.map((f) => fs.readFileSync(f, "utf8")).join("\n");
 }
 
 describe("Agents dashboard", () => {

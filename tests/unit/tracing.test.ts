@@ -1,10 +1,17 @@
 import * as assert from "node:assert/strict";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
-import { parseTracingArgs, Tracing, TracingArgs } from "../../components/tracing";
-import { bucketExpirationDays, COLLECTOR_TEMPO_EXPORTER, collectorValues, grafanaPortForwardCommand, grafanaValues, TEMPO_SERVICE_ACCOUNT, tempoRetention, tempoStoragePolicy, tempoValues, traceBucketTlsPolicy, tracingEndpoints } from "../../components/tracing/values";
-import { GRAFANA_CHART, OTEL_COLLECTOR_CHART, TEMPO_CHART } from "../../components/shared/versions";
+import { parseTracingArgs, TracingArgs } from "../../components/tracing";
+import { grafanaValues } from "../../components/tracing/grafana";
+import { METRICS_PIPELINE } from "../../components/tracing/metrics";
+import { prometheusValues } from "../../components/tracing/prometheus";
+import {
+    bucketExpirationDays, COLLECTOR_TEMPO_EXPORTER, collectorValues, grafanaPortForwardCommand, TEMPO_SERVICE_ACCOUNT, tempoRetention,
+    tempoStoragePolicy, tempoValues, traceBucketTlsPolicy, tracingEndpoints,
+} from "../../components/tracing/values";
+import { GRAFANA_CHART, OTEL_COLLECTOR_CHART, OTEL_COLLECTOR_IMAGE, PROMETHEUS_CHART, TEMPO_CHART } from "../../components/shared/versions";
 import { SYSTEM_NODE_LABEL, SYSTEM_NODE_TAINT } from "../../components/shared/placement";
-import { json, MOCK_ACCOUNT, ofType, one, Registered, runProgram } from "../../testing";
+import { json, MOCK_ACCOUNT, ofType, one } from "../../testing";
+import { renderTracing as tracing, tracingRelease as release } from "../support/tracing";
 import { assertRealNarrowActions, defaultKeyPolicy, simulate } from "../support/iam";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -12,20 +19,8 @@ const BUCKET = "aws:s3/bucket:Bucket";
 const ROLE = "aws:iam/role:Role";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 const ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation";
-
-function tracing(args: Partial<TracingArgs> = {}) {
-    return runProgram(() => {
-        const t = new Tracing("tracing", { environment: "test", clusterName: "agents-test", ...args });
-        return {
-            otlpGrpcEndpoint: t.otlpGrpcEndpoint, otlpHttpEndpoint: t.otlpHttpEndpoint, tempoQueryUrl: t.tempoQueryUrl,
-            grafanaPortForwardCommand: t.grafanaPortForwardCommand, namespace: t.namespace, bucketName: t.bucketName,
-        };
-    }, { config: { "aws:region": "eu-west-1" } });
-}
-
-function release(resources: Registered[], name: string): Registered {
-    return one(resources, RELEASE, `tracing-${name}`);
-}
+const WORKSPACE = "aws:amp/workspace:Workspace";
+const SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration";
 
 /** The collector config as the chart would receive it: the values rendered to YAML and parsed back. */
 function renderedCollectorConfig(values: unknown) {
@@ -37,6 +32,7 @@ interface CollectorConfig {
     receivers: Record<string, { protocols?: Record<string, { endpoint: string }> }>;
     processors: Record<string, Record<string, unknown>>;
     exporters: Record<string, { endpoint: string; tls?: { insecure?: boolean } }>;
+    connectors: Record<string, unknown>;
     extensions: Record<string, unknown>;
     service: { extensions: string[]; pipelines: Record<string, { receivers: string[]; processors: string[]; exporters: string[] }> };
 }
@@ -46,8 +42,8 @@ describe("Tracing", () => {
         let result: Awaited<ReturnType<typeof tracing>>;
         before(async () => { result = await tracing({ storage: "s3", retentionDays: 30 }); });
 
-        it("pins the three charts to the versions and repositories in versions.ts", () => {
-            const pins = [["tempo", TEMPO_CHART], ["collector", OTEL_COLLECTOR_CHART], ["grafana", GRAFANA_CHART]] as const;
+        it("pins the four charts to the versions and repositories in versions.ts", () => {
+            const pins = [["tempo", TEMPO_CHART], ["collector", OTEL_COLLECTOR_CHART], ["grafana", GRAFANA_CHART], ["prometheus", PROMETHEUS_CHART]] as const;
             for (const [name, pin] of pins) {
                 const r = release(result.resources, name);
                 assert.equal(r.inputs.chart, pin.chart);
@@ -60,26 +56,28 @@ describe("Tracing", () => {
         });
 
         it("creates a bucket that is KMS-encrypted, private, TLS-only and expires with the retention", () => {
-            const bucket = one(result.resources, BUCKET);
+            const bucket = one(result.resources, BUCKET, "tracing-traces");
             const key = one(result.resources, "aws:kms/key:Key");
             assert.equal(key.inputs.enableKeyRotation, true);
-            const sse = one(result.resources, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration");
+            const sse = one(result.resources, SSE, "tracing-traces");
             assert.equal(sse.inputs.bucket, bucket.state.id);
             assert.equal(sse.inputs.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm, "aws:kms");
             assert.equal(sse.inputs.rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId, key.state.arn);
             assert.equal(sse.inputs.rules[0].bucketKeyEnabled, true);
 
-            const pab = one(result.resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
-            for (const flag of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) assert.equal(pab.inputs[flag], true, flag);
-            assert.equal(one(result.resources, "aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs.rule.objectOwnership, "BucketOwnerEnforced");
+            for (const pab of ofType(result.resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")) {
+                for (const flag of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) assert.equal(pab.inputs[flag], true, `${pab.name} ${flag}`);
+            }
+            assert.equal(ofType(result.resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").length, 2, "both buckets");
+            for (const o of ofType(result.resources, "aws:s3/bucketOwnershipControls:BucketOwnershipControls")) assert.equal(o.inputs.rule.objectOwnership, "BucketOwnerEnforced");
 
-            const lifecycle = one(result.resources, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration");
+            const lifecycle = one(result.resources, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "tracing-traces");
             const expire = lifecycle.inputs.rules.find((r: { id: string }) => r.id === "expire-traces");
             assert.equal(expire.status, "Enabled");
             assert.equal(expire.expiration.days, 31, "30 days of retention + 1 day of backstop");
             assert.ok(lifecycle.inputs.rules.some((r: { abortIncompleteMultipartUpload?: { daysAfterInitiation: number } }) => r.abortIncompleteMultipartUpload?.daysAfterInitiation === 1));
 
-            const policy = json(one(result.resources, "aws:s3/bucketPolicy:BucketPolicy").inputs.policy);
+            const policy = json(one(result.resources, "aws:s3/bucketPolicy:BucketPolicy", "tracing-traces").inputs.policy);
             const deny = policy.Statement[0];
             assert.equal(deny.Effect, "Deny");
             assert.deepEqual(deny.Condition, { Bool: { "aws:SecureTransport": "false" } });
@@ -87,7 +85,7 @@ describe("Tracing", () => {
         });
 
         it("gives Tempo a Pod Identity role for its own service account, scoped to the bucket and its key", () => {
-            const association = one(result.resources, ASSOCIATION);
+            const association = one(result.resources, ASSOCIATION, "tracing-tempo");
             assert.equal(association.inputs.clusterName, "agents-test");
             assert.equal(association.inputs.namespace, "observability");
             assert.equal(association.inputs.serviceAccount, TEMPO_SERVICE_ACCOUNT);
@@ -98,16 +96,16 @@ describe("Tracing", () => {
             const values = release(result.resources, "tempo").inputs.values;
             assert.equal(values.serviceAccount.name, association.inputs.serviceAccount, "the chart's service account is the associated one");
 
-            const bucket = one(result.resources, BUCKET);
+            const bucket = one(result.resources, BUCKET, "tracing-traces");
             const key = one(result.resources, "aws:kms/key:Key");
-            const doc = json(one(result.resources, ROLE_POLICY).inputs.policy);
+            const doc = json(one(result.resources, ROLE_POLICY, "tracing-tempo").inputs.policy);
             const resources = doc.Statement.flatMap((s: { Resource: string | string[] }) => [s.Resource].flat());
             assert.deepEqual(resources.sort(), [bucket.state.arn, `${bucket.state.arn}/*`, key.state.arn].sort());
         });
 
         it("points Tempo at the bucket with the S3 backend, no static keys, and the retention in hours", () => {
             const values = release(result.resources, "tempo").inputs.values;
-            const bucket = one(result.resources, BUCKET);
+            const bucket = one(result.resources, BUCKET, "tracing-traces");
             assert.equal(values.tempo.storage.trace.backend, "s3");
             assert.deepEqual(values.tempo.storage.trace.s3, { bucket: bucket.state.bucket, endpoint: "s3.eu-west-1.amazonaws.com", region: "eu-west-1" });
             assert.ok(!JSON.stringify(values).match(/access_key|secret_key/), "credentials come from Pod Identity");
@@ -117,10 +115,11 @@ describe("Tracing", () => {
 
         it("makes the Tempo release wait for its role and bucket, and installs the collector and Grafana alongside it", () => {
             const tempo = release(result.resources, "tempo");
-            const association = one(result.resources, ASSOCIATION);
-            const role = one(result.resources, "agent-platform:index:PodIdentityRole");
+            const association = one(result.resources, ASSOCIATION, "tracing-tempo");
+            const role = one(result.resources, "agent-platform:index:PodIdentityRole", "tracing-tempo");
             assert.ok(tempo.dependencies.includes(role.urn) || tempo.dependencies.includes(association.urn), "Tempo depends on its Pod Identity role");
-            assert.ok(tempo.dependencies.includes(one(result.resources, "aws:s3/bucketPolicy:BucketPolicy").urn));
+            assert.ok(tempo.dependencies.includes(one(result.resources, "aws:s3/bucketPolicy:BucketPolicy", "tracing-traces").urn));
+            assert.ok(tempo.dependencies.includes(one(result.resources, "aws:s3/bucketLogging:BucketLogging").urn), "and for its access logging");
             for (const other of ["collector", "grafana"]) {
                 assert.ok(!release(result.resources, other).dependencies.includes(tempo.urn), `${other} needs no running Tempo to start`);
             }
@@ -132,26 +131,27 @@ describe("Tracing", () => {
             assert.equal(result.outputs.tempoQueryUrl, "http://tempo.observability.svc.cluster.local:3200");
             assert.equal(result.outputs.grafanaPortForwardCommand, "kubectl -n observability port-forward svc/grafana 3000:80");
             assert.equal(result.outputs.namespace, "observability");
-            assert.equal(result.outputs.bucketName, one(result.resources, BUCKET).state.bucket);
+            assert.equal(result.outputs.bucketName, one(result.resources, BUCKET, "tracing-traces").state.bucket);
+            assert.equal(result.outputs.accessLogBucketName, one(result.resources, BUCKET, "tracing-access-logs").state.bucket);
         });
 
-        it("parses the collector pipeline from its values: OTLP in, memory_limiter → k8s_attributes → resource → batch, out to Tempo", () => {
+        it("parses the collector pipeline from its values: OTLP in, memory_limiter → k8s_attributes → resource → batch, out to Tempo and the span-metric connectors", () => {
             const values = release(result.resources, "collector").inputs.values;
             assert.equal(values.mode, "deployment");
-            assert.match(values.image.repository, /opentelemetry-collector-k8s$/);
-            assert.equal(values.command.name, "otelcol-k8s");
+            assert.equal(values.image.repository, OTEL_COLLECTOR_IMAGE.repository);
+            assert.equal(values.command.name, "otelcol-contrib");
             assert.equal(values.presets.kubernetesAttributes.enabled, true, "the preset creates the processor's RBAC");
             const config = renderedCollectorConfig(values);
-            assert.deepEqual(Object.keys(config.service.pipelines), ["traces"], "only a traces pipeline");
+            assert.deepEqual(Object.keys(config.service.pipelines).sort(), [METRICS_PIPELINE.pipeline, "traces"], "traces, and the metrics derived from them");
             const traces = config.service.pipelines.traces;
             assert.deepEqual(traces.receivers, ["otlp"]);
             assert.equal(traces.processors[0], "memory_limiter", "memory_limiter first");
             assert.equal(traces.processors.at(-1), "batch", "batch last");
             assert.ok(traces.processors.includes("k8s_attributes"));
-            assert.deepEqual(traces.exporters, [COLLECTOR_TEMPO_EXPORTER]);
+            assert.deepEqual(traces.exporters, [COLLECTOR_TEMPO_EXPORTER, METRICS_PIPELINE.spanmetrics, METRICS_PIPELINE.signaltometrics]);
             for (const r of traces.receivers) assert.ok(config.receivers[r], `receiver ${r} is defined`);
             for (const p of traces.processors) assert.ok(config.processors[p], `processor ${p} is defined`);
-            for (const e of traces.exporters) assert.ok(config.exporters[e], `exporter ${e} is defined`);
+            for (const e of traces.exporters) assert.ok(config.exporters[e] ?? config.connectors[e], `exporter ${e} is defined`);
             for (const x of config.service.extensions) assert.ok(config.extensions[x], `extension ${x} is defined`);
             assert.match(config.receivers.otlp.protocols!.grpc.endpoint, /:4317$/);
             assert.match(config.receivers.otlp.protocols!.http.endpoint, /:4318$/);
@@ -167,7 +167,9 @@ describe("Tracing", () => {
 
         it("provisions Grafana with Tempo as the default data source, the Agents dashboard and the ESO admin secret, not exposed", () => {
             const values = release(result.resources, "grafana").inputs.values;
-            const [ds] = values.datasources["datasources.yaml"].datasources;
+            const [ds, prometheus] = values.datasources["datasources.yaml"].datasources;
+            assert.equal(prometheus.uid, "prometheus");
+            assert.equal(prometheus.isDefault, false);
             assert.equal(ds.type, "tempo");
             assert.equal(ds.url, result.outputs.tempoQueryUrl);
             assert.equal(ds.isDefault, true);
@@ -184,8 +186,9 @@ describe("Tracing", () => {
         });
 
         it("runs everything on the system nodes", () => {
-            for (const name of ["tempo", "collector", "grafana"]) {
-                const values = release(result.resources, name).inputs.values;
+            for (const name of ["tempo", "collector", "grafana", "prometheus"]) {
+                const r = release(result.resources, name).inputs.values;
+                const values = name === "prometheus" ? r.server : r;
                 assert.deepEqual(values.nodeSelector, { [SYSTEM_NODE_LABEL.key]: SYSTEM_NODE_LABEL.value }, name);
                 assert.ok(values.tolerations.some((t: { key: string; effect: string }) => t.key === SYSTEM_NODE_TAINT.key && t.effect === SYSTEM_NODE_TAINT.effect), name);
             }
@@ -194,9 +197,10 @@ describe("Tracing", () => {
 
     describe("local storage (dev shape)", () => {
         let result: Awaited<ReturnType<typeof tracing>>;
-        before(async () => { result = await tracing({ storage: "local", retentionDays: 3, localStorageGiB: 5, collectorReplicas: 1 }); });
+        before(async () => { result = await tracing({ storage: "local", retentionDays: 3, localStorageGiB: 5, collectorReplicas: 1, metrics: "local", metricsStorageGiB: 4, metricsRetentionDays: 7 }); });
 
-        it("creates no bucket, key or role; Tempo keeps blocks on a PVC of the configured size", () => {
+        it("creates no bucket, key, role or workspace; Tempo keeps blocks on a PVC of the configured size", () => {
+            assert.equal(ofType(result.resources, WORKSPACE).length, 0);
             assert.equal(ofType(result.resources, BUCKET).length, 0);
             assert.equal(ofType(result.resources, "aws:kms/key:Key").length, 0);
             assert.equal(ofType(result.resources, ASSOCIATION).length, 0);
@@ -208,6 +212,7 @@ describe("Tracing", () => {
             assert.equal(values.tempo.retention, "72h");
             assert.equal(values.replicas, 1, "monolithic Tempo on a ReadWriteOnce volume");
             assert.equal(result.outputs.bucketName, undefined);
+            assert.equal(result.outputs.accessLogBucketName, undefined);
         });
 
         it("runs a single collector without a PodDisruptionBudget", () => {
@@ -252,6 +257,11 @@ describe("Tracing", () => {
             ["grafanaAdminSecretKey", { grafanaAdminSecretKey: "a/b" }, /grafanaAdminSecretKey: got "a\/b"/],
             ["environment", { environment: "Prod" }, /environment: got "Prod"/],
             ["storageClassName", { storageClassName: "Fast SSD" }, /storageClassName: got "Fast SSD"; allowed: a StorageClass name/],
+            ["metrics", { metrics: "cloudwatch" }, /metrics: got "cloudwatch"; allowed: one of "local", "amp"/],
+            ["metricsRetentionDays", { metricsRetentionDays: 0 }, /metricsRetentionDays: got 0; allowed: an integer from 1 to 90/],
+            ["accessLogRetentionDays", { accessLogRetentionDays: 5000 }, /accessLogRetentionDays: got 5000; allowed: an integer from 1 to 3650/],
+            ["alerting", { alerting: { snsTopicArn: "arn:aws:sns:x", slackWebhookSecret: { name: "alerting", key: "URL" } } }, /alerting\.slackWebhookSecret: got .*; allowed: nothing when snsTopicArn is given/],
+            ["alerting.rules", { alerting: { rules: { llmRetryRate: { threshold: -1 } } } }, /alerting\.rules\.llmRetryRate\.threshold: got -1; allowed: a number from 0 to 1/],
         ];
         for (const [arg, bad, message] of cases) {
             it(`rejects a bad ${arg}, naming the argument and what is allowed`, async () => {
@@ -288,11 +298,17 @@ describe("tracing values (pure)", () => {
         const { Pod } = await import("kubernetes-models/v1/Pod");
         const tempo = tempoValues({ storage: "s3", retentionDays: 7, localStorageGiB: 10, bucket: "b", region: "us-east-1" });
         const collector = collectorValues({ namespace: "observability", replicas: 2, clusterName: "c", environment: "prod" });
-        const grafana = grafanaValues({ namespace: "observability", adminSecretName: "grafana-admin", adminSecretKey: "admin-password", dashboardJson: "{}" });
+        const grafana = grafanaValues({
+            namespace: "observability", adminSecretName: "grafana-admin", adminSecretKey: "admin-password", dashboardJson: "{}",
+            metrics: { storage: "local", url: "http://prometheus-server.observability.svc.cluster.local:80" },
+        });
+        const prometheus = prometheusValues({ namespace: "observability", storage: "amp", retentionDays: 15, storageGiB: 8, remoteWrite: { url: "https://aps/api/v1/remote_write", region: "us-east-1" } });
         const pods = [
             { name: "tempo", container: { securityContext: tempo.tempo.securityContext, resources: tempo.tempo.resources }, placement: tempo },
             { name: "collector", container: { securityContext: collector.securityContext, resources: collector.resources }, placement: collector },
             { name: "grafana", container: { resources: grafana.resources }, placement: grafana },
+            { name: "prometheus", container: { securityContext: prometheus.server.containerSecurityContext, resources: prometheus.server.resources }, placement: prometheus.server },
+            { name: "config-reload", container: { securityContext: prometheus.configmapReload.prometheus.containerSecurityContext, resources: prometheus.configmapReload.prometheus.resources }, placement: prometheus.server },
         ];
         for (const p of pods) {
             const pod = new Pod({
