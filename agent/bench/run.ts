@@ -15,11 +15,11 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { Redis } from "ioredis";
-import { AgentProcess } from "../test/helpers/agent-process";
-import { FakeLlm } from "../test/helpers/fake-llm";
-import { delay, waitFor } from "../test/helpers/net";
-import { TestRedis } from "../test/helpers/redis-server";
-import { TestSqs } from "../test/helpers/sqs";
+import { AgentProcess } from "../testkit/agent-process";
+import { FakeLlm } from "../testkit/fake-llm";
+import { delay, waitFor } from "../testkit/net";
+import { TestRedis } from "../testkit/redis-server";
+import { TestSqs } from "../testkit/sqs";
 import { fixedRate, mean, ms, quantile, rssMiB } from "./stats";
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);

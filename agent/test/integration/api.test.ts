@@ -4,9 +4,9 @@
  */
 import { strict as assert } from "node:assert";
 import { Redis } from "ioredis";
-import { AgentProcess } from "../helpers/agent-process";
-import { type Infra, startInfra } from "../helpers/infra";
-import type { TestQueue } from "../helpers/sqs";
+import { AgentProcess } from "../../testkit/agent-process";
+import { type Infra, startInfra } from "../../testkit/infra";
+import type { TestQueue } from "../../testkit/sqs";
 
 describe("api (integration)", function () {
   this.timeout(60_000);

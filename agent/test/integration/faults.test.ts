@@ -4,10 +4,10 @@
  */
 import { strict as assert } from "node:assert";
 import { Redis } from "ioredis";
-import { AgentProcess } from "../helpers/agent-process";
-import { type Infra, startInfra } from "../helpers/infra";
-import { jobRecord, submitJob, waitForStatus } from "../helpers/jobs";
-import { waitFor } from "../helpers/net";
+import { AgentProcess } from "../../testkit/agent-process";
+import { type Infra, startInfra } from "../../testkit/infra";
+import { jobRecord, submitJob, waitForStatus } from "../../testkit/jobs";
+import { waitFor } from "../../testkit/net";
 
 describe("faults (integration)", function () {
   this.timeout(120_000);

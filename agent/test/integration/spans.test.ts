@@ -3,12 +3,12 @@
  * API → SQS → worker → LLM → tool, with the GenAI semantic-convention attributes.
  */
 import { strict as assert } from "node:assert";
-import { AgentProcess } from "../helpers/agent-process";
-import { type Infra, startInfra } from "../helpers/infra";
-import { submitJob, waitForStatus } from "../helpers/jobs";
-import { waitFor } from "../helpers/net";
-import type { RecordedSpan } from "../helpers/otlp";
-import type { TestQueue } from "../helpers/sqs";
+import { AgentProcess } from "../../testkit/agent-process";
+import { type Infra, startInfra } from "../../testkit/infra";
+import { submitJob, waitForStatus } from "../../testkit/jobs";
+import { waitFor } from "../../testkit/net";
+import type { RecordedSpan } from "../../testkit/otlp";
+import type { TestQueue } from "../../testkit/sqs";
 
 const KIND = { internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
 

@@ -4,8 +4,8 @@ import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { JobStore, leaseKey } from "../../src/store/jobs";
 import { SessionStore } from "../../src/store/sessions";
-import { delay } from "../helpers/net";
-import { TestRedis } from "../helpers/redis-server";
+import { delay } from "../../testkit/net";
+import { TestRedis } from "../../testkit/redis-server";
 
 describe("job store (real Redis)", function () {
   this.timeout(20_000);

@@ -2,8 +2,8 @@
 import { strict as assert } from "node:assert";
 import { LlmClient } from "../../src/llm/client";
 import { LlmError } from "../../src/llm/types";
-import { FakeLlm } from "../helpers/fake-llm";
-import { freePort } from "../helpers/net";
+import { FakeLlm } from "../../testkit/fake-llm";
+import { freePort } from "../../testkit/net";
 
 describe("LLM client", function () {
   this.timeout(20_000);

@@ -1,13 +1,14 @@
 /**
  * Runs the real agent entry point (`src/main.ts api|worker`, through the tsx loader) as a child
- * process, so tests exercise configuration, telemetry start-up, signals and exit codes for real.
+ * process, so tests (and the benchmark, from dist/) exercise configuration, telemetry start-up,
+ * signals and exit codes for real.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { freePort, waitFor } from "./net";
 import { REGION, TEST_CREDENTIALS } from "./sqs";
 
-const AGENT_DIR = join(__dirname, "..", "..");
+const AGENT_DIR = join(__dirname, "..");
 
 /** Infrastructure endpoints an agent process talks to. */
 export interface AgentTargets {
