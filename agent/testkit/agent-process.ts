@@ -121,17 +121,20 @@ export class AgentProcess {
   }
 
   /** A GET to the process. */
-  get(path: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  get(path: string): Promise<HttpResult> {
     return this.request("GET", path);
   }
 
-  /** An HTTP request to the process on 127.0.0.1; JSON in and out. */
-  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+  /**
+   * An HTTP request to the process on 127.0.0.1: a JSON body (or a raw string), JSON parsed back.
+   * Fails when no answer arrives within `timeoutMs`.
+   */
+  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, timeoutMs = 20_000): Promise<HttpResult> {
     const res = await fetch(`http://127.0.0.1:${this.port}${path}`, {
       method,
       headers: body !== undefined ? { "content-type": "application/json", ...headers } : headers,
       body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-      signal: AbortSignal.timeout(20_000),
+      signal: AbortSignal.timeout(timeoutMs),
     });
     const text = await res.text();
     let parsed: Record<string, unknown>;
@@ -140,6 +143,13 @@ export class AgentProcess {
     } catch {
       parsed = { raw: text };
     }
-    return { status: res.status, body: parsed };
+    return { status: res.status, body: parsed, headers: res.headers };
   }
+}
+
+/** An HTTP answer: status, parsed JSON body (`{ raw }` when not JSON) and headers. */
+export interface HttpResult {
+  status: number;
+  body: Record<string, unknown>;
+  headers: Headers;
 }

@@ -30,6 +30,8 @@ export class FakeLlm {
   slowMs = 1500;
   private active = 0;
   maxActive = 0;
+  /** Awaited before a request is answered, with its last user message (tests use it to act at that moment). */
+  beforeReply: ((lastUserMessage: string) => Promise<void>) | undefined;
   private readonly hung = new Set<() => void>();
 
   private constructor(private readonly server: Server) {}
@@ -75,6 +77,7 @@ export class FakeLlm {
     this.requests.length = 0;
     this.faults.length = 0;
     this.maxActive = 0;
+    this.beforeReply = undefined;
   }
 
   private async handle(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse): Promise<void> {
@@ -106,6 +109,8 @@ export class FakeLlm {
     this.active++;
     this.maxActive = Math.max(this.maxActive, this.active);
     try {
+      const lastUser = [...body.messages].reverse().find((m) => m.role === "user");
+      await this.beforeReply?.(lastUser?.content ?? "");
       const reply = await this.reply(body);
       if (reply === undefined) {
         res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "poison" } }));

@@ -28,8 +28,9 @@ describe("api (integration)", function () {
   });
 
   it("answers /healthz and /readyz", async () => {
-    assert.deepEqual(await api.get("/healthz"), { status: 200, body: { status: "ok" } });
-    assert.deepEqual(await api.get("/readyz"), { status: 200, body: { status: "ready" } });
+    const [health, ready] = [await api.get("/healthz"), await api.get("/readyz")];
+    assert.deepEqual([health.status, health.body], [200, { status: "ok" }]);
+    assert.deepEqual([ready.status, ready.body], [200, { status: "ready" }]);
   });
 
   it("chats with session context kept in Redis with a TTL", async () => {
@@ -64,7 +65,7 @@ describe("api (integration)", function () {
     assert.equal(res.body.status, "queued");
     assert.match(String(res.body.jobId), /^[0-9a-f-]{36}$/);
     const status = await api.get(`/v1/jobs/${String(res.body.jobId)}`);
-    assert.deepEqual(status, { status: 200, body: { jobId: res.body.jobId, status: "queued" } });
+    assert.deepEqual([status.status, status.body], [200, { jobId: res.body.jobId, status: "queued" }]);
     const after = await infra.sqs.counts(queue.url);
     assert.equal(after.visible, before.visible + 1);
   });
@@ -103,6 +104,41 @@ describe("api (integration)", function () {
     assert.match(String(badKey.body.error), /Idempotency-Key/);
     const notJson = await api.request("POST", "/v1/jobs", "{not json");
     assert.equal(notJson.status, 400);
+  });
+
+  it("answers every bad request shape with a JSON { error } and the right status, changing nothing", async () => {
+    const before = await infra.sqs.counts(queue.url);
+    const longUrl = `/v1/jobs/${"a".repeat(4000)}`;
+    const cases: Array<[string, string, unknown, Record<string, string>, number]> = [
+      ["not JSON", "/v1/jobs", "{not json", {}, 400],
+      ["empty JSON body", "/v1/jobs", "", { "content-type": "application/json" }, 400],
+      ["a JSON array", "/v1/jobs", [], {}, 400],
+      ["input missing", "/v1/jobs", {}, {}, 400],
+      ["input not a string", "/v1/jobs", { input: 5 }, {}, 400],
+      ["input blank", "/v1/jobs", { input: "  " }, {}, 400],
+      ["an unknown field", "/v1/jobs", { input: "x", priority: "high" }, {}, 400],
+      ["a bad sessionId", "/v1/jobs", { input: "x", sessionId: "bad id!" }, {}, 400],
+      ["a bad Idempotency-Key", "/v1/jobs", { input: "x" }, { "idempotency-key": "a".repeat(300) }, 400],
+      ["a text/plain body", "/v1/jobs", "input=x", { "content-type": "text/plain" }, 415],
+      ["a form body", "/v1/sessions/s-1/messages", "message=x", { "content-type": "application/x-www-form-urlencoded" }, 415],
+      ["a body over MAX_BODY_BYTES", "/v1/jobs", { input: "x".repeat(5000) }, {}, 413],
+      ["a bad session id in the path", "/v1/sessions/bad%20id/messages", { message: "x" }, {}, 400],
+      ["a session id in the path over 128 characters", `/v1/sessions/${"s".repeat(200)}/messages`, { message: "x" }, {}, 400],
+      ["message not a string", "/v1/sessions/s-1/messages", { message: ["x"] }, {}, 400],
+      ["an unknown route", "/v1/nothing-here", { input: "x" }, {}, 404],
+    ];
+    const results = [];
+    for (const [what, path, body, headers, status] of cases) results.push({ what, status, res: await api.request("POST", path, body, headers) });
+    results.push({ what: "a URL over the limit", status: 414, res: await api.get(longUrl) });
+    results.push({ what: "a malformed job id", status: 400, res: await api.get("/v1/jobs/not..valid") });
+    results.push({ what: "an unknown method", status: 404, res: await api.request("DELETE", "/v1/jobs/00000000-0000-4000-8000-000000000000") });
+    for (const { what, status, res } of results) {
+      assert.equal(res.status, status, `${what}: ${JSON.stringify(res.body)}`);
+      assert.match(res.headers.get("content-type") ?? "", /^application\/json/, `${what}: content-type`);
+      assert.deepEqual(Object.keys(res.body), ["error"], `${what}: ${JSON.stringify(res.body)}`);
+      assert.ok(typeof res.body.error === "string" && res.body.error.length > 0, what);
+    }
+    assert.equal((await infra.sqs.counts(queue.url)).visible, before.visible, "a bad request enqueued a job");
   });
 
   it("limits body size", async () => {

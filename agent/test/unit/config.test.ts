@@ -24,7 +24,7 @@ describe("config", () => {
   it("applies documented defaults", () => {
     const c = loadConfig("worker", valid);
     assert.equal(c.port, 8080);
-    assert.equal(c.sessionTtlSeconds, 3600);
+    assert.equal(c.sessionTtlSeconds, 86400, "the platform's default session TTL");
     assert.equal(c.workerConcurrency, 4);
     assert.equal(c.jobMaxDurationMs, 240_000);
     assert.equal(c.shutdownGraceMs, 25_000);
