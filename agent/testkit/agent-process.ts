@@ -40,16 +40,16 @@ export function agentEnv(t: AgentTargets, port: number, overrides: Record<string
     LLM_MODEL: "test-model",
     LLM_API_KEY: "sk-test-secret-do-not-log",
     LLM_TIMEOUT_SECONDS: "3",
-    LLM_RETRY_BASE_MS: "20",
-    LLM_RETRY_MAX_MS: "100",
     SQS_WAIT_TIME_SECONDS: "1",
     JOB_MAX_DURATION_SECONDS: "5",
     JOB_RETRY_DELAY_SECONDS: "0",
     SHUTDOWN_GRACE_SECONDS: "10",
     SESSION_TTL_SECONDS: "120",
+    OUTBOX_RELAY_INTERVAL_MS: "200",
     LOG_LEVEL: "info",
     OTEL_BSP_SCHEDULE_DELAY: "100",
-    ...(t.otlpEndpoint !== undefined ? { OTEL_EXPORTER_OTLP_ENDPOINT: t.otlpEndpoint } : {}),
+    // The test receiver reads OTLP/JSON (the SDK's default is protobuf).
+    ...(t.otlpEndpoint !== undefined ? { OTEL_EXPORTER_OTLP_ENDPOINT: t.otlpEndpoint, OTEL_EXPORTER_OTLP_PROTOCOL: "http/json" } : {}),
     ...overrides,
   };
 }

@@ -19,6 +19,8 @@ interface Fault {
 
 /** One request as received. */
 export interface RecordedRequest {
+  /** `performance.now()` when it arrived. */
+  at: number;
   headers: IncomingHttpHeaders;
   body: { model: string; messages: Array<{ role: string; content: string | null; tool_call_id?: string }>; tools?: unknown[] };
 }
@@ -88,7 +90,7 @@ export class FakeLlm {
       return;
     }
     const body = JSON.parse(Buffer.concat(chunks).toString()) as RecordedRequest["body"];
-    this.requests.push({ headers: req.headers, body });
+    this.requests.push({ at: performance.now(), headers: req.headers, body });
     const fault = this.faults.shift();
     if (fault?.kind === "status") {
       res.writeHead(fault.status ?? 500, { "content-type": "application/json", ...fault.headers });

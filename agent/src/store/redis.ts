@@ -1,18 +1,21 @@
 /**
- * The Redis connection used by both roles. While (re)connecting, commands wait in the offline
- * queue for at most the command timeout and then fail, so a blip is absorbed and an outage turns
- * into a prompt 503 rather than a hang; the client reconnects on its own with a capped backoff, so
- * a Redis restart never crash-loops the process. Readiness checks the connection state directly.
+ * The Redis connection used by both roles. Connecting is bounded by the connect timeout and every
+ * command by the command timeout: while (re)connecting, commands wait in the offline queue for at
+ * most that long and then fail, so a blip is absorbed and an outage turns into a prompt 503 rather
+ * than a hang; the client reconnects on its own with a capped backoff, so a Redis restart never
+ * crash-loops the process. Readiness checks the connection state directly. The agent's Lua scripts
+ * are registered on the client as commands (see `scripts.ts`).
  */
 import { Redis } from "ioredis";
+import { defineAgentCommands } from "./scripts";
 
 /** Options of {@link createRedis}. */
 export interface RedisOptions {
   url: string;
   password?: string | undefined;
-  /** Per-command timeout. */
-  commandTimeoutMs?: number;
-  connectionName?: string;
+  connectTimeoutMs: number;
+  commandTimeoutMs: number;
+  connectionName: string;
 }
 
 /** Reconnect delay after `times` failed attempts: 100 ms doubling, capped at 2 s. Pure. */
@@ -24,17 +27,18 @@ export function reconnectDelayMs(times: number): number {
 export function createRedis(opts: RedisOptions): Redis {
   const client = new Redis(opts.url, {
     ...(opts.password !== undefined ? { password: opts.password } : {}),
-    connectionName: opts.connectionName ?? "agent",
+    connectionName: opts.connectionName,
     enableOfflineQueue: true,
     maxRetriesPerRequest: 1,
-    commandTimeout: opts.commandTimeoutMs ?? 2000,
-    connectTimeout: 2000,
+    commandTimeout: opts.commandTimeoutMs,
+    connectTimeout: opts.connectTimeoutMs,
     retryStrategy: reconnectDelayMs,
     lazyConnect: false,
   });
   // Errors are surfaced through readiness and command failures; an unhandled 'error' event
   // would otherwise crash the process.
   client.on("error", () => undefined);
+  defineAgentCommands(client);
   return client;
 }
 
@@ -55,14 +59,4 @@ export async function pingRedis(client: Redis, timeoutMs = 1000): Promise<boolea
   } finally {
     if (timer !== undefined) clearTimeout(timer);
   }
-}
-
-/** Waits until the client is connected, or `timeoutMs` passes. Returns whether it is ready. */
-export async function waitForRedis(client: Redis, timeoutMs: number): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await pingRedis(client, 500)) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return false;
 }

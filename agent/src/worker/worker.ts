@@ -5,8 +5,8 @@
  */
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { setTimeout as delay } from "node:timers/promises";
 import type { JobQueue } from "../queue";
-import { sleep } from "../llm/client";
 import { processMessage, type ProcessDeps, type ProcessOutcome } from "./process";
 
 /** Options of {@link Worker}. */
@@ -87,7 +87,7 @@ export class Worker {
   }
 
   private async pause(ms: number): Promise<void> {
-    await sleep(ms, this.pollAbort.signal).catch(() => undefined);
+    await delay(ms, undefined, { signal: this.pollAbort.signal }).catch(() => undefined);
   }
 
   /**

@@ -4,6 +4,7 @@
  */
 import { strict as assert } from "node:assert";
 import { Redis } from "ioredis";
+import { keys } from "../../src/store/keys";
 import { AgentProcess } from "../../testkit/agent-process";
 import { type Infra, startInfra } from "../../testkit/infra";
 import type { TestQueue } from "../../testkit/sqs";
@@ -39,9 +40,9 @@ describe("api (integration)", function () {
     assert.equal(first.body.reply, "echo: hello (history=0)");
     const second = await api.request("POST", "/v1/sessions/s-1/messages", { message: "again" });
     assert.equal(second.body.reply, "echo: again (history=1)");
-    const ttl = await redis.ttl("agent:session:s-1");
+    const ttl = await redis.ttl(keys.session("s-1"));
     assert.ok(ttl > 0 && ttl <= 90, `ttl ${ttl}`);
-    assert.equal(await redis.llen("agent:session:s-1"), 4);
+    assert.equal(await redis.llen(keys.session("s-1")), 4);
     const other = await api.request("POST", "/v1/sessions/s-2/messages", { message: "fresh" });
     assert.equal(other.body.reply, "echo: fresh (history=0)");
   });
@@ -93,6 +94,7 @@ describe("api (integration)", function () {
       ["/v1/sessions/s-1/messages", { message: ["x"] }, /"message"/],
       ["/v1/sessions/s-1/messages", [], /body/],
       ["/v1/sessions/bad%20id/messages", { message: "x" }, /"sessionId"/],
+      ["/v1/jobs", { input: "x", priority: "high" }, /"priority" is not an accepted field/],
     ];
     for (const [path, body, re] of cases) {
       const res = await api.request("POST", path, body);
@@ -104,6 +106,9 @@ describe("api (integration)", function () {
     assert.match(String(badKey.body.error), /Idempotency-Key/);
     const notJson = await api.request("POST", "/v1/jobs", "{not json");
     assert.equal(notJson.status, 400);
+    const badJobId = await api.get("/v1/jobs/not..valid");
+    assert.equal(badJobId.status, 400);
+    assert.match(String(badJobId.body.error), /"jobId" must be a job id/);
   });
 
   it("answers every bad request shape with a JSON { error } and the right status, changing nothing", async () => {
@@ -147,8 +152,8 @@ describe("api (integration)", function () {
   });
 
   it("answers 404 for unknown jobs", async () => {
-    assert.equal((await api.get("/v1/jobs/00000000-0000-0000-0000-000000000000")).status, 404);
-    assert.equal((await api.get("/v1/jobs/not..valid")).status, 404);
+    const unknown = await api.get("/v1/jobs/00000000-0000-4000-8000-000000000000");
+    assert.deepEqual([unknown.status, unknown.body], [404, { error: "job not found" }]);
   });
 
   it("maps an unreachable model to 502 after retries", async () => {

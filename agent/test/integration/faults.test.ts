@@ -106,6 +106,7 @@ describe("faults (integration)", function () {
     const jobId = await submitJob(api, "POISON pill");
     await infra.sqs.send(queue.url, "this is not a job");
     const failed = await waitForStatus(api, jobId, "failed", 30_000);
+    // The model's own failure, whether the last attempt was answered or cut by the job deadline.
     assert.match(String(failed.error), /HTTP 500/);
     const dlq = await waitFor("both messages in the DLQ", async () => {
       const c = await infra.sqs.counts(queue.dlqUrl);

@@ -94,6 +94,7 @@ describe("tracing (integration)", function () {
       assert.equal(c.attributes["gen_ai.usage.output_tokens"], 7);
       assert.equal(c.attributes["gen_ai.conversation.id"], jobId);
       assert.equal(c.attributes["server.address"], "127.0.0.1");
+      assert.equal(c.attributes["agent.llm.attempts"], 1);
     }
     assert.deepEqual(chats.map((c) => c.attributes["gen_ai.response.finish_reasons"]).sort(), [["stop"], ["tool_calls"]]);
 
@@ -124,5 +125,14 @@ describe("tracing (integration)", function () {
     assert.equal(agent.resource["agent.role"], "api");
     const parent = infra.otlp.spans.find((s) => s.spanId === agent.parentSpanId);
     assert.equal(parent?.kind, KIND.server);
+  });
+
+  it("counts the SDK's attempts of an LLM call on its chat span", async () => {
+    infra.llm.failNext(1, 503, { "retry-after-ms": "0" });
+    const res = await api.request("POST", "/v1/sessions/retried/messages", { message: "once more" });
+    assert.equal(res.status, 200);
+    const chat = await waitFor("the retried chat span", () =>
+      infra.otlp.spans.find((s) => s.name === "chat test-model" && s.attributes["gen_ai.conversation.id"] === "retried"));
+    assert.equal(chat.attributes["agent.llm.attempts"], 2);
   });
 });
