@@ -3,7 +3,6 @@
  * tools from the configuration. Construction only; nothing here performs I/O until used.
  */
 import type { Logger } from "pino";
-import type { Redis } from "ioredis";
 import { ToolRegistry } from "./agent/tools";
 import type { Config } from "./config";
 import { LlmClient } from "./llm/client";
@@ -11,12 +10,12 @@ import { createSqsClient, JobQueue } from "./queue";
 import { OutboxRelay } from "./relay";
 import { JobStore } from "./store/jobs";
 import { Outbox } from "./store/outbox";
-import { createRedis } from "./store/redis";
+import { createRedis, type RedisClient } from "./store/redis";
 import { SessionStore } from "./store/sessions";
 
 /** The parts both roles use. */
 export interface Components {
-  redis: Redis;
+  redis: RedisClient;
   jobs: JobStore;
   sessions: SessionStore;
   outbox: Outbox;
@@ -31,7 +30,7 @@ export interface Components {
 /** Builds the components for `config`. */
 export function createComponents(config: Config, logger: Logger): Components {
   const redis = createRedis({
-    url: config.redisUrl, password: config.redisPassword, connectionName: `agent-${config.role}`,
+    url: config.redisUrl, password: config.redisPassword, cluster: config.redisCluster, connectionName: `agent-${config.role}`,
     connectTimeoutMs: config.redisConnectTimeoutMs, commandTimeoutMs: config.redisCommandTimeoutMs,
   });
   const sqs = createSqsClient({
@@ -51,7 +50,7 @@ export function createComponents(config: Config, logger: Logger): Components {
     relay,
     llm: new LlmClient({
       baseUrl: config.llmBaseUrl, model: config.llmModel, apiKey: config.llmApiKey, providerName: config.llmProviderName,
-      connectTimeoutMs: config.llmConnectTimeoutMs, timeoutMs: config.llmTimeoutMs, maxAttempts: config.llmMaxAttempts,
+      timeoutMs: config.llmTimeoutMs, maxAttempts: config.llmMaxAttempts,
     }),
     tools: new ToolRegistry(),
     async close() {

@@ -22,6 +22,8 @@ export interface Config {
   logLevel: string;
   redisUrl: string;
   redisPassword: string | undefined;
+  /** Cluster-mode Redis/Valkey (an ioredis Cluster client). */
+  redisCluster: boolean;
   redisConnectTimeoutMs: number;
   redisCommandTimeoutMs: number;
   queueUrl: string;
@@ -41,7 +43,6 @@ export interface Config {
   llmModel: string;
   llmApiKey: string | undefined;
   llmProviderName: string;
-  llmConnectTimeoutMs: number;
   llmTimeoutMs: number;
   llmMaxAttempts: number;
   agentMaxToolRounds: number;
@@ -116,6 +117,16 @@ class EnvReader {
     return value;
   }
 
+  bool(name: string, def: boolean): boolean {
+    const v = this.raw(name);
+    if (v === undefined) return def;
+    if (v !== "true" && v !== "false") {
+      this.problems.push(`${name} must be true or false, got "${v}"`);
+      return def;
+    }
+    return v === "true";
+  }
+
   oneOf(name: string, def: string, allowed: readonly string[]): string {
     const v = this.raw(name);
     if (v === undefined) return def;
@@ -181,6 +192,7 @@ export function loadConfig(role: Role, env: Env): Config {
     logLevel: r.oneOf("LOG_LEVEL", "info", LogLevels),
     redisUrl: redisUrl ?? "",
     redisPassword: r.raw("REDIS_PASSWORD"),
+    redisCluster: r.bool("REDIS_CLUSTER", false),
     redisConnectTimeoutMs: r.int("REDIS_CONNECT_TIMEOUT_MS", 2000, 100, 60_000),
     redisCommandTimeoutMs: r.int("REDIS_COMMAND_TIMEOUT_MS", 2000, 100, 60_000),
     queueUrl: queueUrl ?? "",
@@ -197,7 +209,6 @@ export function loadConfig(role: Role, env: Env): Config {
     llmModel,
     llmApiKey: r.raw("LLM_API_KEY"),
     llmProviderName: r.raw("LLM_PROVIDER_NAME") ?? "openai",
-    llmConnectTimeoutMs: r.int("LLM_CONNECT_TIMEOUT_MS", 5000, 100, 60_000),
     llmTimeoutMs: r.int("LLM_TIMEOUT_SECONDS", 60, 1, 3600) * 1000,
     llmMaxAttempts: r.int("LLM_MAX_ATTEMPTS", 4, 1, 10),
     agentMaxToolRounds: r.int("AGENT_MAX_TOOL_ROUNDS", 5, 1, 20),

@@ -4,11 +4,19 @@
  * signals and exit codes for real.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, waitFor } from "./net";
 import { REGION, TEST_CREDENTIALS } from "./sqs";
 
 const AGENT_DIR = join(__dirname, "..");
+
+/** The node flags of the image's `ENTRYPOINT` (agent/Dockerfile), so compiled runs match what ships. */
+export function imageNodeFlags(): string[] {
+  const entrypoint = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(readFileSync(join(AGENT_DIR, "Dockerfile"), "utf8"))?.[1];
+  const argv = entrypoint !== undefined ? (JSON.parse(entrypoint) as string[]) : [];
+  return argv.slice(1, argv.indexOf("dist/main.js"));
+}
 
 /** Infrastructure endpoints an agent process talks to. */
 export interface AgentTargets {
@@ -75,9 +83,15 @@ export class AgentProcess {
    * image; run `npm run build` first).
    */
   static spawn(role: string, env: Record<string, string>, compiled = false): AgentProcess {
-    const args = compiled ? ["dist/main.js", role] : ["--import", "tsx", "src/main.ts", role];
+    const args = compiled ? [...imageNodeFlags(), "dist/main.js", role] : ["--import", "tsx", "src/main.ts", role];
     const proc = spawn(process.execPath, args, { cwd: AGENT_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
     return new AgentProcess(role, Number(env.PORT), proc);
+  }
+
+  /** Spawns a TypeScript program of this package (through tsx) with `env`; its port is `env.PORT`. */
+  static spawnScript(path: string, env: Record<string, string>): AgentProcess {
+    const proc = spawn(process.execPath, ["--import", "tsx", path], { cwd: AGENT_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
+    return new AgentProcess(path, Number(env.PORT), proc);
   }
 
   /** Spawns `role` on a free port and waits until it serves `/healthz` (and, for workers, polls). */

@@ -5,7 +5,7 @@
  */
 import type { JsonSchemaToTsProvider } from "@fastify/type-provider-json-schema-to-ts";
 import Fastify, { type FastifyError, type FastifyReply, LogController } from "fastify";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../store/redis";
 import type { Logger } from "pino";
 import type { ToolRegistry } from "../agent/tools";
 import type { LlmClient } from "../llm/client";
@@ -21,7 +21,7 @@ import { MAX_URL_CHARS, probeSchema } from "./schemas";
 
 /** What the API needs; injected so tests can build it against real or fake parts. */
 export interface ApiDeps {
-  redis: Redis;
+  redis: RedisClient;
   jobs: JobStore;
   sessions: SessionStore;
   outbox: Outbox;
@@ -56,7 +56,7 @@ export function buildServer(deps: ApiDeps) {
     return503OnClosing: true,
     requestTimeout: deps.chatMaxDurationMs + 5000,
     // A parameter as long as the longest URL still reaches its schema (a clear 400); longer is 414.
-    maxParamLength: MAX_URL_CHARS,
+    routerOptions: { maxParamLength: MAX_URL_CHARS },
     // Strict JSON: no type coercion, unknown fields rejected rather than dropped, failing schemas in errors.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, verbose: true } },
     schemaErrorFormatter: (errors, part) => new Error(validationMessage(errors, part)),

@@ -2,16 +2,19 @@
  * The LLM client: the official `openai` SDK against any OpenAI-compatible Chat Completions endpoint
  * (OpenAI, vLLM, Ollama), with our policy: at most LLM_MAX_ATTEMPTS attempts (the SDK retries 408,
  * 409, 429, 5xx, timeouts and connection errors with exponential backoff, honouring `Retry-After`
- * and `retry-after-ms` up to 60 s), each attempt bounded by LLM_TIMEOUT_SECONDS, each connection by
- * LLM_CONNECT_TIMEOUT_MS, and the whole call by the caller's deadline and abort signal.
+ * and `retry-after-ms` up to 60 s), each attempt — connecting included — bounded by
+ * LLM_TIMEOUT_SECONDS (and connecting by Node's fetch itself after 10 s), and the whole call by the
+ * caller's deadline and abort signal.
  *
  * One `chat {model}` client span per call, with the GenAI attributes, a `gen_ai.retry` event per
  * retry and `agent.llm.attempts`.
+ *
+ * The SDK is loaded on the first call: it and Node's fetch, which it touches, weigh about 10 MiB,
+ * which a process that never calls the model (an idle worker, an API taking only jobs) does not pay.
  */
 import { type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from "openai";
+import type OpenAI from "openai";
 import type { ChatCompletion, ChatCompletionFunctionTool, ChatCompletionMessageParam } from "openai/resources/chat/completions";
-import { Agent } from "undici";
 import { chatRequestAttributes, chatResponseAttributes, chatSpanName } from "../telemetry/genai";
 
 /** One message of a conversation, as the Chat Completions API takes it. */
@@ -36,8 +39,7 @@ export interface LlmClientOptions {
   model: string;
   apiKey?: string | undefined;
   providerName: string;
-  connectTimeoutMs: number;
-  /** Per attempt. */
+  /** Per attempt, connecting included. */
   timeoutMs: number;
   maxAttempts: number;
 }
@@ -91,44 +93,48 @@ const countingFetch: typeof fetch = async (input, init) => {
   }
 };
 
+/** The SDK's error classes {@link toLlmError} tells apart. */
+export type SdkErrors = Pick<typeof import("openai"), "APIError" | "APIConnectionError" | "APIConnectionTimeoutError">;
+
 /**
  * Maps whatever a failed call threw to an {@link LlmError}; `last` describes the last attempt
  * (kept in the message when the deadline cut a retry short). Pure.
  */
-export function toLlmError(err: unknown, callerAborted: boolean, deadlinePassed: boolean, last?: string): LlmError {
+export function toLlmError(err: unknown, sdk: SdkErrors, callerAborted: boolean, deadlinePassed: boolean, last?: string): LlmError {
   if (err instanceof LlmError) return err;
   if (callerAborted) return new LlmError("LLM call aborted", "aborted");
   if (deadlinePassed) return new LlmError(`LLM deadline exceeded${last !== undefined ? ` (last attempt: ${last})` : ""}`, "deadline");
-  if (err instanceof APIConnectionTimeoutError) return new LlmError(`LLM call timed out: ${err.message}`, "timeout");
-  if (err instanceof APIConnectionError) return new LlmError(`LLM request failed: ${err.message}`, "network");
-  if (err instanceof APIError && err.status !== undefined) return new LlmError(`LLM endpoint answered HTTP ${err.status}`, "http", err.status);
+  if (err instanceof sdk.APIConnectionTimeoutError) return new LlmError(`LLM call timed out: ${err.message}`, "timeout");
+  if (err instanceof sdk.APIConnectionError) return new LlmError(`LLM request failed: ${err.message}`, "network");
+  if (err instanceof sdk.APIError && err.status !== undefined) return new LlmError(`LLM endpoint answered HTTP ${err.status}`, "http", err.status);
   return new LlmError(`LLM response unusable: ${err instanceof Error ? err.message : String(err)}`, "invalid_response");
 }
 
 /** Calls an OpenAI-compatible `/chat/completions` endpoint. */
 export class LlmClient {
-  private readonly client: OpenAI;
+  private sdk: { client: OpenAI; errors: SdkErrors } | undefined;
 
-  constructor(private readonly opts: LlmClientOptions) {
-    this.client = new OpenAI({
-      baseURL: opts.baseUrl,
+  constructor(private readonly opts: LlmClientOptions) {}
+
+  /** The SDK client, created on first use. */
+  private load(): { client: OpenAI; errors: SdkErrors } {
+    if (this.sdk !== undefined) return this.sdk;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const sdk = require("openai") as typeof import("openai");
+    const client = new sdk.OpenAI({
+      baseURL: this.opts.baseUrl,
       // vLLM and Ollama need no key: a placeholder satisfies the SDK and the header is removed.
-      apiKey: opts.apiKey ?? "unused",
-      ...(opts.apiKey === undefined ? { defaultHeaders: { Authorization: null } } : {}),
+      apiKey: this.opts.apiKey ?? "unused",
+      ...(this.opts.apiKey === undefined ? { defaultHeaders: { Authorization: null } } : {}),
       organization: null,
       project: null,
-      maxRetries: opts.maxAttempts - 1,
-      timeout: opts.timeoutMs,
+      maxRetries: this.opts.maxAttempts - 1,
+      timeout: this.opts.timeoutMs,
       fetch: countingFetch,
-      fetchOptions: {
-        dispatcher: new Agent({
-          connect: { timeout: opts.connectTimeoutMs },
-          headersTimeout: opts.timeoutMs + 1000,
-          bodyTimeout: opts.timeoutMs + 1000,
-        }),
-      },
       logLevel: "off",
     });
+    this.sdk = { client, errors: sdk };
+    return this.sdk;
   }
 
   /** The model name requests are sent with. */
@@ -144,9 +150,10 @@ export class LlmClient {
     return tracer.startActiveSpan(chatSpanName(this.opts.model), { kind: SpanKind.CLIENT, attributes: attrs }, async (span) => {
       const started = Date.now();
       const deadline = AbortSignal.timeout(Math.max(1, req.deadlineMs - started));
+      const { client, errors } = this.load();
       try {
         if (started >= req.deadlineMs) throw new LlmError("LLM deadline exceeded", "deadline");
-        const completion = await this.client.chat.completions.create(
+        const completion = await client.chat.completions.create(
           { model: this.opts.model, messages: req.messages, ...(req.tools !== undefined && req.tools.length > 0 ? { tools: req.tools, tool_choice: "auto" } : {}) },
           { signal: req.signal !== undefined ? AbortSignal.any([req.signal, deadline]) : deadline },
         );
@@ -156,7 +163,7 @@ export class LlmClient {
         span.setAttributes(chatResponseAttributes(completion));
         return { completion, durationMs: Date.now() - started };
       } catch (err) {
-        const e = toLlmError(err, req.signal?.aborted === true, deadline.aborted, attemptsOf.get(span)?.last);
+        const e = toLlmError(err, errors, req.signal?.aborted === true, deadline.aborted, attemptsOf.get(span)?.last);
         span.setAttribute("error.type", e.status !== undefined ? String(e.status) : e.kind);
         span.setStatus({ code: SpanStatusCode.ERROR, message: e.message });
         throw e;

@@ -4,7 +4,7 @@
  * that could not be enqueued, and the worker's lease-guarded claim/heartbeat/complete/fail/release.
  */
 import { createHash } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./redis";
 import { jobPartition, keys } from "./keys";
 import { encodeTurn, type SessionSettings } from "./sessions";
 
@@ -87,7 +87,7 @@ export interface JobTimings {
 
 /** Reads and transitions job records. */
 export class JobStore {
-  constructor(private readonly redis: Redis, private readonly settings: JobStoreSettings) {}
+  constructor(private readonly redis: RedisClient, private readonly settings: JobStoreSettings) {}
 
   /**
    * Records a queued job, its idempotency key and its outbox entry in one step, or returns the

@@ -3,7 +3,7 @@
  * sorted set (job id → when the relay may send it) and one hash (job id → message) per partition.
  * `JobStore.create` adds entries in the same step as the job; the API and the relay remove them.
  */
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./redis";
 import { jobPartition, keys, PARTITIONS } from "./keys";
 
 /** One job waiting to be sent. */
@@ -22,30 +22,24 @@ export function byPartition(jobIds: string[]): Map<string, string[]> {
 
 /** Reads and clears the outbox of `queueName`. */
 export class Outbox {
-  constructor(private readonly redis: Redis, private readonly queueName: string) {}
+  constructor(private readonly redis: RedisClient, private readonly queueName: string) {}
 
   /**
-   * Takes up to `limit` due entries of every partition (one round trip) for this relay until
-   * `claimUntil`; after that another relay may take the ones not marked sent.
+   * Takes up to `limit` due entries of every partition for this relay until `claimUntil`; after
+   * that another relay may take the ones not marked sent. The calls go out together (one per
+   * partition, so each goes to the shard that owns it on a cluster).
    */
   async claimDue(now: number, claimUntil: number, limit: number): Promise<OutboxEntry[]> {
-    const pipeline = this.redis.pipeline();
-    for (const p of PARTITIONS) pipeline.agentClaimOutbox(keys.outbox(p, this.queueName), keys.outboxMessages(p, this.queueName), now, claimUntil, limit);
-    const results = (await pipeline.exec()) ?? [];
+    const lists = await Promise.all(PARTITIONS.map((p) =>
+      this.redis.agentClaimOutbox(keys.outbox(p, this.queueName), keys.outboxMessages(p, this.queueName), now, claimUntil, limit)));
     const entries: OutboxEntry[] = [];
-    for (const [err, flat] of results) {
-      if (err !== null) throw err;
-      const list = flat as string[];
-      for (let i = 0; i + 1 < list.length; i += 2) entries.push({ jobId: list[i] ?? "", message: list[i + 1] ?? "" });
-    }
+    for (const list of lists) for (let i = 0; i + 1 < list.length; i += 2) entries.push({ jobId: list[i] ?? "", message: list[i + 1] ?? "" });
     return entries;
   }
 
   /** Forgets entries whose messages are in SQS. */
   async markSent(jobIds: string[]): Promise<void> {
-    if (jobIds.length === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const [p, ids] of byPartition(jobIds)) pipeline.agentMarkSent(keys.outbox(p, this.queueName), keys.outboxMessages(p, this.queueName), ...ids);
-    for (const [err] of (await pipeline.exec()) ?? []) if (err !== null) throw err;
+    await Promise.all([...byPartition(jobIds)].map(([p, ids]) =>
+      this.redis.agentMarkSent(keys.outbox(p, this.queueName), keys.outboxMessages(p, this.queueName), ...ids)));
   }
 }

@@ -5,9 +5,16 @@
  * than a hang; the client reconnects on its own with a capped backoff, so a Redis restart never
  * crash-loops the process. Readiness checks the connection state directly. The agent's Lua scripts
  * are registered on the client as commands (see `scripts.ts`).
+ *
+ * With `cluster`, the client is an ioredis `Cluster` (cluster-mode Redis/Valkey, e.g. ElastiCache
+ * with cluster mode enabled): every key one script touches shares a hash tag, so each call goes to
+ * one shard (see `keys.ts`).
  */
-import { Redis } from "ioredis";
+import { Cluster, Redis, type RedisOptions as IORedisOptions } from "ioredis";
 import { defineAgentCommands } from "./scripts";
+
+/** A standalone or cluster client: the agent uses only what both offer. */
+export type RedisClient = Redis | Cluster;
 
 /** Options of {@link createRedis}. */
 export interface RedisOptions {
@@ -16,6 +23,8 @@ export interface RedisOptions {
   connectTimeoutMs: number;
   commandTimeoutMs: number;
   connectionName: string;
+  /** Connect to a cluster-mode server, with the URL's host as the seed node. */
+  cluster: boolean;
 }
 
 /** Reconnect delay after `times` failed attempts: 100 ms doubling, capped at 2 s. Pure. */
@@ -24,17 +33,28 @@ export function reconnectDelayMs(times: number): number {
 }
 
 /** Creates a client for `rediss://` (TLS) or `redis://` URLs; `password` overrides the URL's. */
-export function createRedis(opts: RedisOptions): Redis {
-  const client = new Redis(opts.url, {
-    ...(opts.password !== undefined ? { password: opts.password } : {}),
+export function createRedis(opts: RedisOptions): RedisClient {
+  const url = new URL(opts.url);
+  const password = opts.password ?? (url.password !== "" ? decodeURIComponent(url.password) : undefined);
+  const options: IORedisOptions = {
+    ...(url.username !== "" ? { username: decodeURIComponent(url.username) } : {}),
+    ...(password !== undefined ? { password } : {}),
+    ...(url.protocol === "rediss:" ? { tls: {} } : {}),
     connectionName: opts.connectionName,
     enableOfflineQueue: true,
     maxRetriesPerRequest: 1,
     commandTimeout: opts.commandTimeoutMs,
     connectTimeout: opts.connectTimeoutMs,
     retryStrategy: reconnectDelayMs,
-    lazyConnect: false,
-  });
+  };
+  const client = opts.cluster
+    ? new Cluster([{ host: url.hostname, port: Number(url.port || 6379) }], {
+      redisOptions: options,
+      clusterRetryStrategy: reconnectDelayMs,
+      // TLS certificates name the configuration endpoint, not the node addresses (ElastiCache).
+      dnsLookup: (address, callback) => callback(null, address),
+    })
+    : new Redis({ ...options, host: url.hostname, port: Number(url.port || 6379), db: Number(url.pathname.slice(1) || 0) });
   // Errors are surfaced through readiness and command failures; an unhandled 'error' event
   // would otherwise crash the process.
   client.on("error", () => undefined);
@@ -43,7 +63,7 @@ export function createRedis(opts: RedisOptions): Redis {
 }
 
 /** True when Redis answers PING within `timeoutMs`. */
-export async function pingRedis(client: Redis, timeoutMs = 1000): Promise<boolean> {
+export async function pingRedis(client: RedisClient, timeoutMs = 1000): Promise<boolean> {
   if (client.status !== "ready") return false;
   let timer: NodeJS.Timeout | undefined;
   try {

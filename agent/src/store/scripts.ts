@@ -10,7 +10,7 @@
  * ```
  * `succeeded`, `failed` and `withdrawn` are final: a duplicate or late message never revives them.
  */
-import type { Redis, Result } from "ioredis";
+import type { Cluster, Redis, Result } from "ioredis";
 
 /** Ownership of a job attempt: our lease, or no lease and still ours in the record. KEYS: job, lease; ARGV[1]: owner. */
 const OWNED = `
@@ -238,7 +238,7 @@ const SCRIPTS: Record<string, { lua: string; keys?: number }> = {
 };
 
 /** Registers every script on a client (and its pipelines) as a custom command. */
-export function defineAgentCommands(redis: Redis): void {
+export function defineAgentCommands(redis: Redis | Cluster): void {
   for (const [name, s] of Object.entries(SCRIPTS)) redis.defineCommand(name, { lua: s.lua, ...(s.keys !== undefined ? { numberOfKeys: s.keys } : {}) });
 }
 

@@ -8,7 +8,7 @@
  * exchanges; none is lost or doubled.
  */
 import { setTimeout as delay } from "node:timers/promises";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./redis";
 import { keys } from "./keys";
 
 /** One remembered turn. */
@@ -57,7 +57,7 @@ export interface SessionSettings {
 
 /** Reads and appends session history under the session's lease. */
 export class SessionStore {
-  constructor(private readonly redis: Redis, readonly settings: SessionSettings) {}
+  constructor(private readonly redis: RedisClient, readonly settings: SessionSettings) {}
 
   /**
    * Takes the session's lease for `owner` (for `leaseMs`) and returns the history, waiting while

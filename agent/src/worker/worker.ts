@@ -3,7 +3,7 @@
  * concurrency), processes each one, and on shutdown stops polling, lets in-flight jobs finish
  * within the grace period and then releases the rest back to the queue.
  */
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../store/redis";
 import type { Logger } from "pino";
 import { setTimeout as delay } from "node:timers/promises";
 import type { JobQueue } from "../queue";
@@ -13,7 +13,7 @@ import { processMessage, type ProcessDeps, type ProcessOutcome } from "./process
 export interface WorkerOptions {
   concurrency: number;
   waitTimeSeconds: number;
-  redis: Redis;
+  redis: RedisClient;
   queue: JobQueue;
   logger: Logger;
   /** Everything but the shutdown signal, which the worker owns. */

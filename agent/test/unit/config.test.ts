@@ -40,7 +40,6 @@ describe("config", () => {
       OTEL_SERVICE_NAME: "svc", OTEL_RESOURCE_ATTRIBUTES: "deployment.environment=prod,a=b%20c", REDIS_PASSWORD: "secret",
       REDIS_CONNECT_TIMEOUT_MS: "1500", REDIS_COMMAND_TIMEOUT_MS: "2500", SQS_CONNECT_TIMEOUT_MS: "700", SQS_REQUEST_TIMEOUT_MS: "4000",
       SQS_MAX_ATTEMPTS: "2", JOB_ENQUEUE_TIMEOUT_MS: "3000", OUTBOX_RELAY_AFTER_MS: "6000", OUTBOX_RELAY_INTERVAL_MS: "500",
-      LLM_CONNECT_TIMEOUT_MS: "900",
     });
     assert.equal(c.port, 9000);
     assert.equal(c.sessionTtlSeconds, 60);
@@ -54,7 +53,7 @@ describe("config", () => {
       [c.redisConnectTimeoutMs, c.redisCommandTimeoutMs, c.sqsConnectTimeoutMs, c.sqsRequestTimeoutMs, c.sqsMaxAttempts],
       [1500, 2500, 700, 4000, 2],
     );
-    assert.deepEqual([c.enqueueTimeoutMs, c.outboxRelayAfterMs, c.outboxRelayIntervalMs, c.llmConnectTimeoutMs], [3000, 6000, 500, 900]);
+    assert.deepEqual([c.enqueueTimeoutMs, c.outboxRelayAfterMs, c.outboxRelayIntervalMs], [3000, 6000, 500]);
   });
 
   it("reports one clear message per bad variable, all at once", () => {
@@ -77,7 +76,7 @@ describe("config", () => {
     const c = loadConfig("api", valid);
     assert.deepEqual([c.redisConnectTimeoutMs, c.redisCommandTimeoutMs], [2000, 2000]);
     assert.deepEqual([c.sqsConnectTimeoutMs, c.sqsRequestTimeoutMs, c.sqsMaxAttempts], [2000, 3000, 3]);
-    assert.deepEqual([c.llmConnectTimeoutMs, c.llmTimeoutMs, c.llmMaxAttempts], [5000, 60_000, 4]);
+    assert.deepEqual([c.llmTimeoutMs, c.llmMaxAttempts], [60_000, 4]);
     // Worst case of POST /v1/jobs: the record write, the bounded send, the withdrawal.
     assert.ok(c.redisCommandTimeoutMs + c.enqueueTimeoutMs + c.redisCommandTimeoutMs <= 10_000);
     // A job recorded by an API that then died is sent after the relay delay, at the next pass, within one send.

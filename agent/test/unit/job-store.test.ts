@@ -2,13 +2,13 @@
 import { strict as assert } from "node:assert";
 import { Redis } from "ioredis";
 import { JobStore, type NewJob } from "../../src/store/jobs";
-import { idempotencyScope, jobPartition, keys, newJobId, partitionForNewJob } from "../../src/store/keys";
+import { idempotencyScope, jobPartition, keys, newJobId, partitionForNewJob, sessionPartition } from "../../src/store/keys";
 import { defineAgentCommands } from "../../src/store/scripts";
 import { SessionBusyError, SessionStore } from "../../src/store/sessions";
 import { waitFor } from "../../testkit/net";
 import { TestRedis } from "../../testkit/redis-server";
 
-describe("job store (real Redis)", function () {
+for (const cluster of [false, true]) describe(`job store (real Redis${cluster ? " in cluster mode" : ""})`, function () {
   this.timeout(20_000);
   let server: TestRedis;
   let redis: Redis;
@@ -18,7 +18,7 @@ describe("job store (real Redis)", function () {
   const session = { ttlSeconds: 600, maxMessages: 6 };
 
   before(async () => {
-    server = await TestRedis.start();
+    server = await TestRedis.start({ cluster });
     redis = new Redis(server.url);
     defineAgentCommands(redis);
     jobs = new JobStore(redis, { jobTtlSeconds: 3600, idempotencyTtlSeconds: 600, queueName: "q", session });
@@ -39,6 +39,14 @@ describe("job store (real Redis)", function () {
   };
   const seed = (j: NewJob) => ({ jobId: j.jobId, input: j.input, sessionId: j.sessionId, enqueuedAt: Date.now() });
   const outboxOf = (jobId: string) => ({ zset: keys.outbox(jobPartition(jobId), "q"), hash: keys.outboxMessages(jobPartition(jobId), "q") });
+
+  if (cluster) {
+    it("is a server that refuses a script whose keys span hash slots (so the other tests prove one slot per call)", async () => {
+      const other = Array.from({ length: 100 }, (_, i) => `s-${i}`).find((id) => sessionPartition(id) !== sessionPartition("s-a"));
+      assert.ok(other !== undefined);
+      await assert.rejects(redis.agentAcquireSession(keys.sessionLease("s-a"), keys.session(other), "o", 1000, 10), /CROSSSLOT/);
+    });
+  }
 
   it("records a queued job with a TTL together with its outbox entry", async () => {
     const j = newJob("recorded");

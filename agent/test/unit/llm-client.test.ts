@@ -12,7 +12,7 @@ describe("LLM client", function () {
   let llm: FakeLlm;
 
   const client = (over: Partial<LlmClientOptions> = {}): LlmClient =>
-    new LlmClient({ baseUrl: llm.baseUrl, model: "m", apiKey: "k", providerName: "openai", connectTimeoutMs: 1000, timeoutMs: 2000, maxAttempts: 4, ...over });
+    new LlmClient({ baseUrl: llm.baseUrl, model: "m", apiKey: "k", providerName: "openai", timeoutMs: 2000, maxAttempts: 4, ...over });
   const ask = (c: LlmClient, deadlineMs = Date.now() + 10_000, signal?: AbortSignal) =>
     c.chat({ messages: [{ role: "user", content: "hi" }], deadlineMs, signal });
   const failsWith = (check: (e: LlmError) => boolean) => (e: unknown) => e instanceof LlmError && check(e);

@@ -1,6 +1,6 @@
 /** Pure helpers: API error messages, key layout, worker policy, GenAI attributes, queue messages, Redis reconnects. */
 import { strict as assert } from "node:assert";
-import { APIConnectionError, APIConnectionTimeoutError, APIError } from "openai";
+import * as sdk from "openai";
 import { llmErrorStatus } from "../../src/api/chat";
 import { errorReply, validationMessage } from "../../src/api/errors";
 import { LlmError, toLlmError } from "../../src/llm/client";
@@ -46,12 +46,12 @@ describe("API error messages", () => {
 
 describe("LLM errors", () => {
   it("classifies what the SDK throws", () => {
-    assert.equal(toLlmError(new APIConnectionTimeoutError(), false, false).kind, "timeout");
-    assert.equal(toLlmError(new APIConnectionError({ message: "refused" }), false, false).kind, "network");
-    assert.deepEqual(((e) => [e.kind, e.status])(toLlmError(APIError.generate(429, undefined, "slow down", new Headers()), false, false)), ["http", 429]);
-    assert.equal(toLlmError(new Error("anything"), true, true).kind, "aborted");
-    assert.deepEqual(((e) => [e.kind, e.message])(toLlmError(new Error("anything"), false, true, "HTTP 500")), ["deadline", "LLM deadline exceeded (last attempt: HTTP 500)"]);
-    assert.equal(toLlmError(new SyntaxError("bad JSON"), false, false).kind, "invalid_response");
+    assert.equal(toLlmError(new sdk.APIConnectionTimeoutError(), sdk, false, false).kind, "timeout");
+    assert.equal(toLlmError(new sdk.APIConnectionError({ message: "refused" }), sdk, false, false).kind, "network");
+    assert.deepEqual(((e) => [e.kind, e.status])(toLlmError(sdk.APIError.generate(429, undefined, "slow down", new Headers()), sdk, false, false)), ["http", 429]);
+    assert.equal(toLlmError(new Error("anything"), sdk, true, true).kind, "aborted");
+    assert.deepEqual(((e) => [e.kind, e.message])(toLlmError(new Error("anything"), sdk, false, true, "HTTP 500")), ["deadline", "LLM deadline exceeded (last attempt: HTTP 500)"]);
+    assert.equal(toLlmError(new SyntaxError("bad JSON"), sdk, false, false).kind, "invalid_response");
   });
 });
 
