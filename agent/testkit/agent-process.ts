@@ -167,3 +167,20 @@ export interface HttpResult {
   body: Record<string, unknown>;
   headers: Headers;
 }
+
+/** The processes one test starts: stopped after it, their output printed when it failed. */
+export class ProcessGroup {
+  private readonly procs: AgentProcess[] = [];
+
+  /** Adds `p` to the group and returns it. */
+  track(p: AgentProcess): AgentProcess {
+    this.procs.push(p);
+    return p;
+  }
+
+  /** Prints every output (and `also`'s) when `failed`, then stops them all. */
+  async stopAll(failed: boolean, also: AgentProcess[] = []): Promise<void> {
+    if (failed) for (const p of [...also, ...this.procs]) console.error(`--- ${p.role} output ---\n${p.output}`);
+    await Promise.all(this.procs.splice(0).map((p) => p.stop()));
+  }
+}

@@ -4,7 +4,7 @@
  * server refuses anything else with CROSSSLOT).
  */
 import { strict as assert } from "node:assert";
-import { AgentProcess, type AgentTargets } from "../../testkit/agent-process";
+import { AgentProcess, type AgentTargets, ProcessGroup } from "../../testkit/agent-process";
 import { FakeLlm } from "../../testkit/fake-llm";
 import { waitForStatus } from "../../testkit/jobs";
 import { TestRedis } from "../../testkit/redis-server";
@@ -16,7 +16,7 @@ describe("cluster-mode Redis (integration)", function () {
   let sqs: TestSqs;
   let llm: FakeLlm;
   let targets: AgentTargets;
-  const procs: AgentProcess[] = [];
+  const group = new ProcessGroup();
 
   before(async () => {
     redis = await TestRedis.start({ cluster: true });
@@ -25,20 +25,16 @@ describe("cluster-mode Redis (integration)", function () {
     targets = { redisUrl: redis.url, queueUrl: queue.url, sqsEndpoint: sqs.endpoint, llmBaseUrl: llm.baseUrl };
   });
   afterEach(async function () {
-    if (this.currentTest?.state === "failed") for (const p of procs) console.error(`--- ${p.role} output ---\n${p.output}`);
+    await group.stopAll(this.currentTest?.state === "failed");
   });
   after(async () => {
-    await Promise.all(procs.map((p) => p.stop()));
     await Promise.allSettled([redis?.destroy(), sqs?.stop(), llm?.stop()]);
   });
 
   it("accepts, deduplicates and runs a session's job, and chats in that session", async () => {
     const env = { REDIS_CLUSTER: "true" };
-    const [api] = [await AgentProcess.start("api", targets, env), await AgentProcess.start("worker", targets, env)].map((p) => {
-      procs.push(p);
-      return p;
-    });
-    assert.ok(api);
+    const api = group.track(await AgentProcess.start("api", targets, env));
+    const worker = group.track(await AgentProcess.start("worker", targets, env));
     const key = { "idempotency-key": "cluster-1" };
     const first = await api.request("POST", "/v1/jobs", { input: "in a cluster", sessionId: "clustered" }, key);
     assert.equal(first.status, 202, JSON.stringify(first.body));
@@ -47,6 +43,6 @@ describe("cluster-mode Redis (integration)", function () {
     await waitForStatus(api, String(first.body.jobId), "succeeded");
     const chat = await api.request("POST", "/v1/sessions/clustered/messages", { message: "and now?" });
     assert.deepEqual([chat.status, chat.body.reply], [200, "echo: and now? (history=1)"]);
-    assert.ok(!procs.some((p) => /CROSSSLOT/.test(p.output)), "a command spanned hash slots");
+    assert.ok(![api, worker].some((p) => /CROSSSLOT/.test(p.output)), "a command spanned hash slots");
   });
 });

@@ -4,7 +4,7 @@
  */
 import { strict as assert } from "node:assert";
 import { Redis } from "ioredis";
-import { AgentProcess } from "../../testkit/agent-process";
+import { AgentProcess, ProcessGroup } from "../../testkit/agent-process";
 import { type Infra, startInfra } from "../../testkit/infra";
 import { jobRecord, submitJob, waitForStatus } from "../../testkit/jobs";
 import { waitFor } from "../../testkit/net";
@@ -13,11 +13,8 @@ describe("faults (integration)", function () {
   this.timeout(120_000);
   let infra: Infra;
   let redis: Redis;
-  const procs: AgentProcess[] = [];
-  const track = (p: AgentProcess): AgentProcess => {
-    procs.push(p);
-    return p;
-  };
+  const group = new ProcessGroup();
+  const track = (p: AgentProcess): AgentProcess => group.track(p);
 
   before(async () => {
     infra = await startInfra({ persistentRedis: true });
@@ -25,10 +22,7 @@ describe("faults (integration)", function () {
     redis.on("error", () => undefined);
   });
   afterEach(async function () {
-    if (this.currentTest?.state === "failed") {
-      for (const p of procs) console.error(`--- ${p.role} output ---\n${p.output}`);
-    }
-    await Promise.all(procs.splice(0).map((p) => p.stop()));
+    await group.stopAll(this.currentTest?.state === "failed");
     infra.llm.reset();
   });
   after(async () => {

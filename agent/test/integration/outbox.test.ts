@@ -4,7 +4,7 @@
  * outbox relay of whichever agent process runs next (api or worker).
  */
 import { strict as assert } from "node:assert";
-import { AgentProcess, type AgentTargets } from "../../testkit/agent-process";
+import { AgentProcess, type AgentTargets, ProcessGroup } from "../../testkit/agent-process";
 import { type Infra, startInfra } from "../../testkit/infra";
 import { waitForStatus } from "../../testkit/jobs";
 import { waitFor } from "../../testkit/net";
@@ -18,19 +18,15 @@ describe("enqueue with SQS down, and the outbox relay (integration)", function (
   this.timeout(120_000);
   let infra: Infra;
   let proxy: TcpProxy;
-  const procs: AgentProcess[] = [];
-  const track = (p: AgentProcess): AgentProcess => {
-    procs.push(p);
-    return p;
-  };
+  const group = new ProcessGroup();
+  const track = (p: AgentProcess): AgentProcess => group.track(p);
 
   before(async () => {
     infra = await startInfra();
     proxy = await TcpProxy.start(infra.sqs.port);
   });
   afterEach(async function () {
-    if (this.currentTest?.state === "failed") for (const p of procs) console.error(`--- ${p.role} output ---\n${p.output}`);
-    await Promise.all(procs.splice(0).map((p) => p.stop()));
+    await group.stopAll(this.currentTest?.state === "failed");
     proxy.blackHole = false;
     infra.llm.reset();
   });

@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "node:assert";
 import { Redis } from "ioredis";
-import { AgentProcess } from "../../testkit/agent-process";
+import { AgentProcess, ProcessGroup } from "../../testkit/agent-process";
 import type { RecordedRequest } from "../../testkit/fake-llm";
 import { type Infra, startInfra } from "../../testkit/infra";
 import { waitForStatus } from "../../testkit/jobs";
@@ -31,11 +31,8 @@ describe("session history (integration)", function () {
   let queue: TestQueue;
   let api: AgentProcess;
   let admin: Redis;
-  const procs: AgentProcess[] = [];
-  const track = (p: AgentProcess): AgentProcess => {
-    procs.push(p);
-    return p;
-  };
+  const group = new ProcessGroup();
+  const track = (p: AgentProcess): AgentProcess => group.track(p);
 
   before(async () => {
     infra = await startInfra();
@@ -44,8 +41,7 @@ describe("session history (integration)", function () {
     admin = new Redis(infra.redis.url);
   });
   afterEach(async function () {
-    if (this.currentTest?.state === "failed") for (const p of [api, ...procs]) console.error(`--- ${p.role} output ---\n${p.output}`);
-    await Promise.all(procs.splice(0).map((p) => p.stop()));
+    await group.stopAll(this.currentTest?.state === "failed", [api]);
     infra.llm.reset();
   });
   after(async () => {
