@@ -44,9 +44,10 @@ export function decodeTurns(raw: string[]): Turn[] {
   return out;
 }
 
-/** Wait before the next try for a busy lease: 10 ms doubling to 200 ms, never past its expiry. Pure. */
+/** Wait before the next try for a busy lease: 10 ms doubling to 200 ms, never past its expiry (when it has one). Pure. */
 export function leasePollDelayMs(attempt: number, leaseRemainingMs: number): number {
-  return Math.max(1, Math.min(200, 10 * 2 ** Math.min(attempt, 5), leaseRemainingMs));
+  const backoff = Math.min(200, 10 * 2 ** Math.min(attempt, 5));
+  return leaseRemainingMs > 0 ? Math.max(1, Math.min(backoff, leaseRemainingMs)) : backoff;
 }
 
 /** Session settings. */

@@ -83,6 +83,7 @@ describe("sessions", () => {
       [{ role: "user", content: "hi" }, { role: "assistant", content: "yo" }]);
     assert.deepEqual([0, 1, 4, 10].map((a) => leasePollDelayMs(a, 10_000)), [10, 20, 160, 200]);
     assert.equal(leasePollDelayMs(3, 30), 30, "never waits past the lease's expiry");
+    assert.equal(leasePollDelayMs(3, -1), 80, "a lease without expiry is polled with the plain backoff");
   });
 });
 
