@@ -39,7 +39,7 @@ export function createComponents(config: Config, logger: Logger): Components {
   });
   const queue = new JobQueue(sqs, config.queueUrl, config.sqsRequestTimeoutMs);
   const session = { ttlSeconds: config.sessionTtlSeconds, maxMessages: config.sessionMaxMessages };
-  const outbox = new Outbox(redis, queue.name);
+  const outbox = new Outbox(redis, queue.name, logger);
   const relay = new OutboxRelay(outbox, queue, { intervalMs: config.outboxRelayIntervalMs, claimMs: config.outboxRelayAfterMs }, logger);
   return {
     redis,
@@ -55,6 +55,7 @@ export function createComponents(config: Config, logger: Logger): Components {
     tools: new ToolRegistry(),
     async close() {
       await relay.stop();
+      await outbox.flush();
       await redis.quit().catch(() => redis.disconnect());
       sqs.destroy();
     },

@@ -4,8 +4,8 @@
  * 1. one Redis script records the job, its idempotency key and an outbox entry (due for the relay
  *    only after OUTBOX_RELAY_AFTER_MS, so the relay does not race step 2);
  * 2. the API sends the message itself, bounded by JOB_ENQUEUE_TIMEOUT_MS;
- * 3a. sent: the answer is 202 and the outbox entry is forgotten (in the background: if that is
- *     lost, the relay sends a duplicate, which the worker ignores);
+ * 3a. sent: the answer is 202 and the outbox entry is forgotten (in the background, batched: if
+ *     that is lost, the relay sends a duplicate, which the worker ignores);
  * 3b. not sent: the job is withdrawn (a tombstone, so a message that reached SQS anyway is
  *     dropped; its idempotency key goes too) and the answer is 503: nothing was accepted. If a
  *     concurrent request with the same key was already told about the job, it stays live and the
@@ -74,6 +74,6 @@ export async function submitJob(deps: SubmitDeps, req: JobRequest): Promise<Subm
       return { kind: "unavailable", what: "queue", maybeLater: true };
     }
   }
-  deps.outbox.markSent([jobId]).catch((err: unknown) => deps.logger.warn({ err, jobId }, "could not clear the outbox entry; the relay will resend it"));
+  deps.outbox.forgetSoon(jobId);
   return { kind: "accepted", jobId, status: "queued" };
 }

@@ -46,10 +46,13 @@ export function createRedis(opts: RedisOptions): RedisClient {
     commandTimeout: opts.commandTimeoutMs,
     connectTimeout: opts.connectTimeoutMs,
     retryStrategy: reconnectDelayMs,
+    // Commands issued in one tick (the relay's per-partition calls, batched clean-ups) share one write.
+    enableAutoPipelining: true,
   };
   const client = opts.cluster
     ? new Cluster([{ host: url.hostname, port: Number(url.port || 6379) }], {
       redisOptions: options,
+      enableAutoPipelining: true,
       clusterRetryStrategy: reconnectDelayMs,
       // TLS certificates name the configuration endpoint, not the node addresses (ElastiCache).
       dnsLookup: (address, callback) => callback(null, address),
