@@ -26,6 +26,14 @@ export function ms(v: number): string {
   return `${v.toFixed(2)} ms`;
 }
 
+/** Latencies of a fixed-rate run, and how many operations failed or were skipped. */
+export interface RateResult {
+  latencies: number[];
+  errors: number;
+  skipped: number;
+  elapsedMs: number;
+}
+
 /**
  * Runs `op` `count` times at a fixed rate (open loop: start times do not wait for completions),
  * with at most `maxInFlight` outstanding and a hard time limit. Returns per-operation latencies
@@ -33,7 +41,7 @@ export function ms(v: number): string {
  */
 export async function fixedRate(
   count: number, ratePerSec: number, maxInFlight: number, timeLimitMs: number, op: (i: number) => Promise<void>,
-): Promise<{ latencies: number[]; errors: number; skipped: number; elapsedMs: number }> {
+): Promise<RateResult> {
   const latencies: number[] = [];
   let errors = 0;
   let skipped = 0;

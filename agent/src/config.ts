@@ -22,18 +22,29 @@ export interface Config {
   logLevel: string;
   redisUrl: string;
   redisPassword: string | undefined;
+  /** Cluster-mode Redis/Valkey (an ioredis Cluster client). */
+  redisCluster: boolean;
+  redisConnectTimeoutMs: number;
+  redisCommandTimeoutMs: number;
   queueUrl: string;
   awsRegion: string;
   sqsEndpoint: string | undefined;
   sqsWaitTimeSeconds: number;
+  sqsConnectTimeoutMs: number;
+  /** Per SQS call (a long poll gets its wait time on top). */
+  sqsRequestTimeoutMs: number;
+  sqsMaxAttempts: number;
+  /** Bound on the SQS send inside `POST /v1/jobs`; past it the job is withdrawn and the API answers 503. */
+  enqueueTimeoutMs: number;
+  /** Outbox entries older than this are sent by the relay (the API's own send had its chance). */
+  outboxRelayAfterMs: number;
+  outboxRelayIntervalMs: number;
   llmBaseUrl: string;
   llmModel: string;
   llmApiKey: string | undefined;
   llmProviderName: string;
   llmTimeoutMs: number;
   llmMaxAttempts: number;
-  llmRetryBaseMs: number;
-  llmRetryMaxMs: number;
   agentMaxToolRounds: number;
   sessionTtlSeconds: number;
   sessionMaxMessages: number;
@@ -45,9 +56,8 @@ export interface Config {
   idempotencyTtlSeconds: number;
   shutdownGraceMs: number;
   maxBodyBytes: number;
-  otlpEndpoint: string | undefined;
+  /** `service.name` when `OTEL_SERVICE_NAME` is unset: `agent-<role>`. */
   serviceName: string;
-  resourceAttributes: Record<string, string>;
 }
 
 /** Thrown by {@link loadConfig}; `problems` has one message per bad variable. */
@@ -107,6 +117,16 @@ class EnvReader {
     return value;
   }
 
+  bool(name: string, def: boolean): boolean {
+    const v = this.raw(name);
+    if (v === undefined) return def;
+    if (v !== "true" && v !== "false") {
+      this.problems.push(`${name} must be true or false, got "${v}"`);
+      return def;
+    }
+    return v === "true";
+  }
+
   oneOf(name: string, def: string, allowed: readonly string[]): string {
     const v = this.raw(name);
     if (v === undefined) return def;
@@ -159,9 +179,11 @@ export function loadConfig(role: Role, env: Env): Config {
   const sqsEndpoint = r.url("AWS_ENDPOINT_URL_SQS", r.raw("AWS_ENDPOINT_URL_SQS") ?? r.raw("AWS_ENDPOINT_URL"), ["http:", "https:"]);
   const llmBaseUrl = r.url("LLM_BASE_URL", r.required("LLM_BASE_URL", "an OpenAI-compatible base URL ending in /v1"), ["http:", "https:"]);
   const llmModel = r.required("LLM_MODEL", "the model name sent to the LLM endpoint");
-  const otlpEndpoint = r.url("OTEL_EXPORTER_OTLP_ENDPOINT", r.raw("OTEL_EXPORTER_OTLP_ENDPOINT"), ["http:", "https:"]);
-  const resourceAttributes = parseResourceAttributes(r.raw("OTEL_RESOURCE_ATTRIBUTES"));
-  if (resourceAttributes === undefined) r.problems.push("OTEL_RESOURCE_ATTRIBUTES must be key=value pairs separated by commas");
+  // Read by the OpenTelemetry SDK itself; checked here so a typo fails at start with a clear message.
+  r.url("OTEL_EXPORTER_OTLP_ENDPOINT", r.raw("OTEL_EXPORTER_OTLP_ENDPOINT"), ["http:", "https:"]);
+  if (parseResourceAttributes(r.raw("OTEL_RESOURCE_ATTRIBUTES")) === undefined) {
+    r.problems.push("OTEL_RESOURCE_ATTRIBUTES must be key=value pairs separated by commas");
+  }
 
   const config: Config = {
     role,
@@ -170,20 +192,27 @@ export function loadConfig(role: Role, env: Env): Config {
     logLevel: r.oneOf("LOG_LEVEL", "info", LogLevels),
     redisUrl: redisUrl ?? "",
     redisPassword: r.raw("REDIS_PASSWORD"),
+    redisCluster: r.bool("REDIS_CLUSTER", false),
+    redisConnectTimeoutMs: r.int("REDIS_CONNECT_TIMEOUT_MS", 2000, 100, 60_000),
+    redisCommandTimeoutMs: r.int("REDIS_COMMAND_TIMEOUT_MS", 2000, 100, 60_000),
     queueUrl: queueUrl ?? "",
     awsRegion: awsRegion ?? "",
     sqsEndpoint,
     sqsWaitTimeSeconds: r.int("SQS_WAIT_TIME_SECONDS", 20, 0, 20),
+    sqsConnectTimeoutMs: r.int("SQS_CONNECT_TIMEOUT_MS", 2000, 100, 60_000),
+    sqsRequestTimeoutMs: r.int("SQS_REQUEST_TIMEOUT_MS", 3000, 100, 60_000),
+    sqsMaxAttempts: r.int("SQS_MAX_ATTEMPTS", 3, 1, 10),
+    enqueueTimeoutMs: r.int("JOB_ENQUEUE_TIMEOUT_MS", 5000, 100, 60_000),
+    outboxRelayAfterMs: r.int("OUTBOX_RELAY_AFTER_MS", 10_000, 200, 600_000),
+    outboxRelayIntervalMs: r.int("OUTBOX_RELAY_INTERVAL_MS", 1000, 50, 60_000),
     llmBaseUrl: (llmBaseUrl ?? "").replace(/\/+$/, ""),
     llmModel,
     llmApiKey: r.raw("LLM_API_KEY"),
     llmProviderName: r.raw("LLM_PROVIDER_NAME") ?? "openai",
     llmTimeoutMs: r.int("LLM_TIMEOUT_SECONDS", 60, 1, 3600) * 1000,
     llmMaxAttempts: r.int("LLM_MAX_ATTEMPTS", 4, 1, 10),
-    llmRetryBaseMs: r.int("LLM_RETRY_BASE_MS", 500, 1, 60_000),
-    llmRetryMaxMs: r.int("LLM_RETRY_MAX_MS", 20_000, 1, 300_000),
     agentMaxToolRounds: r.int("AGENT_MAX_TOOL_ROUNDS", 5, 1, 20),
-    sessionTtlSeconds: r.int("SESSION_TTL_SECONDS", 3600, 1, 30 * 86400),
+    sessionTtlSeconds: r.int("SESSION_TTL_SECONDS", 86_400, 1, 30 * 86400),
     sessionMaxMessages: r.int("SESSION_MAX_MESSAGES", 50, 2, 1000),
     chatMaxDurationMs: r.int("CHAT_MAX_DURATION_SECONDS", 60, 1, 3600) * 1000,
     workerConcurrency: r.int("WORKER_CONCURRENCY", 4, 1, 100),
@@ -194,12 +223,10 @@ export function loadConfig(role: Role, env: Env): Config {
     // Up to SQS's 12-hour visibility limit: a worker drains jobs as long as the queue allows.
     shutdownGraceMs: r.int("SHUTDOWN_GRACE_SECONDS", 25, 0, 43_200) * 1000,
     maxBodyBytes: r.int("MAX_BODY_BYTES", 65_536, 1024, 10 * 1024 * 1024),
-    otlpEndpoint,
     serviceName: r.raw("OTEL_SERVICE_NAME") ?? `agent-${role}`,
-    resourceAttributes: resourceAttributes ?? {},
   };
-  if (config.llmRetryBaseMs > config.llmRetryMaxMs) {
-    r.problems.push(`LLM_RETRY_BASE_MS (${config.llmRetryBaseMs}) must not exceed LLM_RETRY_MAX_MS (${config.llmRetryMaxMs})`);
+  if (config.outboxRelayAfterMs <= config.enqueueTimeoutMs) {
+    r.problems.push(`OUTBOX_RELAY_AFTER_MS (${config.outboxRelayAfterMs}) must exceed JOB_ENQUEUE_TIMEOUT_MS (${config.enqueueTimeoutMs}), so the relay does not race the API's own send`);
   }
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;

@@ -26,11 +26,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const delay = Number(process.env.OTEL_BSP_SCHEDULE_DELAY);
-  const telemetry = startTelemetry({
-    serviceName: config.serviceName, role, resourceAttributes: config.resourceAttributes, otlpEndpoint: config.otlpEndpoint,
-    ...(Number.isFinite(delay) && delay > 0 ? { scheduleDelayMs: delay } : {}),
-  });
+  const telemetry = startTelemetry({ role, serviceName: config.serviceName, env: process.env });
   const logger = createLogger(config.logLevel, role);
   logger.info({ config: describeConfig(config) }, "starting");
   // Loaded only now, so the instrumentations registered above can patch their dependencies.

@@ -1,12 +1,15 @@
 /**
  * The SQS job queue: message encoding (pure, validated), trace-context propagation through message
- * attributes, and the few SQS calls the API and the worker make.
+ * attributes, and the few SQS calls the API, the relay and the worker make. Every call is bounded:
+ * a connect timeout, a request timeout per attempt (a long poll gets its wait time on top) and a
+ * capped number of attempts; callers may also pass an abort signal for an overall bound.
  */
 import {
   ChangeMessageVisibilityCommand, DeleteMessageCommand, GetQueueAttributesCommand, type Message,
-  type MessageAttributeValue, ReceiveMessageCommand, SQSClient, SendMessageCommand,
+  type MessageAttributeValue, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient, SendMessageCommand,
 } from "@aws-sdk/client-sqs";
-import { type Context, context, propagation, SpanKind, trace } from "@opentelemetry/api";
+import { type Context, context, propagation, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { isJobId } from "./store/keys";
 
 /** The body of a job message. */
 export interface JobMessage {
@@ -33,19 +36,51 @@ export function decodeJobMessage(body: string | undefined): JobMessage | undefin
   }
   if (v === null || typeof v !== "object") return undefined;
   const o = v as Record<string, unknown>;
-  if (typeof o.jobId !== "string" || !/^[A-Za-z0-9-]{1,64}$/.test(o.jobId)) return undefined;
+  if (typeof o.jobId !== "string" || !isJobId(o.jobId)) return undefined;
   if (typeof o.input !== "string") return undefined;
   if (o.sessionId !== undefined && typeof o.sessionId !== "string") return undefined;
   const enqueuedAt = typeof o.enqueuedAt === "number" ? o.enqueuedAt : Date.now();
   return { jobId: o.jobId, input: o.input, sessionId: o.sessionId as string | undefined, enqueuedAt };
 }
 
-/** Writes the active trace context into SQS message attributes (W3C `traceparent`/`tracestate`). */
-export function injectTraceAttributes(ctx: Context): Record<string, MessageAttributeValue> {
+/** A message ready to send: its body and the producer's trace context (W3C `traceparent`/`tracestate`). */
+export interface OutgoingMessage {
+  body: string;
+  traceContext: Record<string, string>;
+}
+
+/** The W3C trace context of `ctx`, as a carrier. */
+export function outgoingJobContext(ctx: Context): Record<string, string> {
   const carrier: Record<string, string> = {};
   propagation.inject(ctx, carrier);
+  return carrier;
+}
+
+/** The job message for `m`, carrying the trace context `ctx` (used when the relay sends it). */
+export function outgoingJobMessage(m: JobMessage, ctx: Context): OutgoingMessage {
+  return { body: encodeJobMessage(m), traceContext: outgoingJobContext(ctx) };
+}
+
+/** Encodes an outgoing message for the outbox. Pure. */
+export function encodeOutgoing(m: OutgoingMessage): string {
+  return JSON.stringify(m);
+}
+
+/** Decodes an outbox entry; `undefined` when corrupt. Pure. */
+export function decodeOutgoing(text: string): OutgoingMessage | undefined {
+  try {
+    const v = JSON.parse(text) as Partial<OutgoingMessage>;
+    if (typeof v.body !== "string" || v.traceContext === null || typeof v.traceContext !== "object") return undefined;
+    return { body: v.body, traceContext: v.traceContext };
+  } catch {
+    return undefined;
+  }
+}
+
+/** SQS message attributes carrying a trace context. Pure. */
+export function traceAttributes(traceContext: Record<string, string>): Record<string, MessageAttributeValue> {
   const out: Record<string, MessageAttributeValue> = {};
-  for (const [k, v] of Object.entries(carrier)) out[k] = { DataType: "String", StringValue: v };
+  for (const [k, v] of Object.entries(traceContext)) out[k] = { DataType: "String", StringValue: v };
   return out;
 }
 
@@ -83,9 +118,24 @@ export function parseQueueSettings(attrs: Record<string, string> | undefined): Q
   return { visibilityTimeoutSeconds: Number.isFinite(vt) ? vt : 30, maxReceiveCount };
 }
 
-/** Creates the SQS client; `endpoint` is for emulators and VPC endpoints. */
-export function createSqsClient(region: string, endpoint: string | undefined): SQSClient {
-  return new SQSClient({ region, ...(endpoint !== undefined ? { endpoint } : {}), maxAttempts: 3 });
+/** Options of {@link createSqsClient}. */
+export interface SqsOptions {
+  region: string;
+  /** For emulators and VPC endpoints. */
+  endpoint?: string | undefined;
+  connectTimeoutMs: number;
+  requestTimeoutMs: number;
+  maxAttempts: number;
+}
+
+/** Creates the SQS client with bounded connections, requests and retries. */
+export function createSqsClient(o: SqsOptions): SQSClient {
+  return new SQSClient({
+    region: o.region,
+    ...(o.endpoint !== undefined ? { endpoint: o.endpoint } : {}),
+    maxAttempts: o.maxAttempts,
+    requestHandler: { connectionTimeout: o.connectTimeoutMs, requestTimeout: o.requestTimeoutMs, throwOnRequestTimeout: true },
+  });
 }
 
 const tracer = trace.getTracer("agent.queue");
@@ -93,29 +143,48 @@ const tracer = trace.getTracer("agent.queue");
 /** The job queue. */
 export class JobQueue {
   readonly name: string;
-  constructor(private readonly sqs: SQSClient, readonly url: string) {
+  constructor(private readonly sqs: SQSClient, readonly url: string, private readonly requestTimeoutMs: number) {
     this.name = queueNameFromUrl(url);
   }
 
-  /** Sends a job, carrying the current trace context. Returns the SQS message id. */
-  async send(m: JobMessage): Promise<string> {
-    return tracer.startActiveSpan(`send ${this.name}`, {
-      kind: SpanKind.PRODUCER,
-      attributes: {
-        "messaging.system": "aws_sqs", "messaging.operation.type": "send", "messaging.operation.name": "send",
-        "messaging.destination.name": this.name, "agent.job.id": m.jobId,
-      },
-    }, async (span) => {
+  /**
+   * Sends one message in a `send <queue>` producer span whose context it carries; `signal` bounds
+   * the whole call. Returns the SQS message id.
+   */
+  async send(m: OutgoingMessage, jobId: string, signal?: AbortSignal): Promise<string> {
+    return tracer.startActiveSpan(`send ${this.name}`, { kind: SpanKind.PRODUCER, attributes: this.sendAttributes(jobId) }, async (span) => {
       try {
-        const res = await this.sqs.send(new SendMessageCommand({
-          QueueUrl: this.url, MessageBody: encodeJobMessage(m), MessageAttributes: injectTraceAttributes(context.active()),
-        }));
+        const carried = outgoingJobContext(context.active());
+        const res = await this.sqs.send(
+          new SendMessageCommand({ QueueUrl: this.url, MessageBody: m.body, MessageAttributes: traceAttributes(carried) }),
+          signal !== undefined ? { abortSignal: signal } : {},
+        );
         if (res.MessageId !== undefined) span.setAttribute("messaging.message.id", res.MessageId);
         return res.MessageId ?? "";
+      } catch (err) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+        throw err;
       } finally {
         span.end();
       }
     });
+  }
+
+  /** Sends up to 10 messages in one call; returns the ids (`entries[].id`) SQS accepted. */
+  async sendBatch(entries: Array<{ id: string; message: OutgoingMessage }>): Promise<string[]> {
+    if (entries.length === 0) return [];
+    const res = await this.sqs.send(new SendMessageBatchCommand({
+      QueueUrl: this.url,
+      Entries: entries.map((e, i) => ({ Id: String(i), MessageBody: e.message.body, MessageAttributes: traceAttributes(e.message.traceContext) })),
+    }));
+    return (res.Successful ?? []).map((ok) => entries[Number(ok.Id)]?.id).filter((id): id is string => id !== undefined);
+  }
+
+  private sendAttributes(jobId: string) {
+    return {
+      "messaging.system": "aws_sqs", "messaging.operation.type": "send", "messaging.operation.name": "send",
+      "messaging.destination.name": this.name, "agent.job.id": jobId,
+    };
   }
 
   /** Long-polls for up to `max` messages. */
@@ -123,7 +192,7 @@ export class JobQueue {
     const res = await this.sqs.send(new ReceiveMessageCommand({
       QueueUrl: this.url, MaxNumberOfMessages: Math.max(1, Math.min(10, max)), WaitTimeSeconds: waitSeconds,
       MessageAttributeNames: ["All"], MessageSystemAttributeNames: ["ApproximateReceiveCount", "SentTimestamp"],
-    }), signal !== undefined ? { abortSignal: signal } : {});
+    }), { requestTimeout: waitSeconds * 1000 + this.requestTimeoutMs, ...(signal !== undefined ? { abortSignal: signal } : {}) });
     return res.Messages ?? [];
   }
 

@@ -4,8 +4,7 @@
  * with `chat {model}` and `execute_tool {tool}` spans as children.
  */
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import type { LlmClient } from "../llm/client";
-import type { ChatMessage } from "../llm/types";
+import type { ChatMessage, LlmClient } from "../llm/client";
 import { INVOKE_AGENT_SPAN, GenAI, agentAttributes, toolAttributes, toolSpanName } from "../telemetry/genai";
 import type { ToolRegistry } from "./tools";
 
@@ -19,7 +18,7 @@ export interface AgentRun {
   tools: ToolRegistry;
   providerName: string;
   /** Previous user/assistant turns of the conversation. */
-  history: ChatMessage[];
+  history: readonly ChatMessage[];
   input: string;
   conversationId?: string | undefined;
   deadlineMs: number;
@@ -72,7 +71,7 @@ async function loop(run: AgentRun): Promise<AgentResult> {
     res.inputTokens += completion.usage?.prompt_tokens ?? 0;
     res.outputTokens += completion.usage?.completion_tokens ?? 0;
     const msg = completion.choices[0]?.message;
-    const calls = msg?.tool_calls ?? [];
+    const calls = (msg?.tool_calls ?? []).filter((c) => c.type === "function");
     if (calls.length === 0 || !offerTools) {
       res.output = msg?.content ?? "";
       return res;

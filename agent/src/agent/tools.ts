@@ -3,7 +3,7 @@
  * output, and validates its arguments; a failing tool returns an error object to the model instead
  * of throwing, so one bad call never fails the whole agent run.
  */
-import type { ToolSpec } from "../llm/types";
+import type { ToolSpec } from "../llm/client";
 import { evaluate } from "./calculator";
 
 /** One tool: its schema for the model and its implementation. */

@@ -1,6 +1,7 @@
 /**
- * The `api` role: serve the HTTP API on PORT until SIGTERM, then drain: readiness turns 503,
- * the server stops accepting and finishes in-flight requests, telemetry flushes, the process exits.
+ * The `api` role: serve the HTTP API on PORT and run the outbox relay until SIGTERM, then drain:
+ * readiness turns 503, the server stops accepting and finishes in-flight requests, the relay stops,
+ * telemetry flushes, the process exits.
  */
 import type { Logger } from "pino";
 import { createComponents } from "../components";
@@ -11,12 +12,13 @@ import { buildServer } from "./server";
 
 /** Runs the API until a shutdown signal. */
 export async function run(config: Config, logger: Logger, telemetry: Telemetry): Promise<void> {
-  const c = createComponents(config);
+  const c = createComponents(config, logger);
   let draining = false;
   const app = buildServer({
-    redis: c.redis, jobs: c.jobs, sessions: c.sessions, queue: c.queue, llm: c.llm, tools: c.tools, logger,
+    redis: c.redis, jobs: c.jobs, sessions: c.sessions, outbox: c.outbox, queue: c.queue, llm: c.llm, tools: c.tools, logger,
     providerName: config.llmProviderName, maxBodyBytes: config.maxBodyBytes, chatMaxDurationMs: config.chatMaxDurationMs,
-    maxToolRounds: config.agentMaxToolRounds, isDraining: () => draining,
+    maxToolRounds: config.agentMaxToolRounds, enqueueTimeoutMs: config.enqueueTimeoutMs, relayAfterMs: config.outboxRelayAfterMs,
+    isDraining: () => draining,
   });
   onShutdownSignal(logger, async () => {
     draining = true;
@@ -29,5 +31,6 @@ export async function run(config: Config, logger: Logger, telemetry: Telemetry):
     return 0;
   });
   await app.listen({ port: config.port, host: config.host });
+  c.relay.start();
   logger.info({ port: config.port }, "api listening");
 }

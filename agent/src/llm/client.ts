@@ -1,12 +1,37 @@
 /**
- * An OpenAI-compatible Chat Completions client (OpenAI, vLLM, Ollama, ...) over `fetch`, with
- * capped retries (full jitter, `Retry-After` honoured), a per-call timeout and an overall deadline.
- * Each logical call is one `chat {model}` span; retries appear as span events.
+ * The LLM client: the official `openai` SDK against any OpenAI-compatible Chat Completions endpoint
+ * (OpenAI, vLLM, Ollama), with our policy: at most LLM_MAX_ATTEMPTS attempts (the SDK retries 408,
+ * 409, 429, 5xx, timeouts and connection errors with exponential backoff, honouring `Retry-After`
+ * and `retry-after-ms` up to 60 s), each attempt — connecting included — bounded by
+ * LLM_TIMEOUT_SECONDS (and connecting by Node's fetch itself after 10 s), and the whole call by the
+ * caller's deadline and abort signal.
+ *
+ * One `chat {model}` client span per call, with the GenAI attributes, a `gen_ai.retry` event per
+ * retry and `agent.llm.attempts`.
+ *
+ * The SDK is loaded on the first call: it and Node's fetch, which it touches, weigh about 10 MiB,
+ * which a process that never calls the model (an idle worker, an API taking only jobs) does not pay.
  */
-import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import type OpenAI from "openai";
+import type { ChatCompletion, ChatCompletionFunctionTool, ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import { chatRequestAttributes, chatResponseAttributes, chatSpanName } from "../telemetry/genai";
-import { backoffDelayMs, isRetryableNetworkError, isRetryableStatus, parseRetryAfterMs, shouldRetry } from "./retry";
-import { type ChatCompletion, type ChatRequest, LlmError } from "./types";
+
+/** One message of a conversation, as the Chat Completions API takes it. */
+export type ChatMessage = ChatCompletionMessageParam;
+/** A tool offered to the model. */
+export type ToolSpec = ChatCompletionFunctionTool;
+
+/** Why an LLM call failed. */
+export type LlmErrorKind = "http" | "network" | "timeout" | "deadline" | "aborted" | "invalid_response";
+
+/** Raised when an LLM call fails for good (after the SDK's retries). */
+export class LlmError extends Error {
+  constructor(message: string, public readonly kind: LlmErrorKind, public readonly status?: number) {
+    super(message);
+    this.name = "LlmError";
+  }
+}
 
 /** Options of {@link LlmClient}. `apiKey` is sent as a bearer token and never logged. */
 export interface LlmClientOptions {
@@ -14,49 +39,102 @@ export interface LlmClientOptions {
   model: string;
   apiKey?: string | undefined;
   providerName: string;
+  /** Per attempt, connecting included. */
   timeoutMs: number;
   maxAttempts: number;
-  retryBaseMs: number;
-  retryMaxMs: number;
-  /** Injected for tests; defaults to `Math.random`. */
-  random?: () => number;
-  /** Injected for tests (records backoff waits); defaults to a real abortable sleep. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/** Request of one chat call. */
+export interface ChatRequest {
+  messages: ChatMessage[];
+  tools?: ToolSpec[] | undefined;
+  /** Absolute epoch ms at which the call (retries included) is abandoned. */
+  deadlineMs: number;
+  /** Aborts the call (shutdown, caller gone). */
+  signal?: AbortSignal | undefined;
+  /** `gen_ai.conversation.id` for the span. */
+  conversationId?: string | undefined;
 }
 
 /** Result of a chat call. */
 export interface ChatResult {
   completion: ChatCompletion;
-  attempts: number;
   /** Wall time spent in the call, retries included. */
   durationMs: number;
 }
 
 const tracer = trace.getTracer("agent.llm");
 
-/** Resolves after `ms`, or rejects as soon as `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(t);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
+/** What the attempts under one `chat {model}` span did so far. */
+interface Attempts {
+  count: number;
+  /** The last attempt's HTTP status, or its network error. */
+  last?: string;
+}
+
+/** Attempts made under each `chat {model}` span (the SDK calls `fetch` once per attempt). */
+const attemptsOf = new WeakMap<Span, Attempts>();
+
+/** `fetch` that records each attempt on the active chat span and marks each retry with an event. */
+const countingFetch: typeof fetch = async (input, init) => {
+  const span = trace.getActiveSpan();
+  const attempts: Attempts = { count: (span !== undefined ? attemptsOf.get(span)?.count ?? 0 : 0) + 1 };
+  if (span !== undefined) {
+    attemptsOf.set(span, attempts);
+    if (attempts.count > 1) span.addEvent("gen_ai.retry", { attempt: attempts.count });
+  }
+  try {
+    const res = await fetch(input, init);
+    attempts.last = `HTTP ${res.status}`;
+    return res;
+  } catch (err) {
+    attempts.last = err instanceof Error ? err.message : String(err);
+    throw err;
+  }
+};
+
+/** The SDK's error classes {@link toLlmError} tells apart. */
+export type SdkErrors = Pick<typeof import("openai"), "APIError" | "APIConnectionError" | "APIConnectionTimeoutError">;
+
+/**
+ * Maps whatever a failed call threw to an {@link LlmError}; `last` describes the last attempt
+ * (kept in the message when the deadline cut a retry short). Pure.
+ */
+export function toLlmError(err: unknown, sdk: SdkErrors, callerAborted: boolean, deadlinePassed: boolean, last?: string): LlmError {
+  if (err instanceof LlmError) return err;
+  if (callerAborted) return new LlmError("LLM call aborted", "aborted");
+  if (deadlinePassed) return new LlmError(`LLM deadline exceeded${last !== undefined ? ` (last attempt: ${last})` : ""}`, "deadline");
+  if (err instanceof sdk.APIConnectionTimeoutError) return new LlmError(`LLM call timed out: ${err.message}`, "timeout");
+  if (err instanceof sdk.APIConnectionError) return new LlmError(`LLM request failed: ${err.message}`, "network");
+  if (err instanceof sdk.APIError && err.status !== undefined) return new LlmError(`LLM endpoint answered HTTP ${err.status}`, "http", err.status);
+  return new LlmError(`LLM response unusable: ${err instanceof Error ? err.message : String(err)}`, "invalid_response");
 }
 
 /** Calls an OpenAI-compatible `/chat/completions` endpoint. */
 export class LlmClient {
-  private readonly random: () => number;
-  private readonly wait: (ms: number, signal?: AbortSignal) => Promise<void>;
-  constructor(private readonly opts: LlmClientOptions) {
-    this.random = opts.random ?? Math.random;
-    this.wait = opts.sleep ?? sleep;
+  private sdk: { client: OpenAI; errors: SdkErrors } | undefined;
+
+  constructor(private readonly opts: LlmClientOptions) {}
+
+  /** The SDK client, created on first use. */
+  private load(): { client: OpenAI; errors: SdkErrors } {
+    if (this.sdk !== undefined) return this.sdk;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const sdk = require("openai") as typeof import("openai");
+    const client = new sdk.OpenAI({
+      baseURL: this.opts.baseUrl,
+      // vLLM and Ollama need no key: a placeholder satisfies the SDK and the header is removed.
+      apiKey: this.opts.apiKey ?? "unused",
+      ...(this.opts.apiKey === undefined ? { defaultHeaders: { Authorization: null } } : {}),
+      organization: null,
+      project: null,
+      maxRetries: this.opts.maxAttempts - 1,
+      timeout: this.opts.timeoutMs,
+      fetch: countingFetch,
+      logLevel: "off",
+    });
+    this.sdk = { client, errors: sdk };
+    return this.sdk;
   }
 
   /** The model name requests are sent with. */
@@ -71,93 +149,28 @@ export class LlmClient {
     });
     return tracer.startActiveSpan(chatSpanName(this.opts.model), { kind: SpanKind.CLIENT, attributes: attrs }, async (span) => {
       const started = Date.now();
+      const deadline = AbortSignal.timeout(Math.max(1, req.deadlineMs - started));
+      const { client, errors } = this.load();
       try {
-        const { completion, attempts } = await this.withRetries(req, (event, data) => span.addEvent(event, data));
+        if (started >= req.deadlineMs) throw new LlmError("LLM deadline exceeded", "deadline");
+        const completion = await client.chat.completions.create(
+          { model: this.opts.model, messages: req.messages, ...(req.tools !== undefined && req.tools.length > 0 ? { tools: req.tools, tool_choice: "auto" } : {}) },
+          { signal: req.signal !== undefined ? AbortSignal.any([req.signal, deadline]) : deadline },
+        );
+        if (!Array.isArray(completion.choices) || completion.choices[0]?.message === undefined) {
+          throw new LlmError("LLM response has no choices", "invalid_response");
+        }
         span.setAttributes(chatResponseAttributes(completion));
-        span.setAttribute("agent.llm.attempts", attempts);
-        return { completion, attempts, durationMs: Date.now() - started };
+        return { completion, durationMs: Date.now() - started };
       } catch (err) {
-        const e = err instanceof LlmError ? err : new LlmError(String(err), "network");
+        const e = toLlmError(err, errors, req.signal?.aborted === true, deadline.aborted, attemptsOf.get(span)?.last);
         span.setAttribute("error.type", e.status !== undefined ? String(e.status) : e.kind);
         span.setStatus({ code: SpanStatusCode.ERROR, message: e.message });
         throw e;
       } finally {
+        span.setAttribute("agent.llm.attempts", attemptsOf.get(span)?.count ?? 1);
         span.end();
       }
     });
   }
-
-  private async withRetries(
-    req: ChatRequest,
-    onEvent: (name: string, data: Record<string, string | number>) => void,
-  ): Promise<{ completion: ChatCompletion; attempts: number }> {
-    for (let attempt = 1; ; attempt++) {
-      if (req.signal?.aborted) throw new LlmError("LLM call aborted", "aborted", undefined, attempt - 1);
-      if (Date.now() >= req.deadlineMs) throw new LlmError("LLM deadline exceeded", "deadline", undefined, attempt - 1);
-      const outcome = await this.attempt(req);
-      if (outcome.ok) return { completion: outcome.completion, attempts: attempt };
-      const err = outcome.error;
-      if (!outcome.retryable) throw new LlmError(err.message, err.kind, err.status, attempt);
-      const delay = backoffDelayMs({
-        attempt, baseMs: this.opts.retryBaseMs, capMs: this.opts.retryMaxMs, retryAfterMs: outcome.retryAfterMs, random: this.random(),
-      });
-      if (!shouldRetry(attempt, this.opts.maxAttempts, delay, Date.now(), req.deadlineMs)) {
-        throw new LlmError(`${err.message} (gave up after ${attempt} attempt(s))`, err.kind, err.status, attempt);
-      }
-      onEvent("gen_ai.retry", { attempt, delay_ms: delay, reason: err.status !== undefined ? String(err.status) : err.kind });
-      try {
-        await this.wait(delay, req.signal);
-      } catch {
-        throw new LlmError("LLM call aborted", "aborted", undefined, attempt);
-      }
-    }
-  }
-
-  private async attempt(req: ChatRequest): Promise<
-    | { ok: true; completion: ChatCompletion }
-    | { ok: false; retryable: boolean; retryAfterMs?: number | undefined; error: LlmError }
-  > {
-    const budget = Math.max(1, Math.min(this.opts.timeoutMs, req.deadlineMs - Date.now()));
-    const timeout = AbortSignal.timeout(budget);
-    const signal = req.signal !== undefined ? AbortSignal.any([req.signal, timeout]) : timeout;
-    const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
-    if (this.opts.apiKey !== undefined) headers.authorization = `Bearer ${this.opts.apiKey}`;
-    const body = JSON.stringify({
-      model: this.opts.model,
-      messages: req.messages,
-      ...(req.tools !== undefined && req.tools.length > 0 ? { tools: req.tools, tool_choice: "auto" } : {}),
-    });
-    try {
-      const res = await fetch(`${this.opts.baseUrl}/chat/completions`, { method: "POST", headers, body, signal });
-      if (!res.ok) {
-        const retryAfterMs = parseRetryAfterMs(res.headers.get("retry-after"), res.headers.get("retry-after-ms"), Date.now());
-        await res.body?.cancel().catch(() => undefined);
-        return {
-          ok: false, retryable: isRetryableStatus(res.status), retryAfterMs,
-          error: new LlmError(`LLM endpoint answered HTTP ${res.status}`, "http", res.status),
-        };
-      }
-      const json = (await res.json()) as ChatCompletion;
-      if (!Array.isArray(json.choices) || json.choices.length === 0 || json.choices[0]?.message === undefined) {
-        return { ok: false, retryable: false, error: new LlmError("LLM response has no choices", "invalid_response") };
-      }
-      return { ok: true, completion: json };
-    } catch (err) {
-      if (req.signal?.aborted) return { ok: false, retryable: false, error: new LlmError("LLM call aborted", "aborted") };
-      if (timeout.aborted) {
-        const kind = Date.now() >= req.deadlineMs ? "deadline" : "timeout";
-        return { ok: false, retryable: kind === "timeout", error: new LlmError(`LLM call timed out after ${budget} ms`, kind) };
-      }
-      if (err instanceof SyntaxError) return { ok: false, retryable: true, error: new LlmError("LLM response is not JSON", "invalid_response") };
-      return { ok: false, retryable: isRetryableNetworkError(err), error: new LlmError(`LLM request failed: ${describe(err)}`, "network") };
-    }
-  }
-}
-
-function describe(err: unknown): string {
-  if (err instanceof Error) {
-    const cause = (err as { cause?: unknown }).cause;
-    return cause instanceof Error ? `${err.message} (${cause.message})` : err.message;
-  }
-  return String(err);
 }

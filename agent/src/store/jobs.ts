@@ -1,10 +1,12 @@
 /**
- * Job records in Redis and the idempotent state transitions the worker relies on.
- * See `scripts.ts` for the state machine itself.
+ * Job records in Redis and their transitions (the scripts are in `scripts.ts`, the key layout in
+ * `keys.ts`): creation together with the idempotency key and the outbox entry, withdrawal of a job
+ * that could not be enqueued, and the worker's lease-guarded claim/heartbeat/complete/fail/release.
  */
 import { createHash } from "node:crypto";
-import type { Redis } from "ioredis";
-import { CLAIM_JOB, COMPLETE_JOB, CREATE_JOB, FAIL_JOB, HEARTBEAT_JOB, RELEASE_JOB } from "./scripts";
+import type { RedisClient } from "./redis";
+import { jobPartition, keys } from "./keys";
+import { encodeTurn, type SessionSettings } from "./sessions";
 
 /** Public job statuses. */
 export const JobStatuses = ["queued", "running", "succeeded", "failed"] as const;
@@ -19,24 +21,12 @@ export interface JobView {
   error?: string;
 }
 
-/** Key of a job record. */
-export function jobKey(jobId: string): string {
-  return `agent:job:${jobId}`;
-}
-/** Key of a job's processing lease. */
-export function leaseKey(jobId: string): string {
-  return `agent:job:${jobId}:lease`;
-}
-/** Key of an idempotency key (hashed, so any client string is a safe key). */
-export function idempotencyKey(key: string): string {
-  return `agent:idem:${createHash("sha256").update(key).digest("hex")}`;
-}
-/** Fingerprint of a job request, to detect an Idempotency-Key reused with another body. */
+/** Fingerprint of a job request, to detect an Idempotency-Key reused with another body. Pure. */
 export function requestFingerprint(input: string, sessionId: string | undefined): string {
   return createHash("sha256").update(JSON.stringify([input, sessionId ?? null])).digest("hex").slice(0, 32);
 }
 
-/** Maps a raw Redis hash to the public view; `undefined` when the hash is empty. Pure. */
+/** Maps a raw Redis hash to the public view; `undefined` when unknown (or withdrawn). Pure. */
 export function toJobView(hash: Record<string, string>): JobView | undefined {
   const status = hash.status as JobStatus | undefined;
   if (hash.jobId === undefined || status === undefined || !JobStatuses.includes(status)) return undefined;
@@ -46,10 +36,23 @@ export function toJobView(hash: Record<string, string>): JobView | undefined {
   return view;
 }
 
+/** A job to create; `jobId` names its partition (see `keys.ts`). */
+export interface NewJob {
+  jobId: string;
+  input: string;
+  sessionId?: string | undefined;
+  /** The idempotency scope (`idempotencyScope`), when the request had an Idempotency-Key. */
+  idempotencyScope?: string | undefined;
+  /** The SQS message the outbox relay sends if the API does not confirm the send first. */
+  outboxMessage: string;
+  /** Epoch ms from which the relay may send it. */
+  relayAt: number;
+}
+
 /** Outcome of {@link JobStore.create}. */
 export type CreateOutcome =
   | { kind: "created"; jobId: string }
-  | { kind: "existing"; jobId: string }
+  | { kind: "existing"; jobId: string; status: JobStatus }
   | { kind: "conflict"; jobId: string };
 
 /** Outcome of {@link JobStore.claim}. */
@@ -58,81 +61,126 @@ export type ClaimOutcome =
   | { kind: "done" }
   | { kind: "busy"; leaseRemainingMs: number };
 
-/** A job as the worker needs it to (re)create the record. */
+/** A job as a message carries it (enough to restore a lost record). */
 export interface JobSeed {
   jobId: string;
   input: string;
   sessionId?: string | undefined;
+  enqueuedAt: number;
+}
+
+/** Settings of {@link JobStore}. */
+export interface JobStoreSettings {
+  jobTtlSeconds: number;
+  idempotencyTtlSeconds: number;
+  /** Name of the queue whose outbox this process writes. */
+  queueName: string;
+  session: SessionSettings;
+}
+
+/** Timings stored with a result (the benchmark reads them). */
+export interface JobTimings {
+  workerMs: number;
+  llmMs: number;
+  queueMs: number;
 }
 
 /** Reads and transitions job records. */
 export class JobStore {
-  constructor(
-    private readonly redis: Redis,
-    private readonly jobTtlSeconds: number,
-    private readonly idempotencyTtlSeconds: number,
-  ) {}
+  constructor(private readonly redis: RedisClient, private readonly settings: JobStoreSettings) {}
 
-  /** Creates a queued job, or returns the job already created for the same idempotency key. */
-  async create(seed: JobSeed, idemKey?: string): Promise<CreateOutcome> {
-    const fp = requestFingerprint(seed.input, seed.sessionId);
-    const keys = idemKey !== undefined ? [jobKey(seed.jobId), idempotencyKey(idemKey)] : [jobKey(seed.jobId)];
-    const res = (await this.redis.eval(
-      CREATE_JOB, keys.length, ...keys,
-      seed.jobId, fp, this.idempotencyTtlSeconds, this.jobTtlSeconds, seed.input, seed.sessionId ?? "", Date.now(),
-    )) as [string, string];
-    if (res[0] === "created") return { kind: "created", jobId: seed.jobId };
-    const [jobId = "", storedFp = ""] = res[1].split("|");
-    return storedFp === fp ? { kind: "existing", jobId } : { kind: "conflict", jobId };
+  /**
+   * Records a queued job, its idempotency key and its outbox entry in one step, or returns the
+   * live job already created for the same idempotency scope (promised to this caller, so it is
+   * never withdrawn), or a conflict when that job was created from another body.
+   */
+  async create(job: NewJob): Promise<CreateOutcome> {
+    const partition = jobPartition(job.jobId);
+    const fingerprint = requestFingerprint(job.input, job.sessionId);
+    const idem = job.idempotencyScope !== undefined ? keys.idempotency(partition, job.idempotencyScope) : undefined;
+    const keyList = [keys.job(job.jobId), keys.outbox(partition, this.settings.queueName), keys.outboxMessages(partition, this.settings.queueName)];
+    if (idem !== undefined) keyList.push(idem);
+    // A key naming a job that is gone is removed by confirm; the next round creates the job.
+    for (let round = 0; round < 3; round++) {
+      const [kind, value] = await this.redis.agentCreateJob(
+        keyList.length, ...keyList, job.jobId, fingerprint, this.settings.idempotencyTtlSeconds, this.settings.jobTtlSeconds,
+        job.input, job.sessionId ?? "", Date.now(), job.relayAt, job.outboxMessage,
+      );
+      if (kind === "created" || idem === undefined) return { kind: "created", jobId: job.jobId };
+      const [jobId = "", storedFingerprint = ""] = value.split("|");
+      if (storedFingerprint !== fingerprint) return { kind: "conflict", jobId };
+      const [state, status] = await this.redis.agentConfirmJob(keys.job(jobId), idem, value);
+      if (state === "ok") return { kind: "existing", jobId, status: (status ?? "queued") as JobStatus };
+    }
+    throw new Error("idempotency key kept changing; retry");
   }
 
-  /** Removes a job that could not be enqueued (and its idempotency key), so a retry starts clean. */
-  async abandon(jobId: string, idemKey?: string): Promise<void> {
-    const keys = [jobKey(jobId), ...(idemKey !== undefined ? [idempotencyKey(idemKey)] : [])];
-    await this.redis.del(...keys);
+  /**
+   * Withdraws a job whose enqueue failed: true when it will never run (the tombstone drops any
+   * message that reached SQS anyway); false when it stays live (a client was already told about it).
+   */
+  async withdraw(jobId: string, idempotencyScope?: string): Promise<boolean> {
+    const partition = jobPartition(jobId);
+    const keyList = [keys.job(jobId), keys.outbox(partition, this.settings.queueName), keys.outboxMessages(partition, this.settings.queueName)];
+    if (idempotencyScope !== undefined) keyList.push(keys.idempotency(partition, idempotencyScope));
+    return (await this.redis.agentWithdrawJob(keyList.length, ...keyList, jobId, Date.now())) === 1;
   }
 
   /** The public view of a job, `undefined` when unknown or expired. */
   async get(jobId: string): Promise<JobView | undefined> {
-    return toJobView(await this.redis.hgetall(jobKey(jobId)));
+    return toJobView(await this.redis.hgetall(keys.job(jobId)));
   }
 
   /** The raw record (tests and the benchmark read timings from it). */
   async raw(jobId: string): Promise<Record<string, string>> {
-    return this.redis.hgetall(jobKey(jobId));
+    return this.redis.hgetall(keys.job(jobId));
   }
 
-  /** Takes the processing lease for one attempt, unless the job is finished or held by another. */
+  /** Takes the processing lease for one attempt, unless the job is final or held by another. */
   async claim(seed: JobSeed, owner: string, leaseMs: number): Promise<ClaimOutcome> {
-    const [kind, pttl, attempts] = (await this.redis.eval(
-      CLAIM_JOB, 2, jobKey(seed.jobId), leaseKey(seed.jobId),
-      owner, leaseMs, Date.now(), seed.jobId, seed.input, seed.sessionId ?? "", this.jobTtlSeconds,
-    )) as [string, number, number];
+    const [kind, pttl, attempts] = await this.redis.agentClaimJob(
+      keys.job(seed.jobId), keys.jobLease(seed.jobId),
+      owner, leaseMs, Date.now(), seed.jobId, seed.input, seed.sessionId ?? "", this.settings.jobTtlSeconds, seed.enqueuedAt,
+    );
     if (kind === "claimed") return { kind, attempts };
     if (kind === "done") return { kind };
     return { kind: "busy", leaseRemainingMs: Math.max(0, pttl) };
   }
 
-  /** Extends our lease; false when we lost it. */
-  async heartbeat(jobId: string, owner: string, leaseMs: number): Promise<boolean> {
-    return (await this.redis.eval(HEARTBEAT_JOB, 2, jobKey(jobId), leaseKey(jobId), owner, leaseMs)) === 1;
+  /** Extends our job lease (and the session lease we hold, if any); false when one was lost. */
+  async heartbeat(jobId: string, owner: string, leaseMs: number, heldSession?: string): Promise<boolean> {
+    const keyList = this.attemptKeys(jobId, heldSession);
+    return (await this.redis.agentHeartbeatJob(keyList.length, ...keyList, owner, leaseMs)) === 1;
   }
 
-  /** Stores the result; true exactly once per job. */
-  async complete(jobId: string, owner: string, output: string, timings: { workerMs: number; llmMs: number; queueMs: number }): Promise<boolean> {
-    return (await this.redis.eval(
-      COMPLETE_JOB, 2, jobKey(jobId), leaseKey(jobId),
-      owner, Date.now(), output, timings.workerMs, timings.llmMs, timings.queueMs, this.jobTtlSeconds,
+  /**
+   * Stores the result and, when `exchange` is given (we hold its session's lease), appends the
+   * exchange to the session in the same step. True exactly once per job.
+   */
+  async complete(jobId: string, owner: string, output: string, timings: JobTimings, exchange?: { sessionId: string; user: string }): Promise<boolean> {
+    const keyList = [keys.job(jobId), keys.jobLease(jobId)];
+    if (exchange !== undefined) keyList.push(keys.session(exchange.sessionId), keys.sessionLease(exchange.sessionId));
+    return (await this.redis.agentCompleteJob(
+      keyList.length, ...keyList, owner, Date.now(), output, timings.workerMs, timings.llmMs, timings.queueMs, this.settings.jobTtlSeconds,
+      encodeTurn("user", exchange?.user ?? ""), encodeTurn("assistant", output), this.settings.session.maxMessages, this.settings.session.ttlSeconds,
     )) === 1;
   }
 
-  /** Marks the job failed for good. */
-  async fail(jobId: string, owner: string, error: string): Promise<boolean> {
-    return (await this.redis.eval(FAIL_JOB, 2, jobKey(jobId), leaseKey(jobId), owner, Date.now(), error, this.jobTtlSeconds)) === 1;
+  /** Marks the job failed for good (and frees the session lease we hold). */
+  async fail(jobId: string, owner: string, error: string, heldSession?: string): Promise<boolean> {
+    const keyList = this.attemptKeys(jobId, heldSession);
+    return (await this.redis.agentFailJob(keyList.length, ...keyList, owner, Date.now(), error, this.settings.jobTtlSeconds)) === 1;
   }
 
-  /** Gives the job back to the queue state for another attempt. */
-  async release(jobId: string, owner: string, lastError: string): Promise<boolean> {
-    return (await this.redis.eval(RELEASE_JOB, 2, jobKey(jobId), leaseKey(jobId), owner, Date.now(), lastError)) === 1;
+  /** Gives the job back for another attempt (and frees the session lease we hold). */
+  async release(jobId: string, owner: string, lastError: string, heldSession?: string): Promise<boolean> {
+    const keyList = this.attemptKeys(jobId, heldSession);
+    return (await this.redis.agentReleaseJob(keyList.length, ...keyList, owner, Date.now(), lastError)) === 1;
+  }
+
+  private attemptKeys(jobId: string, heldSession: string | undefined): string[] {
+    const keyList = [keys.job(jobId), keys.jobLease(jobId)];
+    if (heldSession !== undefined) keyList.push(keys.sessionLease(heldSession));
+    return keyList;
   }
 }

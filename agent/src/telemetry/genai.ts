@@ -3,7 +3,6 @@
  * (https://opentelemetry.io/docs/specs/semconv/gen-ai/). Pure builders, unit-tested directly.
  */
 import type { Attributes } from "@opentelemetry/api";
-import type { ChatCompletion } from "../llm/types";
 
 /** GenAI attribute keys used by this agent. */
 export const GenAI = {
@@ -65,8 +64,16 @@ export function chatRequestAttributes(p: { provider: string; model: string; base
   return a;
 }
 
+/** The parts of a chat completion the response attributes read. */
+export interface CompletionSummary {
+  id?: string;
+  model?: string;
+  choices: ReadonlyArray<{ finish_reason?: string | null }>;
+  usage?: { prompt_tokens?: number; completion_tokens?: number } | undefined;
+}
+
 /** Response-side attributes of a `chat {model}` span: model, id, finish reasons, token usage. */
-export function chatResponseAttributes(c: ChatCompletion): Attributes {
+export function chatResponseAttributes(c: CompletionSummary): Attributes {
   const a: Attributes = {};
   if (c.model !== undefined) a[GenAI.responseModel] = c.model;
   if (c.id !== undefined) a[GenAI.responseId] = c.id;

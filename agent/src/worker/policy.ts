@@ -2,8 +2,12 @@
  * Pure decisions of the worker: timings derived from the queue, and what to do after a failure.
  */
 
-import { isRetryableStatus } from "../llm/retry";
-import { LlmError } from "../llm/types";
+import { LlmError } from "../llm/client";
+
+/** HTTP statuses of the model endpoint worth another attempt: timeouts, conflicts, rate limits and server errors. Pure. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 409 || status === 429 || (status >= 500 && status <= 599);
+}
 
 /** Receive count treated as final when the queue has no redrive policy. */
 export const DEFAULT_MAX_RECEIVE_COUNT = 5;

@@ -1,6 +1,8 @@
 /**
- * Processing of one SQS message: claim the job (idempotent), run the agent while extending the
- * lease and the message visibility, store the result, and only then delete the message.
+ * Processing of one SQS message: claim the job (idempotent), take its session's lease when it has
+ * one, run the agent while a heartbeat extends the leases and the message visibility, stop the
+ * heartbeat, then store the result (appending the session exchange in the same step) and only then
+ * delete the message. A failed attempt also stops the heartbeat before the job is released.
  */
 import { randomUUID } from "node:crypto";
 import type { Message } from "@aws-sdk/client-sqs";
@@ -9,15 +11,16 @@ import type { Logger } from "pino";
 import { runAgent } from "../agent/loop";
 import type { ToolRegistry } from "../agent/tools";
 import type { LlmClient } from "../llm/client";
-import { decodeJobMessage, extractTraceContext, type JobQueue } from "../queue";
+import { decodeJobMessage, extractTraceContext, type JobMessage, type JobQueue } from "../queue";
 import type { JobStore } from "../store/jobs";
-import type { SessionStore } from "../store/sessions";
+import type { SessionStore, Turn } from "../store/sessions";
+import { Heartbeat } from "./heartbeat";
 import { decideFailure, isRetryableJobError, type WorkerTimings } from "./policy";
 
 /** Everything one message needs. */
 export interface ProcessDeps {
   workerId: string;
-  queue: JobQueue;
+  queue: Pick<JobQueue, "name" | "changeVisibility" | "delete">;
   jobs: JobStore;
   sessions: SessionStore;
   llm: LlmClient;
@@ -78,10 +81,7 @@ export async function processMessage(deps: ProcessDeps, message: Message): Promi
   });
 }
 
-async function handle(
-  deps: ProcessDeps, message: Message, job: NonNullable<ReturnType<typeof decodeJobMessage>>,
-  receiveCount: number, startedAt: number, queueMs: number,
-): Promise<ProcessOutcome> {
+async function handle(deps: ProcessDeps, message: Message, job: JobMessage, receiveCount: number, startedAt: number, queueMs: number): Promise<ProcessOutcome> {
   const receipt = message.ReceiptHandle ?? "";
   const log = deps.logger.child({ jobId: job.jobId, receiveCount });
   if (deps.shutdownSignal.aborted) {
@@ -98,7 +98,7 @@ async function handle(
     return "store-unavailable";
   }
   if (claim.kind === "done") {
-    log.info("job already finished (duplicate delivery); deleting message");
+    log.info("job already finished or withdrawn (duplicate delivery); deleting message");
     await settle(deps, receipt, 0, true);
     return "duplicate";
   }
@@ -110,64 +110,74 @@ async function handle(
 
   const work = new AbortController();
   const signal = AbortSignal.any([work.signal, deps.shutdownSignal]);
-  const heartbeat = setInterval(() => {
-    void (async () => {
-      try {
-        const held = await deps.jobs.heartbeat(job.jobId, owner, deps.timings.leaseMs);
-        if (!held) work.abort(new Error("lease lost"));
-        else await deps.queue.changeVisibility(receipt, deps.timings.visibilityTimeoutSeconds);
-      } catch (err) {
-        log.warn({ err }, "heartbeat failed");
-      }
-    })();
-  }, deps.timings.heartbeatMs);
+  const deadlineMs = startedAt + deps.jobMaxDurationMs;
+  /** The session whose lease this attempt holds, once taken. */
+  let heldSession: string | undefined;
+  const heartbeat = new Heartbeat(async () => {
+    if (!(await deps.jobs.heartbeat(job.jobId, owner, deps.timings.leaseMs, heldSession))) work.abort(new Error("lease lost"));
+    else await deps.queue.changeVisibility(receipt, deps.timings.visibilityTimeoutSeconds);
+  }, deps.timings.heartbeatMs, (err) => log.warn({ err }, "heartbeat failed"));
+  heartbeat.start();
 
   try {
-    const history = job.sessionId !== undefined ? await deps.sessions.history(job.sessionId) : [];
+    let history: Turn[] = [];
+    if (job.sessionId !== undefined) {
+      history = await deps.sessions.acquire(job.sessionId, owner, deps.timings.leaseMs, deadlineMs, signal);
+      heldSession = job.sessionId;
+    }
     const result = await runAgent({
       llm: deps.llm, tools: deps.tools, providerName: deps.providerName, history, input: job.input,
-      conversationId: job.sessionId ?? job.jobId, deadlineMs: startedAt + deps.jobMaxDurationMs, signal,
-      maxToolRounds: deps.maxToolRounds,
+      conversationId: job.sessionId ?? job.jobId, deadlineMs, signal, maxToolRounds: deps.maxToolRounds,
     });
-    if (job.sessionId !== undefined) await deps.sessions.append(job.sessionId, job.input, result.output);
+    await heartbeat.stop();
     const workerMs = Date.now() - startedAt;
-    const stored = await deps.jobs.complete(job.jobId, owner, result.output, { workerMs, llmMs: result.llmMs, queueMs });
-    if (!stored) {
+    const exchange = heldSession !== undefined ? { sessionId: heldSession, user: job.input } : undefined;
+    if (!(await deps.jobs.complete(job.jobId, owner, result.output, { workerMs, llmMs: result.llmMs, queueMs }, exchange))) {
       log.warn("lease lost before the result was stored; another attempt owns the job");
+      if (heldSession !== undefined) await deps.sessions.release(heldSession, owner).catch(() => undefined);
       return "lost-lease";
     }
     await deleteQuietly(deps, receipt, log);
     log.info({ workerMs, llmMs: result.llmMs, queueMs }, "job succeeded");
     return "succeeded";
   } catch (err) {
-    return await onFailure(deps, job.jobId, owner, receipt, receiveCount, err, signal, log);
-  } finally {
-    clearInterval(heartbeat);
+    await heartbeat.stop();
+    return await onFailure(deps, { jobId: job.jobId, owner, receipt, receiveCount, heldSession }, err, signal, log);
   }
 }
 
-async function onFailure(
-  deps: ProcessDeps, jobId: string, owner: string, receipt: string, receiveCount: number,
-  err: unknown, signal: AbortSignal, log: Logger,
-): Promise<ProcessOutcome> {
+/** The attempt a failure belongs to. */
+interface Attempt {
+  jobId: string;
+  owner: string;
+  receipt: string;
+  receiveCount: number;
+  heldSession: string | undefined;
+}
+
+async function onFailure(deps: ProcessDeps, a: Attempt, err: unknown, signal: AbortSignal, log: Logger): Promise<ProcessOutcome> {
+  const { jobId, owner, receipt, receiveCount, heldSession } = a;
   const message = err instanceof Error ? err.message : String(err);
   try {
     if (deps.shutdownSignal.aborted) {
-      await deps.jobs.release(jobId, owner, "released at shutdown");
+      await deps.jobs.release(jobId, owner, "released at shutdown", heldSession);
       await settle(deps, receipt, 0, false);
       log.info("job released back to the queue at shutdown");
       return "released";
     }
-    if (signal.aborted) return "lost-lease";
+    if (signal.aborted) {
+      if (heldSession !== undefined) await deps.sessions.release(heldSession, owner);
+      return "lost-lease";
+    }
     const retryable = isRetryableJobError(err);
     const action = decideFailure({ receiveCount, maxReceiveCount: deps.maxReceiveCount, retryable, retryDelaySeconds: deps.retryDelaySeconds });
     if (action.kind === "retry") {
-      await deps.jobs.release(jobId, owner, message);
+      await deps.jobs.release(jobId, owner, message, heldSession);
       await settle(deps, receipt, action.delaySeconds, false);
       log.warn({ err: message, delaySeconds: action.delaySeconds }, "job attempt failed; will retry");
       return "retry";
     }
-    await deps.jobs.fail(jobId, owner, message);
+    await deps.jobs.fail(jobId, owner, message, heldSession);
     await settle(deps, receipt, 0, action.kind === "fail-and-delete");
     log.error({ err: message, action: action.kind }, "job failed");
     return "failed";

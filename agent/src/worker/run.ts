@@ -1,6 +1,7 @@
 /**
- * The `worker` role: check the queue's timings, serve probes, poll until SIGTERM, then drain
- * (in-flight jobs finish within the grace period or are released with visibility 0).
+ * The `worker` role: check the queue's timings, serve probes, run the outbox relay and poll until
+ * SIGTERM, then drain (in-flight jobs finish within the grace period or are released with
+ * visibility 0).
  */
 import { hostname } from "node:os";
 import type { Logger } from "pino";
@@ -28,7 +29,7 @@ async function queueSettings(c: ReturnType<typeof createComponents>, logger: Log
 
 /** Runs the worker until a shutdown signal. */
 export async function run(config: Config, logger: Logger, telemetry: Telemetry): Promise<void> {
-  const c = createComponents(config);
+  const c = createComponents(config, logger);
   const settings = await queueSettings(c, logger);
   const problem = checkDeadlineFitsVisibility(config.jobMaxDurationMs, settings.visibilityTimeoutSeconds);
   if (problem !== undefined) throw new ConfigError([problem]);
@@ -55,5 +56,6 @@ export async function run(config: Config, logger: Logger, telemetry: Telemetry):
     return 0;
   });
   worker.start();
+  c.relay.start();
   logger.info({ queue: c.queue.name, concurrency: config.workerConcurrency, ...settings }, "worker polling");
 }

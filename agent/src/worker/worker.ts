@@ -3,17 +3,17 @@
  * concurrency), processes each one, and on shutdown stops polling, lets in-flight jobs finish
  * within the grace period and then releases the rest back to the queue.
  */
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../store/redis";
 import type { Logger } from "pino";
+import { setTimeout as delay } from "node:timers/promises";
 import type { JobQueue } from "../queue";
-import { sleep } from "../llm/client";
 import { processMessage, type ProcessDeps, type ProcessOutcome } from "./process";
 
 /** Options of {@link Worker}. */
 export interface WorkerOptions {
   concurrency: number;
   waitTimeSeconds: number;
-  redis: Redis;
+  redis: RedisClient;
   queue: JobQueue;
   logger: Logger;
   /** Everything but the shutdown signal, which the worker owns. */
@@ -87,7 +87,7 @@ export class Worker {
   }
 
   private async pause(ms: number): Promise<void> {
-    await sleep(ms, this.pollAbort.signal).catch(() => undefined);
+    await delay(ms, undefined, { signal: this.pollAbort.signal }).catch(() => undefined);
   }
 
   /**

@@ -4,9 +4,10 @@
  */
 import { strict as assert } from "node:assert";
 import { Redis } from "ioredis";
-import { AgentProcess } from "../helpers/agent-process";
-import { type Infra, startInfra } from "../helpers/infra";
-import type { TestQueue } from "../helpers/sqs";
+import { keys } from "../../src/store/keys";
+import { AgentProcess } from "../../testkit/agent-process";
+import { type Infra, startInfra } from "../../testkit/infra";
+import type { TestQueue } from "../../testkit/sqs";
 
 describe("api (integration)", function () {
   this.timeout(60_000);
@@ -28,8 +29,9 @@ describe("api (integration)", function () {
   });
 
   it("answers /healthz and /readyz", async () => {
-    assert.deepEqual(await api.get("/healthz"), { status: 200, body: { status: "ok" } });
-    assert.deepEqual(await api.get("/readyz"), { status: 200, body: { status: "ready" } });
+    const [health, ready] = [await api.get("/healthz"), await api.get("/readyz")];
+    assert.deepEqual([health.status, health.body], [200, { status: "ok" }]);
+    assert.deepEqual([ready.status, ready.body], [200, { status: "ready" }]);
   });
 
   it("chats with session context kept in Redis with a TTL", async () => {
@@ -38,9 +40,9 @@ describe("api (integration)", function () {
     assert.equal(first.body.reply, "echo: hello (history=0)");
     const second = await api.request("POST", "/v1/sessions/s-1/messages", { message: "again" });
     assert.equal(second.body.reply, "echo: again (history=1)");
-    const ttl = await redis.ttl("agent:session:s-1");
+    const ttl = await redis.ttl(keys.session("s-1"));
     assert.ok(ttl > 0 && ttl <= 90, `ttl ${ttl}`);
-    assert.equal(await redis.llen("agent:session:s-1"), 4);
+    assert.equal(await redis.llen(keys.session("s-1")), 4);
     const other = await api.request("POST", "/v1/sessions/s-2/messages", { message: "fresh" });
     assert.equal(other.body.reply, "echo: fresh (history=0)");
   });
@@ -64,7 +66,7 @@ describe("api (integration)", function () {
     assert.equal(res.body.status, "queued");
     assert.match(String(res.body.jobId), /^[0-9a-f-]{36}$/);
     const status = await api.get(`/v1/jobs/${String(res.body.jobId)}`);
-    assert.deepEqual(status, { status: 200, body: { jobId: res.body.jobId, status: "queued" } });
+    assert.deepEqual([status.status, status.body], [200, { jobId: res.body.jobId, status: "queued" }]);
     const after = await infra.sqs.counts(queue.url);
     assert.equal(after.visible, before.visible + 1);
   });
@@ -92,6 +94,7 @@ describe("api (integration)", function () {
       ["/v1/sessions/s-1/messages", { message: ["x"] }, /"message"/],
       ["/v1/sessions/s-1/messages", [], /body/],
       ["/v1/sessions/bad%20id/messages", { message: "x" }, /"sessionId"/],
+      ["/v1/jobs", { input: "x", priority: "high" }, /"priority" is not an accepted field/],
     ];
     for (const [path, body, re] of cases) {
       const res = await api.request("POST", path, body);
@@ -103,6 +106,44 @@ describe("api (integration)", function () {
     assert.match(String(badKey.body.error), /Idempotency-Key/);
     const notJson = await api.request("POST", "/v1/jobs", "{not json");
     assert.equal(notJson.status, 400);
+    const badJobId = await api.get("/v1/jobs/not..valid");
+    assert.equal(badJobId.status, 400);
+    assert.match(String(badJobId.body.error), /"jobId" must be a job id/);
+  });
+
+  it("answers every bad request shape with a JSON { error } and the right status, changing nothing", async () => {
+    const before = await infra.sqs.counts(queue.url);
+    const longUrl = `/v1/jobs/${"a".repeat(4000)}`;
+    const cases: Array<[string, string, unknown, Record<string, string>, number]> = [
+      ["not JSON", "/v1/jobs", "{not json", {}, 400],
+      ["empty JSON body", "/v1/jobs", "", { "content-type": "application/json" }, 400],
+      ["a JSON array", "/v1/jobs", [], {}, 400],
+      ["input missing", "/v1/jobs", {}, {}, 400],
+      ["input not a string", "/v1/jobs", { input: 5 }, {}, 400],
+      ["input blank", "/v1/jobs", { input: "  " }, {}, 400],
+      ["an unknown field", "/v1/jobs", { input: "x", priority: "high" }, {}, 400],
+      ["a bad sessionId", "/v1/jobs", { input: "x", sessionId: "bad id!" }, {}, 400],
+      ["a bad Idempotency-Key", "/v1/jobs", { input: "x" }, { "idempotency-key": "a".repeat(300) }, 400],
+      ["a text/plain body", "/v1/jobs", "input=x", { "content-type": "text/plain" }, 415],
+      ["a form body", "/v1/sessions/s-1/messages", "message=x", { "content-type": "application/x-www-form-urlencoded" }, 415],
+      ["a body over MAX_BODY_BYTES", "/v1/jobs", { input: "x".repeat(5000) }, {}, 413],
+      ["a bad session id in the path", "/v1/sessions/bad%20id/messages", { message: "x" }, {}, 400],
+      ["a session id in the path over 128 characters", `/v1/sessions/${"s".repeat(200)}/messages`, { message: "x" }, {}, 400],
+      ["message not a string", "/v1/sessions/s-1/messages", { message: ["x"] }, {}, 400],
+      ["an unknown route", "/v1/nothing-here", { input: "x" }, {}, 404],
+    ];
+    const results = [];
+    for (const [what, path, body, headers, status] of cases) results.push({ what, status, res: await api.request("POST", path, body, headers) });
+    results.push({ what: "a URL over the limit", status: 414, res: await api.get(longUrl) });
+    results.push({ what: "a malformed job id", status: 400, res: await api.get("/v1/jobs/not..valid") });
+    results.push({ what: "an unknown method", status: 404, res: await api.request("DELETE", "/v1/jobs/00000000-0000-4000-8000-000000000000") });
+    for (const { what, status, res } of results) {
+      assert.equal(res.status, status, `${what}: ${JSON.stringify(res.body)}`);
+      assert.match(res.headers.get("content-type") ?? "", /^application\/json/, `${what}: content-type`);
+      assert.deepEqual(Object.keys(res.body), ["error"], `${what}: ${JSON.stringify(res.body)}`);
+      assert.ok(typeof res.body.error === "string" && res.body.error.length > 0, what);
+    }
+    assert.equal((await infra.sqs.counts(queue.url)).visible, before.visible, "a bad request enqueued a job");
   });
 
   it("limits body size", async () => {
@@ -111,8 +152,8 @@ describe("api (integration)", function () {
   });
 
   it("answers 404 for unknown jobs", async () => {
-    assert.equal((await api.get("/v1/jobs/00000000-0000-0000-0000-000000000000")).status, 404);
-    assert.equal((await api.get("/v1/jobs/not..valid")).status, 404);
+    const unknown = await api.get("/v1/jobs/00000000-0000-4000-8000-000000000000");
+    assert.deepEqual([unknown.status, unknown.body], [404, { error: "job not found" }]);
   });
 
   it("maps an unreachable model to 502 after retries", async () => {

@@ -4,20 +4,17 @@
  */
 import { strict as assert } from "node:assert";
 import { Redis } from "ioredis";
-import { AgentProcess } from "../helpers/agent-process";
-import { type Infra, startInfra } from "../helpers/infra";
-import { jobRecord, submitJob, waitForStatus } from "../helpers/jobs";
-import { waitFor } from "../helpers/net";
+import { AgentProcess, ProcessGroup } from "../../testkit/agent-process";
+import { type Infra, startInfra } from "../../testkit/infra";
+import { jobRecord, submitJob, waitForStatus } from "../../testkit/jobs";
+import { waitFor } from "../../testkit/net";
 
 describe("faults (integration)", function () {
   this.timeout(120_000);
   let infra: Infra;
   let redis: Redis;
-  const procs: AgentProcess[] = [];
-  const track = (p: AgentProcess): AgentProcess => {
-    procs.push(p);
-    return p;
-  };
+  const group = new ProcessGroup();
+  const track = (p: AgentProcess): AgentProcess => group.track(p);
 
   before(async () => {
     infra = await startInfra({ persistentRedis: true });
@@ -25,10 +22,7 @@ describe("faults (integration)", function () {
     redis.on("error", () => undefined);
   });
   afterEach(async function () {
-    if (this.currentTest?.state === "failed") {
-      for (const p of procs) console.error(`--- ${p.role} output ---\n${p.output}`);
-    }
-    await Promise.all(procs.splice(0).map((p) => p.stop()));
+    await group.stopAll(this.currentTest?.state === "failed");
     infra.llm.reset();
   });
   after(async () => {
@@ -106,6 +100,7 @@ describe("faults (integration)", function () {
     const jobId = await submitJob(api, "POISON pill");
     await infra.sqs.send(queue.url, "this is not a job");
     const failed = await waitForStatus(api, jobId, "failed", 30_000);
+    // The model's own failure, whether the last attempt was answered or cut by the job deadline.
     assert.match(String(failed.error), /HTTP 500/);
     const dlq = await waitFor("both messages in the DLQ", async () => {
       const c = await infra.sqs.counts(queue.dlqUrl);

@@ -3,12 +3,12 @@
  * API → SQS → worker → LLM → tool, with the GenAI semantic-convention attributes.
  */
 import { strict as assert } from "node:assert";
-import { AgentProcess } from "../helpers/agent-process";
-import { type Infra, startInfra } from "../helpers/infra";
-import { submitJob, waitForStatus } from "../helpers/jobs";
-import { waitFor } from "../helpers/net";
-import type { RecordedSpan } from "../helpers/otlp";
-import type { TestQueue } from "../helpers/sqs";
+import { AgentProcess } from "../../testkit/agent-process";
+import { type Infra, startInfra } from "../../testkit/infra";
+import { submitJob, waitForStatus } from "../../testkit/jobs";
+import { waitFor } from "../../testkit/net";
+import type { RecordedSpan } from "../../testkit/otlp";
+import type { TestQueue } from "../../testkit/sqs";
 
 const KIND = { internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
 
@@ -94,6 +94,7 @@ describe("tracing (integration)", function () {
       assert.equal(c.attributes["gen_ai.usage.output_tokens"], 7);
       assert.equal(c.attributes["gen_ai.conversation.id"], jobId);
       assert.equal(c.attributes["server.address"], "127.0.0.1");
+      assert.equal(c.attributes["agent.llm.attempts"], 1);
     }
     assert.deepEqual(chats.map((c) => c.attributes["gen_ai.response.finish_reasons"]).sort(), [["stop"], ["tool_calls"]]);
 
@@ -124,5 +125,14 @@ describe("tracing (integration)", function () {
     assert.equal(agent.resource["agent.role"], "api");
     const parent = infra.otlp.spans.find((s) => s.spanId === agent.parentSpanId);
     assert.equal(parent?.kind, KIND.server);
+  });
+
+  it("counts the SDK's attempts of an LLM call on its chat span", async () => {
+    infra.llm.failNext(1, 503, { "retry-after-ms": "0" });
+    const res = await api.request("POST", "/v1/sessions/retried/messages", { message: "once more" });
+    assert.equal(res.status, 200);
+    const chat = await waitFor("the retried chat span", () =>
+      infra.otlp.spans.find((s) => s.name === "chat test-model" && s.attributes["gen_ai.conversation.id"] === "retried"));
+    assert.equal(chat.attributes["agent.llm.attempts"], 2);
   });
 });

@@ -3,10 +3,10 @@
  * and the worker refuses a job deadline that does not fit in the queue's visibility timeout.
  */
 import { strict as assert } from "node:assert";
-import { AgentProcess, agentEnv } from "../helpers/agent-process";
-import { waitFor } from "../helpers/net";
-import { type Infra, startInfra } from "../helpers/infra";
-import { TestRedis } from "../helpers/redis-server";
+import { AgentProcess, agentEnv } from "../../testkit/agent-process";
+import { waitFor } from "../../testkit/net";
+import { type Infra, startInfra } from "../../testkit/infra";
+import { TestRedis } from "../../testkit/redis-server";
 
 describe("start-up (integration)", function () {
   this.timeout(60_000);

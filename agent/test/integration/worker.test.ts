@@ -4,11 +4,11 @@
  */
 import { strict as assert } from "node:assert";
 import { Redis } from "ioredis";
-import { AgentProcess } from "../helpers/agent-process";
-import { type Infra, startInfra } from "../helpers/infra";
-import { jobRecord, submitJob, waitForStatus } from "../helpers/jobs";
-import { waitFor } from "../helpers/net";
-import type { TestQueue } from "../helpers/sqs";
+import { AgentProcess } from "../../testkit/agent-process";
+import { type Infra, startInfra } from "../../testkit/infra";
+import { jobRecord, submitJob, waitForStatus } from "../../testkit/jobs";
+import { waitFor } from "../../testkit/net";
+import type { TestQueue } from "../../testkit/sqs";
 
 describe("worker (integration)", function () {
   this.timeout(90_000);

@@ -2,6 +2,7 @@
 import { strict as assert } from "node:assert";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { imageNodeFlags } from "../../testkit/agent-process";
 import { lintDockerfile } from "../helpers/dockerfile-lint";
 
 const root = join(__dirname, "..", "..");
@@ -20,13 +21,15 @@ describe("Dockerfile", () => {
     assert.equal(build.compilerOptions.outDir, "dist");
     assert.equal(build.compilerOptions.rootDir, "src");
     assert.ok(existsSync(join(root, "src", "main.ts")));
-    assert.match(dockerfile, /ENTRYPOINT \["node", "--enable-source-maps", "dist\/main\.js"\]\nCMD \["api"\]/);
+    assert.match(dockerfile, /ENTRYPOINT \["node", "--max-semi-space-size=2", "dist\/main\.js"\]\nCMD \["api"\]/);
+    // The benchmark runs the processes with exactly these flags.
+    assert.deepEqual(imageNodeFlags(), ["--max-semi-space-size=2"]);
     const pkg = JSON.parse(read("package.json") ?? "{}") as { scripts: Record<string, string> };
     assert.equal(pkg.scripts.build, "tsc -p tsconfig.build.json");
   });
 
   it("keeps the build context free of local artefacts and secrets", () => {
-    for (const entry of ["node_modules", "dist", "test", ".env", ".env.*", ".git"]) assert.ok(ignore?.split("\n").includes(entry), entry);
+    for (const entry of ["node_modules", "dist", "test", "testkit", ".env", ".env.*", ".git"]) assert.ok(ignore?.split("\n").includes(entry), entry);
   });
 
   it("flags each rule on a bad Dockerfile", () => {

@@ -1,4 +1,4 @@
-/** Loopback helpers for tests: free ports and bounded polling. */
+/** Loopback helpers for the tests and the benchmark: free ports and bounded polling. */
 import { createServer } from "node:net";
 
 /** A free TCP port on 127.0.0.1. */

@@ -1,13 +1,22 @@
 /**
  * Runs the real agent entry point (`src/main.ts api|worker`, through the tsx loader) as a child
- * process, so tests exercise configuration, telemetry start-up, signals and exit codes for real.
+ * process, so tests (and the benchmark, from dist/) exercise configuration, telemetry start-up,
+ * signals and exit codes for real.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, waitFor } from "./net";
 import { REGION, TEST_CREDENTIALS } from "./sqs";
 
-const AGENT_DIR = join(__dirname, "..", "..");
+const AGENT_DIR = join(__dirname, "..");
+
+/** The node flags of the image's `ENTRYPOINT` (agent/Dockerfile), so compiled runs match what ships. */
+export function imageNodeFlags(): string[] {
+  const entrypoint = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(readFileSync(join(AGENT_DIR, "Dockerfile"), "utf8"))?.[1];
+  const argv = entrypoint !== undefined ? (JSON.parse(entrypoint) as string[]) : [];
+  return argv.slice(1, argv.indexOf("dist/main.js"));
+}
 
 /** Infrastructure endpoints an agent process talks to. */
 export interface AgentTargets {
@@ -39,16 +48,16 @@ export function agentEnv(t: AgentTargets, port: number, overrides: Record<string
     LLM_MODEL: "test-model",
     LLM_API_KEY: "sk-test-secret-do-not-log",
     LLM_TIMEOUT_SECONDS: "3",
-    LLM_RETRY_BASE_MS: "20",
-    LLM_RETRY_MAX_MS: "100",
     SQS_WAIT_TIME_SECONDS: "1",
     JOB_MAX_DURATION_SECONDS: "5",
     JOB_RETRY_DELAY_SECONDS: "0",
     SHUTDOWN_GRACE_SECONDS: "10",
     SESSION_TTL_SECONDS: "120",
+    OUTBOX_RELAY_INTERVAL_MS: "200",
     LOG_LEVEL: "info",
     OTEL_BSP_SCHEDULE_DELAY: "100",
-    ...(t.otlpEndpoint !== undefined ? { OTEL_EXPORTER_OTLP_ENDPOINT: t.otlpEndpoint } : {}),
+    // The test receiver reads OTLP/JSON (the SDK's default is protobuf).
+    ...(t.otlpEndpoint !== undefined ? { OTEL_EXPORTER_OTLP_ENDPOINT: t.otlpEndpoint, OTEL_EXPORTER_OTLP_PROTOCOL: "http/json" } : {}),
     ...overrides,
   };
 }
@@ -74,9 +83,15 @@ export class AgentProcess {
    * image; run `npm run build` first).
    */
   static spawn(role: string, env: Record<string, string>, compiled = false): AgentProcess {
-    const args = compiled ? ["dist/main.js", role] : ["--import", "tsx", "src/main.ts", role];
+    const args = compiled ? [...imageNodeFlags(), "dist/main.js", role] : ["--import", "tsx", "src/main.ts", role];
     const proc = spawn(process.execPath, args, { cwd: AGENT_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
     return new AgentProcess(role, Number(env.PORT), proc);
+  }
+
+  /** Spawns a TypeScript program of this package (through tsx) with `env`; its port is `env.PORT`. */
+  static spawnScript(path: string, env: Record<string, string>): AgentProcess {
+    const proc = spawn(process.execPath, ["--import", "tsx", path], { cwd: AGENT_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
+    return new AgentProcess(path, Number(env.PORT), proc);
   }
 
   /** Spawns `role` on a free port and waits until it serves `/healthz` (and, for workers, polls). */
@@ -120,17 +135,20 @@ export class AgentProcess {
   }
 
   /** A GET to the process. */
-  get(path: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  get(path: string): Promise<HttpResult> {
     return this.request("GET", path);
   }
 
-  /** An HTTP request to the process on 127.0.0.1; JSON in and out. */
-  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+  /**
+   * An HTTP request to the process on 127.0.0.1: a JSON body (or a raw string), JSON parsed back.
+   * Fails when no answer arrives within `timeoutMs`.
+   */
+  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, timeoutMs = 20_000): Promise<HttpResult> {
     const res = await fetch(`http://127.0.0.1:${this.port}${path}`, {
       method,
       headers: body !== undefined ? { "content-type": "application/json", ...headers } : headers,
       body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-      signal: AbortSignal.timeout(20_000),
+      signal: AbortSignal.timeout(timeoutMs),
     });
     const text = await res.text();
     let parsed: Record<string, unknown>;
@@ -139,6 +157,30 @@ export class AgentProcess {
     } catch {
       parsed = { raw: text };
     }
-    return { status: res.status, body: parsed };
+    return { status: res.status, body: parsed, headers: res.headers };
+  }
+}
+
+/** An HTTP answer: status, parsed JSON body (`{ raw }` when not JSON) and headers. */
+export interface HttpResult {
+  status: number;
+  body: Record<string, unknown>;
+  headers: Headers;
+}
+
+/** The processes one test starts: stopped after it, their output printed when it failed. */
+export class ProcessGroup {
+  private readonly procs: AgentProcess[] = [];
+
+  /** Adds `p` to the group and returns it. */
+  track(p: AgentProcess): AgentProcess {
+    this.procs.push(p);
+    return p;
+  }
+
+  /** Prints every output (and `also`'s) when `failed`, then stops them all. */
+  async stopAll(failed: boolean, also: AgentProcess[] = []): Promise<void> {
+    if (failed) for (const p of [...also, ...this.procs]) console.error(`--- ${p.role} output ---\n${p.output}`);
+    await Promise.all(this.procs.splice(0).map((p) => p.stop()));
   }
 }

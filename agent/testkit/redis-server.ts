@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Redis } from "ioredis";
 import { freePort, waitFor } from "./net";
 
 /** Throws a clear error when `redis-server` is not on PATH. */
@@ -36,20 +37,30 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
+/** Options of {@link TestRedis.start}. */
+export interface TestRedisOptions {
+  persistent?: boolean;
+  password?: string;
+  cluster?: boolean;
+}
+
 /** A running test Redis. */
 export class TestRedis {
   private proc: ChildProcess | undefined;
   readonly dir = mkdtempSync(join(tmpdir(), "agent-redis-"));
-  private constructor(readonly port: number, private readonly persistent: boolean, private readonly password?: string) {}
+  private constructor(readonly port: number, private readonly opts: TestRedisOptions) {}
 
   /**
    * Starts one; `persistent` enables AOF with fsync on every write (survives restarts);
-   * `password` turns on `requirepass` (like an ElastiCache auth token).
+   * `password` turns on `requirepass` (like an ElastiCache auth token); `cluster` runs it in cluster
+   * mode as a one-node cluster owning every slot (so commands whose keys span slots fail with
+   * CROSSSLOT, as on a real cluster).
    */
-  static async start(opts: { persistent?: boolean; password?: string } = {}): Promise<TestRedis> {
+  static async start(opts: TestRedisOptions = {}): Promise<TestRedis> {
     requireRedisServer();
-    const r = new TestRedis(await freePort(), opts.persistent ?? false, opts.password);
+    const r = new TestRedis(await freePort(), opts);
     await r.startProcess();
+    if (opts.cluster === true) await r.assignAllSlots();
     return r;
   }
 
@@ -61,11 +72,23 @@ export class TestRedis {
   private async startProcess(): Promise<void> {
     const args = [
       "--port", String(this.port), "--bind", "127.0.0.1", "--dir", this.dir, "--save", "",
-      "--appendonly", this.persistent ? "yes" : "no", "--appendfsync", "always", "--daemonize", "no", "--loglevel", "warning",
-      ...(this.password !== undefined ? ["--requirepass", this.password] : []),
+      "--appendonly", this.opts.persistent === true ? "yes" : "no", "--appendfsync", "always", "--daemonize", "no", "--loglevel", "warning",
+      ...(this.opts.password !== undefined ? ["--requirepass", this.opts.password] : []),
+      ...(this.opts.cluster === true ? ["--cluster-enabled", "yes", "--cluster-config-file", join(this.dir, "nodes.conf"), "--cluster-announce-ip", "127.0.0.1"] : []),
     ];
     this.proc = spawn("redis-server", args, { stdio: "ignore" });
     await waitFor(`redis-server on port ${this.port}`, async () => ((await ping(this.port)) ? true : undefined), 10_000);
+  }
+
+  private async assignAllSlots(): Promise<void> {
+    const admin = new Redis(this.url);
+    try {
+      await admin.call("CLUSTER", "ADDSLOTSRANGE", "0", "16383");
+      await waitFor("the one-node cluster to be ready", async () =>
+        (/cluster_state:ok/.test(String(await admin.call("CLUSTER", "INFO"))) ? true : undefined), 10_000);
+    } finally {
+      admin.disconnect();
+    }
   }
 
   /** Stops the server (SIGTERM; waits for exit). */

@@ -1,5 +1,6 @@
 /** Helpers to submit jobs through the API and wait for their outcome. */
 import type { Redis } from "ioredis";
+import { keys } from "../src/store/keys";
 import type { AgentProcess } from "./agent-process";
 import { waitFor } from "./net";
 
@@ -20,5 +21,5 @@ export async function waitForStatus(api: AgentProcess, jobId: string, status: st
 
 /** The raw job record in Redis. */
 export async function jobRecord(redis: Redis, jobId: string): Promise<Record<string, string>> {
-  return redis.hgetall(`agent:job:${jobId}`);
+  return redis.hgetall(keys.job(jobId));
 }

@@ -19,6 +19,8 @@ interface Fault {
 
 /** One request as received. */
 export interface RecordedRequest {
+  /** `performance.now()` when it arrived. */
+  at: number;
   headers: IncomingHttpHeaders;
   body: { model: string; messages: Array<{ role: string; content: string | null; tool_call_id?: string }>; tools?: unknown[] };
 }
@@ -30,6 +32,8 @@ export class FakeLlm {
   slowMs = 1500;
   private active = 0;
   maxActive = 0;
+  /** Awaited before a request is answered, with its last user message (tests use it to act at that moment). */
+  beforeReply: ((lastUserMessage: string) => Promise<void>) | undefined;
   private readonly hung = new Set<() => void>();
 
   private constructor(private readonly server: Server) {}
@@ -75,6 +79,7 @@ export class FakeLlm {
     this.requests.length = 0;
     this.faults.length = 0;
     this.maxActive = 0;
+    this.beforeReply = undefined;
   }
 
   private async handle(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse): Promise<void> {
@@ -85,7 +90,7 @@ export class FakeLlm {
       return;
     }
     const body = JSON.parse(Buffer.concat(chunks).toString()) as RecordedRequest["body"];
-    this.requests.push({ headers: req.headers, body });
+    this.requests.push({ at: performance.now(), headers: req.headers, body });
     const fault = this.faults.shift();
     if (fault?.kind === "status") {
       res.writeHead(fault.status ?? 500, { "content-type": "application/json", ...fault.headers });
@@ -106,6 +111,8 @@ export class FakeLlm {
     this.active++;
     this.maxActive = Math.max(this.maxActive, this.active);
     try {
+      const lastUser = [...body.messages].reverse().find((m) => m.role === "user");
+      await this.beforeReply?.(lastUser?.content ?? "");
       const reply = await this.reply(body);
       if (reply === undefined) {
         res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "poison" } }));
