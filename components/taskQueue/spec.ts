@@ -72,7 +72,9 @@ export function producerStatements(queueArn: string, kmsKeyArn?: string): Policy
 
 /**
  * IAM statements of a consumer (the worker role): receive, delete, extend visibility and read the
- * attributes of this queue, nothing else. With SSE-KMS, also decrypt with the queue's key.
+ * attributes of this queue, and send to it — every agent pod runs the outbox relay, which sends accepted
+ * jobs whose first send did not happen (the reference agent's transactional outbox), so an accepted
+ * job is sent while any pod runs. Nothing on another queue. With SSE-KMS, also the queue's key.
  */
 export function consumerStatements(queueArn: string, kmsKeyArn?: string): PolicyStatement[] {
     const statements: PolicyStatement[] = [{
@@ -80,8 +82,8 @@ export function consumerStatements(queueArn: string, kmsKeyArn?: string): Policy
         Effect: "Allow",
         Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
         Resource: queueArn,
-    }];
-    if (kmsKeyArn) statements.push({ Sid: "DecryptJobs", Effect: "Allow", Action: ["kms:Decrypt"], Resource: kmsKeyArn });
+    }, { Sid: "RelayJobs", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: queueArn }];
+    if (kmsKeyArn) statements.push({ Sid: "DecryptAndRelayJobs", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: kmsKeyArn });
     return statements;
 }
 

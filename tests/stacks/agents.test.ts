@@ -117,9 +117,10 @@ describe("agents in the rendered stacks (AgentImage, AgentWorkload, ModelServer,
                     const { policy } = agentParts(r, agent.name);
                     const own = arnOf(agent.queue!);
                     const others = [...allQueueArns.filter((a) => a !== own), "arn:aws:sqs:us-west-2:123456789012:someone-else"];
-                    const [can, cannot] = agent.role === "api" ? ["sqs:SendMessage", "sqs:ReceiveMessage"] : ["sqs:ReceiveMessage", "sqs:SendMessage"];
-                    assert.equal(await simulate(policy, can, own), "Allowed", `${agent.name} ${can}`);
-                    assert.equal(await simulate(policy, cannot, own), "ImplicitlyDenied", `${agent.name} ${cannot}`);
+                    // An api only sends; a worker consumes and, for the outbox relay, sends too.
+                    const [can, cannot] = agent.role === "api" ? [["sqs:SendMessage"], ["sqs:ReceiveMessage"]] : [["sqs:ReceiveMessage", "sqs:SendMessage"], ["sqs:PurgeQueue"]];
+                    for (const action of can) assert.equal(await simulate(policy, action, own), "Allowed", `${agent.name} ${action}`);
+                    for (const action of cannot) assert.equal(await simulate(policy, action, own), "ImplicitlyDenied", `${agent.name} ${action}`);
                     for (const other of others) {
                         for (const action of ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage"]) {
                             assert.equal(await simulate(policy, action, other), "ImplicitlyDenied", `${agent.name} ${action} on ${other}`);

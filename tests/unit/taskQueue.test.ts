@@ -74,14 +74,14 @@ describe("TaskQueue: pure functions", () => {
         assert.equal(await decide(statements, "sqs:SendMessage", OTHER), "ImplicitlyDenied");
     });
 
-    it("gives consumers receive, delete, visibility and attributes on their queue only", async () => {
+    it("gives consumers receive, delete, visibility, attributes and (for the outbox relay) send on their queue only", async () => {
         const statements = consumerStatements(JOBS);
         await assertLeastPrivilege(statements);
-        for (const action of ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"]) {
+        for (const action of ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "sqs:SendMessage"]) {
             assert.equal(await decide(statements, action, JOBS), "Allowed", action);
             assert.equal(await decide(statements, action, OTHER), "ImplicitlyDenied", `${action} on another queue`);
         }
-        assert.equal(await decide(statements, "sqs:SendMessage", JOBS), "ImplicitlyDenied");
+        assert.equal(await decide(statements, "sqs:SetQueueAttributes", JOBS), "ImplicitlyDenied");
         assert.equal(await decide(statements, "sqs:PurgeQueue", JOBS), "ImplicitlyDenied");
     });
 
@@ -91,7 +91,8 @@ describe("TaskQueue: pure functions", () => {
         await assertLeastPrivilege([...producer, ...consumer]);
         assert.equal(await decide(producer, "kms:GenerateDataKey", KEY), "Allowed");
         assert.equal(await decide(consumer, "kms:Decrypt", KEY), "Allowed");
-        assert.equal(await decide(consumer, "kms:GenerateDataKey", KEY), "ImplicitlyDenied");
+        assert.equal(await decide(consumer, "kms:GenerateDataKey", KEY), "Allowed", "the outbox relay encrypts what it sends");
+        assert.equal(await decide(consumer, "kms:GenerateDataKey", `${KEY}0`), "ImplicitlyDenied", "no other key");
         assert.equal(producerStatements(JOBS).some((s) => [s.Action].flat().some((a) => a.startsWith("kms:"))), false, "no KMS without a key");
     });
 

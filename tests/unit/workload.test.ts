@@ -168,10 +168,11 @@ describe("AgentWorkload", () => {
             assert.deepEqual(one(resources, "kubernetes:networking.k8s.io/v1:NetworkPolicy").inputs.spec.ingress, []);
         });
 
-        it("gets a role that can receive, delete and extend visibility on its queue, but not send, nor touch another queue", async () => {
+        it("gets a role that can receive, delete, extend visibility and (for the outbox relay) send on its queue, nor touch another queue", async () => {
             const policy = json(one(resources, "aws:iam/rolePolicy:RolePolicy").inputs.policy);
-            for (const action of ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"]) assert.equal(await simulate(policy, action, JOBS_ARN), "Allowed", action);
-            assert.equal(await simulate(policy, "sqs:SendMessage", JOBS_ARN), "ImplicitlyDenied");
+            for (const action of ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:SendMessage"]) assert.equal(await simulate(policy, action, JOBS_ARN), "Allowed", action);
+            assert.equal(await simulate(policy, "sqs:PurgeQueue", JOBS_ARN), "ImplicitlyDenied");
+            assert.equal(await simulate(policy, "sqs:SendMessage", OTHER_ARN), "ImplicitlyDenied");
             assert.equal(await simulate(policy, "sqs:ReceiveMessage", OTHER_ARN), "ImplicitlyDenied");
         });
     });
