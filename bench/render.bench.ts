@@ -8,11 +8,11 @@
  */
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
+import { STACKS } from "../stacks/offline";
 import { Measurement, median, NODE_FLAGS } from "./measure";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const TIMEOUT_MS = 120_000;
-const STACKS = ["dev", "staging", "prod"];
 
 function measure(script: string, args: string[] = []): Measurement {
     const out = execFileSync(process.execPath, [...NODE_FLAGS, "--import", "tsx", path.join(__dirname, script), ...args], {
