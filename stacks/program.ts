@@ -2,7 +2,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { contextTag } from "../components/image/context";
 import { AgentPlatform } from "../components/platform";
-import { PlatformTarget } from "../components/shared/constants";
+import { ContactPoint, PlatformTarget } from "../components/shared/constants";
 import { platformArgsFromConfig } from "./args";
 import { loadPlatformConfig } from "./config";
 
@@ -34,7 +34,7 @@ export function definePlatform() {
         ...aws,
         otlpEndpoint: platform.otlpEndpoint,
         metricsQueryUrl: platform.metricsQueryUrl,
-        alertTopicArn: platform.alertTopicArn,
+        ...(config.alerts.contactPoint === ContactPoint.Sns ? { alertTopicArn: platform.alertTopicArn } : {}),
         grafanaPortForwardCommand: platform.grafanaPortForwardCommand,
         contextStoreUrl: platform.contextStoreUrl,
         contextStoreTls: platform.contextStoreTls,
