@@ -16,16 +16,7 @@ import { Registered, RunResult, runProgram } from "../testing";
 import { report } from "./measure";
 
 /** What the benchmark keeps of each registered resource. */
-export interface ReplayedResource {
-    type: string;
-    name: string;
-    urn: string;
-    parent: string;
-    custom: boolean;
-    /** Provider reference (`<urn>::<id>`), "" for a default provider. */
-    provider: string;
-    inputs: Record<string, unknown>;
-}
+export type ReplayedResource = Pick<Registered, "type" | "name" | "urn" | "parent" | "custom" | "provider" | "inputs">;
 
 /** What `resourcesOnly.ts` registers again of a render's resources. */
 export function replayedOf(resources: readonly Registered[]): ReplayedResource[] {
