@@ -42,8 +42,8 @@ export type AnySchema = z.core.$ZodType;
 /**
  * How this package parses: without zod's JIT. On an object schema's first synchronous parse zod
  * compiles a parser specialised to its shape (`new Function`), which pays off over many parses of one
- * schema; a program parses each of its schemas a handful of times, so there it is only cost (a fifth
- * of a render's parsing time, and garbage). Results and problems are the same either way.
+ * schema; a program parses each of its schemas a handful of times, so there it only costs time and
+ * garbage. Results and problems are the same either way.
  */
 const PARSE_CONTEXT = { jitless: true } as const;
 
@@ -56,6 +56,7 @@ export function safeParse<S extends AnySchema>(schema: S, value: unknown): z.Zod
 export function parse<S extends AnySchema>(schema: S, value: unknown): z.output<S> {
     return z.parse(schema, value, PARSE_CONTEXT);
 }
+
 /** The definition of a schema (its `type` and, per type, inner schemas). */
 export const defOf = (schema: AnySchema) => schema._zod.def as unknown as Record<string, unknown> & { type: string };
 
