@@ -6,7 +6,7 @@ import { checkSource, modelServerOptionsSchema } from "../modelServer/args";
 import { networkOptionsSchema } from "../network/args";
 import { secretsOptionsSchema } from "../secrets/args";
 import { AgentRole, CapacityType, ContactPoint, ContextStoreMode, MetricsStorage, PlatformTarget, TraceStorage } from "../shared/constants";
-import { environmentName, input, matching, oneOf, tags, z } from "../shared/schema";
+import { environmentName, input, matching, oneOf, parse, tags, z } from "../shared/schema";
 import { ENV_VAR_NAME, PLATFORM_NAME } from "../shared/names";
 import { checkVisibility, taskQueueOptionsSchema } from "../taskQueue/args";
 import { tracingOptionsSchema } from "../tracing/args";
@@ -172,7 +172,7 @@ export const platformArgsSchema = z.strictObject({
     }
     const queues = new Set(p.queues.map((q) => q.name));
     const images = new Set(p.images.map((i) => i.name));
-    const pools = (p.cluster ?? clusterOptionsSchema.parse({})).nodePools;
+    const pools = (p.cluster ?? parse(clusterOptionsSchema, {})).nodePools;
     p.agents.forEach((a, i) => {
         const issue = (field: string, message: string) => ctx.addIssue({ code: "custom", path: ["agents", i, field], message });
         const image = a.image ?? p.images[0]?.name;
@@ -193,5 +193,5 @@ export type ResolvedPlatformArgs = z.output<typeof platformArgsSchema>;
 
 /** The network and cluster options of an aws-target platform, defaults applied. */
 export function awsFoundationArgs(p: ResolvedPlatformArgs) {
-    return { network: p.network ?? networkOptionsSchema.parse({}), cluster: p.cluster ?? clusterOptionsSchema.parse({}) };
+    return { network: p.network ?? parse(networkOptionsSchema, {}), cluster: p.cluster ?? parse(clusterOptionsSchema, {}) };
 }

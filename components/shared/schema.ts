@@ -38,6 +38,25 @@ function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
 
 /** Any zod schema. */
 export type AnySchema = z.core.$ZodType;
+
+/**
+ * How this package parses: without zod's JIT. On an object schema's first synchronous parse zod
+ * compiles a parser specialised to its shape (`new Function`), which pays off over many parses of one
+ * schema; a program parses each of its schemas a handful of times, so there it only costs time and
+ * garbage. Results and problems are the same either way.
+ */
+const PARSE_CONTEXT = { jitless: true } as const;
+
+/** `z.safeParse` as this package parses (see PARSE_CONTEXT). */
+export function safeParse<S extends AnySchema>(schema: S, value: unknown): z.ZodSafeParseResult<z.output<S>> {
+    return z.safeParse(schema, value, PARSE_CONTEXT);
+}
+
+/** `z.parse` as this package parses (see PARSE_CONTEXT): the value, or a thrown ZodError. */
+export function parse<S extends AnySchema>(schema: S, value: unknown): z.output<S> {
+    return z.parse(schema, value, PARSE_CONTEXT);
+}
+
 /** The definition of a schema (its `type` and, per type, inner schemas). */
 export const defOf = (schema: AnySchema) => schema._zod.def as unknown as Record<string, unknown> & { type: string };
 
@@ -163,7 +182,7 @@ export function allowedText(schema: AnySchema): string {
  * that path, or the message of a custom check). Unknown keys are problems of their own.
  */
 export function problemsOf(schema: AnySchema, value: unknown): ArgProblem[] {
-    const result = z.safeParse(schema, value);
+    const result = safeParse(schema, value);
     if (result.success) return [];
     return result.error.issues.flatMap((issue): ArgProblem[] => {
         if (issue.code === "unrecognized_keys") {
@@ -190,7 +209,7 @@ function firstPerPath(problems: ArgProblem[]): ArgProblem[] {
  * arguments register nothing.
  */
 export function parseArgs<S extends AnySchema>(component: string, schema: S, args: unknown): z.output<S> {
-    const result = z.safeParse(schema, args);
+    const result = safeParse(schema, args);
     if (result.success) return result.data;
     const problems = firstPerPath(problemsOf(schema, args));
     const errors = problems.map((p) => ({ propertyPath: p.path, reason: `got ${describeValue(p.value)}; allowed: ${p.allowed}` }));
@@ -210,7 +229,7 @@ export const ALWAYS = { when: () => true } as const;
 
 /** A value that `schema` accepts, or an Output (checked by `schema` only when it is a plain value). */
 export function orOutput<T extends AnySchema>(schema: T) {
-    return z.custom<pulumi.Input<z.output<T>>>((v) => pulumi.Output.isInstance(v) || z.safeParse(schema, v).success)
+    return z.custom<pulumi.Input<z.output<T>>>((v) => pulumi.Output.isInstance(v) || safeParse(schema, v).success)
         .meta({ allowed: `${allowedText(schema)} (or an Output)` });
 }
 

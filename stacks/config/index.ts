@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ALERTING_SECRET, GRAFANA_ADMIN_SECRET, REDIS_AUTH_SECRET } from "../../components/secrets/spec";
 import { AgentRole, CapacityType, ContactPoint, ContextStoreMode, ModelSource, PlatformTarget } from "../../components/shared/constants";
-import { problemsOf, z } from "../../components/shared/schema";
+import { problemsOf, safeParse, z } from "../../components/shared/schema";
 import { clusterSection, networkSection, nodePoolsSection } from "./network";
 import { ConfigProblem, configProblem, describeProblem } from "./problems";
 import { configReferenceOf, FieldDoc } from "./reference";
@@ -163,7 +163,7 @@ export function readPlatformConfig(lookup: RawConfigLookup, environment: string)
         const fullKey = `${CONFIG_NAMESPACE}:${name}`;
         const raw = parseSection(lookup, fullKey, problems);
         if (raw !== undefined) present.add(name);
-        const parsed = z.safeParse(section, raw);
+        const parsed = safeParse(section, raw);
         if (parsed.success) values[name] = parsed.data;
         else problems.push(...problemsOf(section, raw).map((p) => configProblem(fullKey, p)));
     }

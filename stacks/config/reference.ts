@@ -2,7 +2,7 @@
  * The configuration reference (docs/configuration.md), derived from the same zod schemas that validate
  * the stack configuration: every key with its type, default and description.
  */
-import { AnySchema, argMeta, defOf, jsonSchemaOf, unwrap, z } from "../../components/shared/schema";
+import { AnySchema, argMeta, defOf, jsonSchemaOf, safeParse, unwrap } from "../../components/shared/schema";
 
 /** Documentation row of one configuration key. */
 export interface FieldDoc {
@@ -24,7 +24,7 @@ function typeText(schema: AnySchema): string {
 function defaultText(schema: AnySchema): string {
     const meta = argMeta(schema);
     if (meta.defaultText) return meta.defaultText;
-    const parsed = z.safeParse(schema, undefined);
+    const parsed = safeParse(schema, undefined);
     if (!parsed.success) return "required";
     return parsed.data === undefined ? "unset" : JSON.stringify(parsed.data);
 }
