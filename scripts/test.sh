@@ -6,7 +6,7 @@
 # the two never interleave and each ends with its own mocha summary. The exit status is non-zero when
 # either fails.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 status=0
 if [ ! -d agent/node_modules ]; then
     npm --prefix agent ci --no-audit --no-fund || status=1
