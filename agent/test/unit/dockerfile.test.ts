@@ -21,9 +21,9 @@ describe("Dockerfile", () => {
     assert.equal(build.compilerOptions.outDir, "dist");
     assert.equal(build.compilerOptions.rootDir, "src");
     assert.ok(existsSync(join(root, "src", "main.ts")));
-    assert.match(dockerfile, /ENTRYPOINT \["node", "--max-semi-space-size=2", "dist\/main\.js"\]\nCMD \["api"\]/);
+    assert.match(dockerfile, /ENTRYPOINT \["node", "--max-semi-space-size=1", "--v8-pool-size=1", "dist\/main\.js"\]\nCMD \["api"\]/);
     // The benchmark runs the processes with exactly these flags.
-    assert.deepEqual(imageNodeFlags(), ["--max-semi-space-size=2"]);
+    assert.deepEqual(imageNodeFlags(), ["--max-semi-space-size=1", "--v8-pool-size=1"]);
     const pkg = JSON.parse(read("package.json") ?? "{}") as { scripts: Record<string, string> };
     assert.equal(pkg.scripts.build, "tsc -p tsconfig.build.json");
   });
