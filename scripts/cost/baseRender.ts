@@ -11,6 +11,8 @@ import * as path from "node:path";
 export interface RefRender {
     /** The render directory (JSON and YAML per resource). */
     dir: string;
+    /** What the ref's `npm run render` printed (its summary and, since it has one, the critical path). */
+    output: string;
     /** Removes everything this render created. */
     cleanup(): void;
 }
@@ -39,8 +41,8 @@ export function renderRef(projectRoot: string, ref: string, stack: string): RefR
         if (!fs.existsSync(path.join(tree, "scripts", "render.ts"))) throw new Error(`${ref} has no scripts/render.ts to render with`);
         fs.symlinkSync(path.join(projectRoot, "node_modules"), path.join(tree, "node_modules"), "dir");
         const dir = path.join(root, "render");
-        execFileSync(path.join(projectRoot, "node_modules", ".bin", "tsx"), ["scripts/render.ts", stack, "--out", dir], { cwd: tree, stdio: ["ignore", "ignore", "pipe"] });
-        return { dir, cleanup };
+        const output = execFileSync(path.join(projectRoot, "node_modules", ".bin", "tsx"), ["scripts/render.ts", stack, "--out", dir], { cwd: tree, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
+        return { dir, output, cleanup };
     } catch (error) {
         cleanup();
         const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();

@@ -146,12 +146,21 @@ export function criticalPath(resources: GraphResource[], table: Readonly<Record<
 
 const minutes = (m: number) => m.toFixed(2).padStart(6);
 
+const HEADLINE = "estimated deploy critical path:";
+
 /** The critical path as text: a headline, then the chain, one resource per line. */
 export function formatCriticalPath(path: CriticalPath): string[] {
     return [
-        `estimated deploy critical path: ${path.minutes.toFixed(2)} min (first \`pulumi up\`, typical create times of scripts/criticalPath/createTimes.ts)`,
+        `${HEADLINE} ${path.minutes.toFixed(2)} min (first \`pulumi up\`, typical create times of scripts/criticalPath/createTimes.ts)`,
         "   start  finish  resource (how it waits for the line above)",
         ...path.steps.map((s) => `  ${minutes(s.start)}  ${minutes(s.finish)}  ${s.type}  ${s.name}${s.reason ? `  (${s.reason})` : ""}`),
         ...(path.unlistedTypes.length ? [`  types without a create time, counted as ${UNLISTED_CREATE_TIME.minutes} min: ${path.unlistedTypes.join(", ")}`] : []),
     ];
+}
+
+/** The minutes in the headline of `formatCriticalPath` found in `text` (what `npm run render` printed); undefined when it has none. */
+export function criticalPathMinutesIn(text: string): number | undefined {
+    const line = text.split("\n").find((l) => l.startsWith(HEADLINE));
+    const minutes = line === undefined ? NaN : Number.parseFloat(line.slice(HEADLINE.length));
+    return Number.isFinite(minutes) ? minutes : undefined;
 }

@@ -1,7 +1,8 @@
 /**
  * `npm run review -- <stack> --base <git-ref> [--fork] [--out <file>]`: the pull-request report of one
  * stack, built offline from the renders the tests use (no cloud account, no secrets), as Markdown:
- * the monthly cost delta against the base ref, and with `--fork` (pull requests from forks, which get
+ * the monthly cost delta against the base ref, the estimated deploy critical path against the base's,
+ * and with `--fork` (pull requests from forks, which get
  * no `pulumi preview`) the offline render diff and the policy pack's result under mocks. The
  * pull-request workflow uploads it; a separate workflow posts it as the stack's comment.
  */
@@ -9,6 +10,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { criticalPath, type CriticalPath, criticalPathMinutesIn, formatCriticalPath } from "../criticalPath";
 import { writeRender } from "../render";
 import { PROJECT_ROOT, runStack } from "../../stacks/offline";
 import { renderRef } from "../cost/baseRender";
@@ -46,11 +48,22 @@ function policySection(violations: Violation[]): string[] {
         ...violations.map((v) => `- \`${v.rule}\`: ${v.type} \`${v.name}\`: ${v.message}`)];
 }
 
+/** The head's estimated deploy critical path, against the minutes the base's render printed (if it printed any). */
+export function criticalPathSection(head: CriticalPath, baseMinutes: number | undefined): string[] {
+    // The base's minutes come rounded to hundredths from its printed headline.
+    const change = Math.round((head.minutes - (baseMinutes ?? 0)) * 100) / 100;
+    const against = baseMinutes === undefined
+        ? "the base's render prints no estimate"
+        : `base ${baseMinutes.toFixed(2)} min, ${change === 0 ? "unchanged" : `${change > 0 ? "+" : "-"}${Math.abs(change).toFixed(2)} min`}`;
+    return [`**Estimated deploy critical path** of a first \`pulumi up\`: ${head.minutes.toFixed(2)} min (${against}).`, "",
+        `<details><summary>The chain</summary>\n\n\`\`\`\n${formatCriticalPath(head).slice(1).join("\n")}\n\`\`\`\n</details>`];
+}
+
 /** The Markdown report of one stack. */
-export function reportMarkdown(p: { stack: string; base: string; cost: string; fork: boolean; diff?: { stat: string; diff: string; truncated: boolean }; violations?: Violation[] }): string {
-    const lines = [reportMarker(p.stack), `### \`${p.stack}\`: monthly cost against \`${p.base}\``, "", p.cost];
+export function reportMarkdown(p: { stack: string; base: string; cost: string; deployPath: string[]; fork: boolean; diff?: { stat: string; diff: string; truncated: boolean }; violations?: Violation[] }): string {
+    const lines = [reportMarker(p.stack), `### \`${p.stack}\`: monthly cost against \`${p.base}\``, "", p.cost.trimEnd(), "", ...p.deployPath];
     if (p.fork && p.diff && p.violations) {
-        lines.push(
+        lines.push("",
             `### \`${p.stack}\`: offline render diff`, "",
             "> This pull request comes from a fork, so it gets no `pulumi preview` (that needs the repository's cloud credentials). " +
             "This is an **offline render diff**: the program run under the test mocks, compared with the base branch's render. " +
@@ -74,9 +87,10 @@ export async function buildReport(stack: string, base: string, fork: boolean): P
         fs.cpSync(baseRender.dir, path.join(root, "base"), { recursive: true });
         const baseResources = readRenderDir(path.join(root, "base"));
         const cost = deltaMarkdown(costDelta(estimate(baseResources, regionOf(baseResources) ?? head.region, table), head), head, table);
-        if (!fork) return reportMarkdown({ stack, base, cost, fork });
+        const deployPath = criticalPathSection(criticalPath(result.resources), criticalPathMinutesIn(baseRender.output));
+        if (!fork) return reportMarkdown({ stack, base, cost, deployPath, fork });
         writeRender(result, path.join(root, "head"));
-        return reportMarkdown({ stack, base, cost, fork, diff: renderDiff(root), violations: policyViolations(headResources) });
+        return reportMarkdown({ stack, base, cost, deployPath, fork, diff: renderDiff(root), violations: policyViolations(headResources) });
     } finally {
         baseRender.cleanup();
         fs.rmSync(root, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { criticalPath, formatCriticalPath, GraphResource, providerUrn, waitsFor } from "../../scripts/criticalPath";
+import { criticalPath, criticalPathMinutesIn, formatCriticalPath, GraphResource, providerUrn, waitsFor } from "../../scripts/criticalPath";
 import { CREATE_TIMES, UNLISTED_CREATE_TIME } from "../../scripts/criticalPath/createTimes";
 
 /** A fixture table: types named after their minutes. */
@@ -86,6 +86,13 @@ describe("deploy critical path (scripts/criticalPath)", () => {
         assert.match(lines[0], /critical path: 14\.00 min/);
         assert.match(lines[2], /^\s+0\.00\s+10\.00\s+t:ten\s+cluster$/);
         assert.match(lines[3], /^\s+10\.00\s+14\.00\s+t:four\s+nodes\s+\(dependency\)$/);
+    });
+
+    it("reads the minutes back from printed output, and nothing from output without the headline", () => {
+        const lines = formatCriticalPath(criticalPath([res("cluster", "t:ten"), res("addon", "t:oneandhalf", { deps: ["cluster"] })], TABLE));
+        assert.equal(criticalPathMinutesIn(["aws:eks/cluster:Cluster  1", "wrote render/dev", ...lines].join("\n")), 11.5);
+        assert.equal(criticalPathMinutesIn("aws:eks/cluster:Cluster  1\nwrote render/dev\n"), undefined);
+        assert.equal(criticalPathMinutesIn("estimated deploy critical path: soon"), undefined);
     });
 
     it("answers whether one resource waits for another, through dependencies, parents and providers", () => {
