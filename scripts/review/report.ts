@@ -1,10 +1,10 @@
 /**
  * `npm run review -- <stack> --base <git-ref> [--fork] [--out <file>]`: the pull-request report of one
  * stack, built offline from the renders the tests use (no cloud account, no secrets), as Markdown:
- * the monthly cost delta against the base ref, the estimated deploy critical path against the base's,
- * and with `--fork` (pull requests from forks, which get
- * no `pulumi preview`) the offline render diff and the policy pack's result under mocks. The
- * pull-request workflow uploads it; a separate workflow posts it as the stack's comment.
+ * the monthly cost delta and the estimated deploy critical path against the base ref, and with
+ * `--fork` (pull requests from forks, which get no `pulumi preview`) the offline render diff and the
+ * policy pack's result under mocks. The pull-request workflow uploads it; a separate workflow posts
+ * it as the stack's comment.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
