@@ -8,7 +8,7 @@ import { loadPriceTable } from "../../scripts/cost/prices";
 import { readRenderDir, regionOf, resourcesOfRun } from "../../scripts/cost/resources";
 import { stackRegion } from "../../scripts/cost/cli";
 import { usd } from "../../scripts/cost/format";
-import { AWS_STACKS, PROJECT_ROOT, runStack, stackConfig, STACKS } from "../../stacks/offline";
+import { AWS_STACKS, PROJECT_ROOT, runStack, sharedRender, stackConfig, STACKS } from "../../stacks/offline";
 
 const table = loadPriceTable();
 
@@ -16,7 +16,7 @@ for (const stack of STACKS) {
     describe(`cost: the ${stack} stack`, () => {
         let result: Estimate;
         before(async () => {
-            result = estimate(resourcesOfRun(await runStack(stack)), stackRegion(stack), table);
+            result = estimate(resourcesOfRun(await sharedRender(stack)), stackRegion(stack), table);
         });
 
         it("has a pricing rule (or a stated reason it is free) for every resource type the program registers", () => {
@@ -46,7 +46,7 @@ for (const stack of STACKS) {
 
 describe("cost: ElastiCache and S3 appear where the stack has them", () => {
     it("prices prod's Valkey replication group and trace bucket", async () => {
-        const prod = estimate(resourcesOfRun(await runStack("prod")), "us-east-1", table);
+        const prod = estimate(resourcesOfRun(await sharedRender("prod")), "us-east-1", table);
         assert.ok(prod.lines.some((l) => l.group === "ElastiCache" && /3 × cache\.r7g\.large \(valkey\)/.test(l.item)));
         assert.ok(prod.lines.some((l) => l.group === "S3"));
         assert.ok(prod.lines.some((l) => l.group === "Karpenter pools" && /pool gpu at its minimum: 2 × g6\.xlarge/.test(l.item)), "the model server's two GPU replicas hold two GPU nodes");
@@ -55,7 +55,7 @@ describe("cost: ElastiCache and S3 appear where the stack has them", () => {
 
 describe("cost: the dev figures in README.md and docs/cost.md are what the tool computes", () => {
     it("states the current idle estimate of dev, and the one of its settings before the cost work", async () => {
-        const after = estimate(resourcesOfRun(await runStack("dev")), "us-west-2", table).totalUsd;
+        const after = estimate(resourcesOfRun(await sharedRender("dev")), "us-west-2", table).totalUsd;
         const dev = stackConfig("dev");
         const cluster = dev["agent-platform:cluster"] as { systemNodes: Record<string, unknown> };
         const before = estimate(resourcesOfRun(await runStack("dev", {
