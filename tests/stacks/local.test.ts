@@ -11,7 +11,7 @@ import { KEDA_STATIC_KEY_AUTHENTICATION } from "../../components/keda/args";
 import { SECRET_STORE_NAMESPACE } from "../../components/secrets/kubernetesStore";
 import { kubernetesObjects, ofType, one, Registered, RunResult } from "../../testing";
 import { waitsFor } from "../../scripts/criticalPath";
-import { runStack, stackPlatformConfig } from "../../stacks/offline";
+import { runStack, sharedRender, stackPlatformConfig } from "../../stacks/offline";
 import { assertConfigRejected } from "../support/config";
 import { parseHocon } from "../support/hocon";
 import { validateKubernetesObject } from "../support/kubernetesSchema";
@@ -25,8 +25,8 @@ describe("the local stack (target kubernetes)", () => {
     let r: RunResult;
     let dev: RunResult;
     before(async () => {
-        r = await runStack("local");
-        dev = await runStack("dev");
+        r = await sharedRender("local");
+        dev = await sharedRender("dev");
     });
 
     it("registers no AWS resource and no AWS provider, and calls no AWS function", () => {
