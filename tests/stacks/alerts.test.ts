@@ -5,11 +5,11 @@ import { alertTopicName } from "../../components/alerts/alarms";
 import { ALERTING_SECRET } from "../../components/secrets/spec";
 import { OBSERVABILITY_NAMESPACE } from "../../components/shared/placement";
 import { GRAFANA_CHART } from "../../components/shared/versions";
-import { maskSecrets } from "../../scripts/render";
-import { kubernetesObjects, ofType, one, Registered, RunResult } from "../../testing";
+import { kubernetesObjects, ofType, one, RunResult } from "../../testing";
 import { waitsFor } from "../../scripts/criticalPath";
 import { AWS_STACKS, runStack, sharedRender, stackConfig, STACKS } from "../../stacks/offline";
 import { assertConfigRejected } from "../support/config";
+import { assertNowherePlain } from "../support/secrets";
 import { validateKubernetesObject } from "../support/kubernetesSchema";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
@@ -113,13 +113,6 @@ for (const stack of STACKS) {
 }
 
 describe("alert receivers' secrets stay secret", () => {
-    /** Fails unless no input of any resource holds `value` outside what Pulumi holds as a secret. */
-    function assertNowherePlain(resources: Registered[], value: string): Registered[] {
-        const holders = resources.filter((res) => JSON.stringify(res.inputs).includes(value));
-        for (const res of resources) assert.ok(!JSON.stringify(maskSecrets(res.inputs, res.secretPaths)).includes(value), `${res.type} ${res.name} holds it in a plain input`);
-        return holders;
-    }
-
     it("prod: PagerDuty's integration URL reaches only its SNS subscription, as a secret", async () => {
         const url = "https://events.pagerduty.com/integration/5ecret0integration0key/enqueue";
         const prod = stackConfig("prod")["agent-platform:alerts"] as object;

@@ -6,6 +6,7 @@ import { kubernetesObjects, ofType, one, RunResult } from "../../testing";
 import { runStack, sharedRender, stackConfig } from "../../stacks/offline";
 import { waitsFor } from "../../scripts/criticalPath";
 import { assertConfigRejected } from "../support/config";
+import { assertNowherePlain } from "../support/secrets";
 
 const REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup";
 const contextConfig = (stack: string) => stackConfig(stack)["agent-platform:contextStore"] as Record<string, unknown>;
@@ -19,13 +20,7 @@ function redisPassword(run: RunResult): string {
 
 /** The token must appear only where Pulumi holds it as a secret. */
 function assertNoPlaintext(run: RunResult, value: string) {
-    for (const r of run.resources) {
-        for (const [key, input] of Object.entries(r.inputs)) {
-            if (JSON.stringify(input ?? null).includes(value)) {
-                assert.ok(r.secretPaths.some((p) => p === key || p.startsWith(`${key}.`) || key.startsWith(p)), `${r.type} ${r.name}.${key} holds the Redis password as a secret`);
-            }
-        }
-    }
+    assertNowherePlain(run.resources, value);
     assert.ok(!JSON.stringify(run.outputs).includes(value), "no stack output shows the password");
 }
 

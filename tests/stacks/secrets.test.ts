@@ -4,13 +4,13 @@ import { AGENT_NAMESPACE, OBSERVABILITY_NAMESPACE } from "../../components/share
 import { ALERTING_SECRET, GRAFANA_ADMIN_SECRET, REDIS_AUTH_SECRET } from "../../components/secrets/spec";
 import { platformArgsFromConfig } from "../../stacks/args";
 import { loadPlatformConfig } from "../../stacks/config";
-import { maskSecrets } from "../../scripts/render";
 import { ofType, one, runProgram } from "../../testing";
 import { AWS_STACKS, runStack, sharedRender, stackConfig, STACKS } from "../../stacks/offline";
 import { waitsFor } from "../../scripts/criticalPath";
 import { SECRET_STORE_NAMESPACE } from "../../components/secrets/kubernetesStore";
 import { validateKubernetesObject } from "../support/kubernetesSchema";
 import { assertConfigRejected } from "../support/config";
+import { assertNowherePlain } from "../support/secrets";
 import { assertKnownFields } from "../fixtures/eso/models";
 
 const SECRET_VALUES = "agent-platform:secretValues";
@@ -46,12 +46,8 @@ for (const stack of STACKS) {
             const generated = ofType(r.resources, "random:index/randomPassword:RandomPassword").map((p) => p.state.result as string);
             assert.equal(generated.length >= 2, true, "redis-auth and grafana-admin are generated");
             const values = [KNOWN.OPENAI_API_KEY, ...generated];
-            let seenAsSecret = 0;
-            for (const res of r.resources) {
-                const plain = JSON.stringify(maskSecrets(res.inputs, res.secretPaths));
-                for (const v of values) assert.ok(!plain.includes(v), `${res.type} ${res.name} holds a secret value in a plain input`);
-                if (JSON.stringify(res.inputs).includes(KNOWN.OPENAI_API_KEY)) seenAsSecret++;
-            }
+            assertNowherePlain(r.resources, values);
+            const seenAsSecret = r.resources.filter((res) => JSON.stringify(res.inputs).includes(KNOWN.OPENAI_API_KEY)).length;
             assert.equal(seenAsSecret, 1, `the config value reaches exactly one resource: its ${holder.type}`);
             const stored = one(r.resources, holder.type, holder.name);
             assert.deepEqual(stored.secretPaths, [holder.path]);
