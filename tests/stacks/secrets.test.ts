@@ -4,8 +4,8 @@ import { AGENT_NAMESPACE, OBSERVABILITY_NAMESPACE } from "../../components/share
 import { ALERTING_SECRET, GRAFANA_ADMIN_SECRET, REDIS_AUTH_SECRET } from "../../components/secrets/spec";
 import { platformArgsFromConfig } from "../../stacks/args";
 import { loadPlatformConfig } from "../../stacks/config";
-import { ofType, one, runProgram } from "../../testing";
-import { AWS_STACKS, runStack, sharedRender, stackConfig, STACKS } from "../../stacks/offline";
+import { ofType, one, runStackFile } from "../../testing";
+import { AWS_STACKS, PROJECT_ROOT, runStack, sharedRender, stackConfig, STACKS } from "../../stacks/offline";
 import { waitsFor } from "../../scripts/criticalPath";
 import { SECRET_STORE_NAMESPACE } from "../../components/secrets/kubernetesStore";
 import { validateKubernetesObject } from "../support/kubernetesSchema";
@@ -22,13 +22,12 @@ const NAMESPACE = "kubernetes:core/v1:Namespace";
 /** Runs the real program of a stack, as `runStack` does, but keeps the program's output objects (to ask which are secret). */
 async function renderStack(stack: string, overrides: Record<string, unknown>) {
     let outputs: Record<string, unknown> = {};
-    const config = { ...stackConfig(stack), ...overrides };
-    const result = await runProgram(() => {
+    const result = await runStackFile(PROJECT_ROOT, stack, () => {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { definePlatform } = require("../../stacks/program") as typeof import("../../stacks/program");
         outputs = definePlatform();
         return outputs;
-    }, { stack, config, secretKeys: [SECRET_VALUES] });
+    }, overrides, { secretKeys: [SECRET_VALUES] });
     return { ...result, programOutputs: outputs };
 }
 
@@ -127,11 +126,11 @@ describe("AgentSecrets in a stack: out-of-band values", () => {
 
     it("reads secretValues as a secret output and hands it to the platform as one", async () => {
         let isSecret: boolean | undefined;
-        await runProgram(async () => {
+        await runStackFile(PROJECT_ROOT, "dev", async () => {
             const config = loadPlatformConfig();
             const values = platformArgsFromConfig(config, {}).secrets!.entries!.find((e) => e.name === "llm")!.values!;
             isSecret = await pulumi.isSecret(values as pulumi.Output<unknown>) && await pulumi.isSecret(config.secretValues!.values!);
-        }, { stack: "dev", config: { ...stackConfig("dev"), [SECRET_VALUES]: { llm: KNOWN } }, secretKeys: [SECRET_VALUES] });
+        }, { [SECRET_VALUES]: { llm: KNOWN } }, { secretKeys: [SECRET_VALUES] });
         assert.equal(isSecret, true);
     });
 
