@@ -70,6 +70,7 @@ describe("Tracing", () => {
             }
             assert.equal(ofType(result.resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").length, 2, "both buckets");
             for (const o of ofType(result.resources, "aws:s3/bucketOwnershipControls:BucketOwnershipControls")) assert.equal(o.inputs.rule.objectOwnership, "BucketOwnerEnforced");
+            assert.equal(ofType(result.resources, "aws:s3/bucketOwnershipControls:BucketOwnershipControls").length, 2, "both buckets");
 
             const lifecycle = one(result.resources, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "tracing-traces");
             const expire = lifecycle.inputs.rules.find((r: { id: string }) => r.id === "expire-traces");
