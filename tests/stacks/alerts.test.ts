@@ -97,6 +97,9 @@ for (const stack of STACKS) {
             it("has one contact point: Grafana's Slack webhook, read from the `alerting` secret ESO syncs; no topic, and alarms only change state", async () => {
                 assert.equal(ofType(r.resources, TOPIC).length, 0);
                 assert.equal(r.outputs.alertTopicArn, undefined);
+                const cache = cacheOf(stack);
+                const cacheNodes = cache.mode === "elasticache" ? 1 + (cache.replicas ?? 1) : 0;
+                assert.equal(ofType(r.resources, ALARM).length, 2 * queuesOf(stack).length + 3 * cacheNodes, "each queue's oldest-message and DLQ alarms, three per cache node");
                 for (const a of ofType(r.resources, ALARM)) assert.deepEqual(a.inputs.alarmActions, [], a.inputs.name);
                 const values = grafanaValues(r);
                 assert.equal(values.alerting["contactpoints.yaml"].contactPoints[0].receivers[0].type, "slack");

@@ -232,7 +232,9 @@ describe("Alerts (component)", () => {
         const r = await render({ contactPoint: "grafana" });
         assert.equal(ofType(r.resources, "aws:sns/topic:Topic").length, 0);
         assert.equal(ofType(r.resources, "aws:kms/key:Key").length, 0);
-        for (const a of ofType(r.resources, "aws:cloudwatch/metricAlarm:MetricAlarm")) assert.deepEqual(a.inputs.alarmActions, []);
+        const alarms = ofType(r.resources, "aws:cloudwatch/metricAlarm:MetricAlarm");
+        assert.equal(alarms.length, 1 + 2 * 3, "the same alarms as with a topic");
+        for (const a of alarms) assert.deepEqual(a.inputs.alarmActions, []);
         assert.equal(r.outputs.topicArn, undefined);
     });
 
