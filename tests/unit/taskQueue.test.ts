@@ -167,6 +167,7 @@ describe("TaskQueue: registered resources", () => {
 
     it("encrypts both queues with a KMS key when given one", async () => {
         const r = await build({ ...baseArgs, kmsKeyArn: KEY });
+        assert.equal(ofType(r.resources, "aws:sqs/queue:Queue").length, 2, "the queue and its DLQ");
         for (const q of ofType(r.resources, "aws:sqs/queue:Queue")) {
             assert.equal(q.inputs.kmsMasterKeyId, KEY);
             assert.equal(q.inputs.kmsDataKeyReusePeriodSeconds, 300);
