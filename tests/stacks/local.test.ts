@@ -180,6 +180,7 @@ describe("the local stack: bad configuration is refused before any resource", ()
     it("pushes to GHCR with the user and the config secret as a secret", async () => {
         const token = "ghp_KNOWNsecretToken0123456789";
         const result = await runStack("local", { ...target({ registry: "ghcr.io/acme", registryUsername: "acme-bot" }), "agent-platform:registryPassword": token }, { secretKeys: ["agent-platform:registryPassword"] });
+        assert.equal(ofType(result.resources, "docker:index/image:Image").length, 2, "the agent and fake LLM images");
         for (const image of ofType(result.resources, "docker:index/image:Image")) {
             assert.match(image.inputs.imageName, /^ghcr\.io\/acme\/agent-platform\/local\//);
             assert.deepEqual(image.inputs.registry, { server: "ghcr.io", username: "acme-bot", password: token });
