@@ -153,6 +153,8 @@ describe("AgentCluster IAM: every document in the rendered stacks", () => {
                 const { clusterName, namespace, serviceAccount } = association.inputs;
                 assert.deepEqual(trusts.get(pod), podIdentityTrustPolicy({ clusterName, namespace, serviceAccount }), `${pod} trusts exactly its association's service account`);
             }
+            assert.equal(ofType(mine, "aws:iam/rolePolicy:RolePolicy").length, 2);
+            assert.equal(ofType(mine, "aws:sqs/queuePolicy:QueuePolicy").length, 1);
             for (const p of ofType(mine, "aws:iam/rolePolicy:RolePolicy")) await assertRealNarrowActions(json(p.inputs.policy), p.name);
             for (const p of ofType(mine, "aws:sqs/queuePolicy:QueuePolicy")) await assertRealNarrowActions(json(p.inputs.policy), p.name);
             const attached = ofType(mine, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => a.inputs.policyArn as string);
