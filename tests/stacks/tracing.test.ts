@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { OBSERVABILITY_NAMESPACE } from "../../components/shared/placement";
 import { GRAFANA_ADMIN_SECRET } from "../../components/secrets/spec";
 import { GRAFANA_CHART, OTEL_COLLECTOR_CHART, PROMETHEUS_CHART, TEMPO_CHART } from "../../components/shared/versions";
-import { json, kubernetesObjects, ofType, one, Registered } from "../../testing";
+import { childrenOf, json, kubernetesObjects, ofType, one, Registered } from "../../testing";
 import { runStack, sharedRender } from "../../stacks/offline";
 import { waitsFor } from "../../scripts/criticalPath";
 import { assertConfigRejected } from "../support/config";
@@ -12,7 +12,7 @@ const TRACING = "agent-platform:index:Tracing";
 
 function tracingReleases(resources: Registered[]) {
     const tracing = one(resources, TRACING);
-    const releases = ofType(resources, RELEASE).filter((r) => r.parent === tracing.urn);
+    const releases = ofType(childrenOf(resources, tracing), RELEASE);
     const byChart = (chart: string) => {
         const found = releases.filter((r) => r.inputs.chart === chart);
         assert.equal(found.length, 1, `one ${chart} release`);
@@ -27,8 +27,8 @@ function tracingReleases(resources: Registered[]) {
 /** Resources registered (transitively) under `root`. */
 function descendants(resources: Registered[], root: Registered): Registered[] {
     const out: Registered[] = [];
-    const walk = (urn: string) => resources.filter((r) => r.parent === urn).forEach((r) => { out.push(r); walk(r.urn); });
-    walk(root.urn);
+    const walk = (parent: Registered) => childrenOf(resources, parent).forEach((r) => { out.push(r); walk(r); });
+    walk(root);
     return out;
 }
 
