@@ -7,7 +7,7 @@ import { al2023AmiAlias } from "../../components/cluster/karpenter";
 import { GPU_NODE_LABEL, GPU_NODE_TAINT, gpuPodPlacement, SYSTEM_NODE_LABEL, SYSTEM_NODE_TAINT, systemPodPlacement } from "../../components/shared/placement";
 import { KARPENTER_CHART, KUBERNETES_VERSION, NVIDIA_DEVICE_PLUGIN_CHART } from "../../components/shared/versions";
 import { kubernetesObjects, ofType, one, Registered, runProgram, RunResult } from "../../testing";
-import { runStack, sharedRender, stackConfig } from "../../stacks/offline";
+import { AWS_STACKS, runStack, sharedRender, stackConfig } from "../../stacks/offline";
 import { validateKubernetesObject } from "../support/kubernetesSchema";
 import { assertConfigRejected } from "../support/config";
 
@@ -243,12 +243,12 @@ describe("AgentCluster under mocks", () => {
 describe("AgentCluster in the stacks", () => {
     const results = new Map<string, RunResult>();
     before(async () => {
-        for (const stack of ["dev", "staging", "prod"]) results.set(stack, await sharedRender(stack));
+        for (const stack of AWS_STACKS) results.set(stack, await sharedRender(stack));
     });
     const of = (stack: string) => results.get(stack)!.resources;
     const clusterConfig = (stack: string) => stackConfig(stack)["agent-platform:cluster"] as Record<string, unknown>;
 
-    for (const stack of ["dev", "staging", "prod"]) {
+    for (const stack of AWS_STACKS) {
         it(`${stack}: encrypted, API-auth cluster with logs kept as configured and the system nodes sized from config`, () => {
             const cluster = one(of(stack), "aws:eks/cluster:Cluster");
             assert.equal(cluster.inputs.name, `agents-${stack}`);
