@@ -6,6 +6,7 @@ import { checkSource, modelServerOptionsSchema } from "../modelServer/args";
 import { networkOptionsSchema } from "../network/args";
 import { secretsOptionsSchema } from "../secrets/args";
 import { AgentRole, CapacityType, ContactPoint, ContextStoreMode, MetricsStorage, PlatformTarget, TraceStorage } from "../shared/constants";
+import { checkDistinctNames } from "../shared/distinct";
 import { environmentName, input, matching, oneOf, parse, tags, z } from "../shared/schema";
 import { ENV_VAR_NAME, PLATFORM_NAME } from "../shared/names";
 import { checkVisibility, taskQueueOptionsSchema } from "../taskQueue/args";
@@ -115,13 +116,9 @@ export function kubernetesTargetProblems(p: {
 /** The default queues of a platform: one `jobs` queue with every TaskQueue default. */
 export const DEFAULT_QUEUES = [{ name: "jobs" }];
 
-/** Every item's `key` differs from the others'. */
-function distinct<T>(items: T[], key: (t: T) => string, path: string, ctx: z.RefinementCtx, what: string): void {
-    const seen = new Set<string>();
-    items.forEach((item, i) => {
-        if (seen.has(key(item))) ctx.addIssue({ code: "custom", path: [path, i, "name"], message: `a ${what} name not used by another ${what}` });
-        seen.add(key(item));
-    });
+/** Every item's `name` differs from the others' (`what`: the item's kind in the message). */
+function distinct(items: { name: string }[], path: string, ctx: z.RefinementCtx, what: string): void {
+    checkDistinctNames(items, (item) => item.name, ctx, [path], `a ${what} name not used by another ${what}`);
 }
 
 /** AgentPlatformArgs. */
@@ -164,9 +161,9 @@ export const platformArgsSchema = z.strictObject({
             ctx.addIssue({ code: "custom", path: ["fakeLlm", "apiKeySecret"], message: `an entry of secrets.entries with the key ${p.fakeLlm.apiKeyKey}` });
         }
     }
-    distinct(p.queues, (q) => q.name, "queues", ctx, "queue");
-    distinct(p.images, (i) => i.name, "images", ctx, "image");
-    distinct(p.agents, (a) => a.name, "agents", ctx, "agent");
+    distinct(p.queues, "queues", ctx, "queue");
+    distinct(p.images, "images", ctx, "image");
+    distinct(p.agents, "agents", ctx, "agent");
     if (p.alerts.contactPoint === ContactPoint.Grafana && !p.tracing.grafana) {
         ctx.addIssue({ code: "custom", path: ["alerts", "contactPoint"], message: "\"sns\" unless tracing.grafana is true (Grafana is the \"grafana\" contact point)" });
     }
