@@ -192,3 +192,6 @@ export type ResolvedPlatformArgs = z.output<typeof platformArgsSchema>;
 export function awsFoundationArgs(p: ResolvedPlatformArgs) {
     return { network: p.network ?? parse(networkOptionsSchema, {}), cluster: p.cluster ?? parse(clusterOptionsSchema, {}) };
 }
+
+/** What awsFoundationArgs returns: the network and cluster options of an aws-target platform. */
+export type AwsFoundationArgs = ReturnType<typeof awsFoundationArgs>;
