@@ -152,9 +152,12 @@ export const platformArgsSchema = z.strictObject({
         });
         for (const problem of problems) ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
     }
+    // The image names; a message lists them as given (duplicates included) or as the set.
+    const images = new Set(p.images.map((i) => i.name));
+    const anImageFrom = (names: Iterable<string>) => `an image name from images (${[...names].join(", ") || "none are given"})`;
     if (p.fakeLlm) {
         if (!kubernetes) ctx.addIssue({ code: "custom", path: ["fakeLlm"], message: 'nothing unless target.type is "kubernetes" (a test double)' });
-        if (!p.images.some((i) => i.name === p.fakeLlm!.image)) ctx.addIssue({ code: "custom", path: ["fakeLlm", "image"], message: `an image name from images (${p.images.map((i) => i.name).join(", ") || "none are given"})` });
+        if (!images.has(p.fakeLlm.image)) ctx.addIssue({ code: "custom", path: ["fakeLlm", "image"], message: anImageFrom(p.images.map((i) => i.name)) });
         const secret = p.fakeLlm.apiKeySecret;
         const entry = p.secrets.entries.find((e) => e.name === secret);
         if (secret !== undefined && !entry?.keys.includes(p.fakeLlm.apiKeyKey)) {
@@ -168,12 +171,11 @@ export const platformArgsSchema = z.strictObject({
         ctx.addIssue({ code: "custom", path: ["alerts", "contactPoint"], message: "\"sns\" unless tracing.grafana is true (Grafana is the \"grafana\" contact point)" });
     }
     const queues = new Set(p.queues.map((q) => q.name));
-    const images = new Set(p.images.map((i) => i.name));
     const pools = (p.cluster ?? parse(clusterOptionsSchema, {})).nodePools;
     p.agents.forEach((a, i) => {
         const issue = (field: string, message: string) => ctx.addIssue({ code: "custom", path: ["agents", i, field], message });
         const image = a.image ?? p.images[0]?.name;
-        if (image === undefined || !images.has(image)) issue("image", `an image name from images (${[...images].join(", ") || "none are given"})`);
+        if (image === undefined || !images.has(image)) issue("image", anImageFrom(images));
         if (a.queue !== undefined && !queues.has(a.queue)) issue("queue", `a queue name from queues (${[...queues].join(", ")})`);
         if (a.role === AgentRole.Worker && a.queue === undefined) issue("queue", "a queue for a worker");
         if (a.useModelServer && !p.modelServer) issue("useModelServer", "false unless modelServer is given");
