@@ -16,10 +16,11 @@ import { entryValues } from "./config/secretValues";
  */
 export function platformArgsFromConfig(config: PlatformConfig, imageTags: Record<string, string>): AgentPlatformArgs {
     const { azCount, ...network } = config.network;
-    // A value of the `alerting` secret from `secretValues` (a secret output), when the stack sets it there.
+    // The values of an entry from `secretValues` (a secret output), when the stack sets that entry there.
     const sv = config.secretValues;
-    const alertingValue = (key: string): pulumi.Output<string> | undefined =>
-        (sv?.values !== undefined && sv.entries.includes(ALERTING_SECRET.name) ? sv.values.apply((all) => entryValues(all, ALERTING_SECRET.name)[key]) : undefined);
+    const secretValuesOf = (entry: string) => (sv?.values !== undefined && sv.entries.includes(entry) ? sv.values.apply((all) => entryValues(all, entry)) : undefined);
+    // A value of the `alerting` secret from `secretValues`.
+    const alertingValue = (key: string): pulumi.Output<string> | undefined => secretValuesOf(ALERTING_SECRET.name)?.apply((values) => values[key]);
     const pagerDutyUrl = alertingValue(ALERTING_SECRET.pagerDutyUrlKey);
     const slackWebhookUrl = alertingValue(ALERTING_SECRET.slackWebhookKey);
     const { evictionPolicy, ...contextStore } = config.contextStore;
@@ -59,8 +60,7 @@ export function platformArgsFromConfig(config: PlatformConfig, imageTags: Record
             // Entries with a value in `agent-platform:secretValues` get it as a secret output (and a
             // SecretVersion); the others are created empty and set out of band.
             entries: config.secrets.entries.map((e) => {
-                const sv = config.secretValues;
-                const values = sv?.values !== undefined && sv.entries.includes(e.name) ? sv.values.apply((all) => entryValues(all, e.name)) : undefined;
+                const values = secretValuesOf(e.name);
                 return { ...e, ...(values ? { values } : {}) };
             }),
         },

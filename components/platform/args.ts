@@ -6,6 +6,7 @@ import { checkSource, modelServerOptionsSchema } from "../modelServer/args";
 import { networkOptionsSchema } from "../network/args";
 import { secretsOptionsSchema } from "../secrets/args";
 import { AgentRole, CapacityType, ContactPoint, ContextStoreMode, MetricsStorage, PlatformTarget, TraceStorage } from "../shared/constants";
+import { checkDistinctNames } from "../shared/distinct";
 import { environmentName, input, matching, oneOf, parse, tags, z } from "../shared/schema";
 import { ENV_VAR_NAME, PLATFORM_NAME } from "../shared/names";
 import { checkVisibility, taskQueueOptionsSchema } from "../taskQueue/args";
@@ -115,13 +116,9 @@ export function kubernetesTargetProblems(p: {
 /** The default queues of a platform: one `jobs` queue with every TaskQueue default. */
 export const DEFAULT_QUEUES = [{ name: "jobs" }];
 
-/** Every item's `key` differs from the others'. */
-function distinct<T>(items: T[], key: (t: T) => string, path: string, ctx: z.RefinementCtx, what: string): void {
-    const seen = new Set<string>();
-    items.forEach((item, i) => {
-        if (seen.has(key(item))) ctx.addIssue({ code: "custom", path: [path, i, "name"], message: `a ${what} name not used by another ${what}` });
-        seen.add(key(item));
-    });
+/** Every item's `name` differs from the others' (`what`: the item's kind in the message). */
+function distinct(items: { name: string }[], path: string, ctx: z.RefinementCtx, what: string): void {
+    checkDistinctNames(items, (item) => item.name, ctx, [path], `a ${what} name not used by another ${what}`);
 }
 
 /** AgentPlatformArgs. */
@@ -155,28 +152,30 @@ export const platformArgsSchema = z.strictObject({
         });
         for (const problem of problems) ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
     }
+    // The image names; a message lists them as given (duplicates included) or as the set.
+    const images = new Set(p.images.map((i) => i.name));
+    const anImageFrom = (names: Iterable<string>) => `an image name from images (${[...names].join(", ") || "none are given"})`;
     if (p.fakeLlm) {
         if (!kubernetes) ctx.addIssue({ code: "custom", path: ["fakeLlm"], message: 'nothing unless target.type is "kubernetes" (a test double)' });
-        if (!p.images.some((i) => i.name === p.fakeLlm!.image)) ctx.addIssue({ code: "custom", path: ["fakeLlm", "image"], message: `an image name from images (${p.images.map((i) => i.name).join(", ") || "none are given"})` });
+        if (!images.has(p.fakeLlm.image)) ctx.addIssue({ code: "custom", path: ["fakeLlm", "image"], message: anImageFrom(p.images.map((i) => i.name)) });
         const secret = p.fakeLlm.apiKeySecret;
         const entry = p.secrets.entries.find((e) => e.name === secret);
         if (secret !== undefined && !entry?.keys.includes(p.fakeLlm.apiKeyKey)) {
             ctx.addIssue({ code: "custom", path: ["fakeLlm", "apiKeySecret"], message: `an entry of secrets.entries with the key ${p.fakeLlm.apiKeyKey}` });
         }
     }
-    distinct(p.queues, (q) => q.name, "queues", ctx, "queue");
-    distinct(p.images, (i) => i.name, "images", ctx, "image");
-    distinct(p.agents, (a) => a.name, "agents", ctx, "agent");
+    distinct(p.queues, "queues", ctx, "queue");
+    distinct(p.images, "images", ctx, "image");
+    distinct(p.agents, "agents", ctx, "agent");
     if (p.alerts.contactPoint === ContactPoint.Grafana && !p.tracing.grafana) {
         ctx.addIssue({ code: "custom", path: ["alerts", "contactPoint"], message: "\"sns\" unless tracing.grafana is true (Grafana is the \"grafana\" contact point)" });
     }
     const queues = new Set(p.queues.map((q) => q.name));
-    const images = new Set(p.images.map((i) => i.name));
     const pools = (p.cluster ?? parse(clusterOptionsSchema, {})).nodePools;
     p.agents.forEach((a, i) => {
         const issue = (field: string, message: string) => ctx.addIssue({ code: "custom", path: ["agents", i, field], message });
         const image = a.image ?? p.images[0]?.name;
-        if (image === undefined || !images.has(image)) issue("image", `an image name from images (${[...images].join(", ") || "none are given"})`);
+        if (image === undefined || !images.has(image)) issue("image", anImageFrom(images));
         if (a.queue !== undefined && !queues.has(a.queue)) issue("queue", `a queue name from queues (${[...queues].join(", ")})`);
         if (a.role === AgentRole.Worker && a.queue === undefined) issue("queue", "a queue for a worker");
         if (a.useModelServer && !p.modelServer) issue("useModelServer", "false unless modelServer is given");
@@ -195,3 +194,6 @@ export type ResolvedPlatformArgs = z.output<typeof platformArgsSchema>;
 export function awsFoundationArgs(p: ResolvedPlatformArgs) {
     return { network: p.network ?? parse(networkOptionsSchema, {}), cluster: p.cluster ?? parse(clusterOptionsSchema, {}) };
 }
+
+/** What awsFoundationArgs returns: the network and cluster options of an aws-target platform. */
+export type AwsFoundationArgs = ReturnType<typeof awsFoundationArgs>;

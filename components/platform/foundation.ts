@@ -13,7 +13,7 @@ import { KEDA_STATIC_KEY_AUTHENTICATION, KEDA_TRIGGER_AUTHENTICATION, TriggerAut
 import { AgentNetwork } from "../network";
 import { PlatformTarget, QueueBackend, SecretStoreKind, SqsAuthentication } from "../shared/constants";
 import { ELASTICMQ_ACCOUNT } from "../taskQueue/elasticMq";
-import { awsFoundationArgs, ResolvedPlatformArgs } from "./args";
+import { AwsFoundationArgs, ResolvedPlatformArgs } from "./args";
 
 /** The base every in-cluster component of a platform is built on. */
 export interface Foundation {
@@ -35,11 +35,12 @@ export interface Foundation {
 
 /**
  * The VPC, the EKS cluster and the provider built from its kubeconfig, which only changes when the
- * cluster does (exec auth, no token), so the provider is not replaced between runs. `tags` are the
+ * cluster does (exec auth, no token), so the provider is not replaced between runs. `args` are the
+ * platform's network and cluster options with defaults applied (awsFoundationArgs); `tags` are the
  * platform's (the network's own included).
  */
-export function awsFoundation(parent: pulumi.ComponentResource, name: string, a: ResolvedPlatformArgs, clusterName: string, tags: Record<string, string>): Foundation {
-    const { network: networkArgs, cluster: clusterArgs } = awsFoundationArgs(a);
+export function awsFoundation(parent: pulumi.ComponentResource, name: string, args: AwsFoundationArgs, clusterName: string, tags: Record<string, string>): Foundation {
+    const { network: networkArgs, cluster: clusterArgs } = args;
     const network = new AgentNetwork(`${name}-network`, { ...networkArgs, tags, clusterName }, { parent });
     const cluster = new AgentCluster(`${name}-cluster`, {
         ...clusterArgs,

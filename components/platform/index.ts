@@ -148,10 +148,11 @@ export class AgentPlatform extends pulumi.ComponentResource {
         super("agent-platform:index:AgentPlatform", name, {}, opts);
         const onKubernetes = a.target.type === PlatformTarget.Kubernetes;
         const standIns = standInsFor(a.target);
-        const tags = { "agent-platform:environment": a.environment, ...(onKubernetes ? {} : awsFoundationArgs(a).network.tags) };
-        const f: Foundation = onKubernetes
+        const foundationArgs = onKubernetes ? undefined : awsFoundationArgs(a);
+        const tags = { "agent-platform:environment": a.environment, ...foundationArgs?.network.tags };
+        const f: Foundation = foundationArgs === undefined
             ? kubernetesFoundation(this, name, a.target.context!)
-            : awsFoundation(this, name, a, a.clusterName ?? defaultClusterName(a.environment), tags);
+            : awsFoundation(this, name, foundationArgs, a.clusterName ?? defaultClusterName(a.environment), tags);
         // The Kubernetes provider of every in-cluster component below. Through it, every Kubernetes object
         // waits for the API server; beyond that each waits only for what it uses (InClusterDependencies):
         // controllers for the system nodes, workloads for the workload nodes and storage, objects in a

@@ -1,6 +1,7 @@
 import { inClusterDependsOnSchema } from "../shared/inCluster";
 import * as pulumi from "@pulumi/pulumi";
 import { SecretStoreKind } from "../shared/constants";
+import { checkDistinctNames } from "../shared/distinct";
 import { ALWAYS, duration, environmentName, input, int, matching, oneOf, tags, z } from "../shared/schema";
 import { SECRET_STORE_NAMESPACE } from "./kubernetesStore";
 import { DNS_LABEL, ENV_VAR_NAME, PLATFORM_NAME } from "../shared/names";
@@ -54,14 +55,12 @@ export const generatedSecretSchema = z.strictObject({
 });
 
 /** Secret names must be distinct across entries and generated secrets (checked even when other arguments fail, so the value is read defensively). */
-function checkDistinctNames(a: { secrets?: unknown; generatedSecrets?: unknown }, ctx: z.RefinementCtx): void {
+function checkDistinctSecretNames(a: { secrets?: unknown; generatedSecrets?: unknown }, ctx: z.RefinementCtx): void {
     const seen = new Set<unknown>();
-    const check = (list: "secrets" | "generatedSecrets") => (Array.isArray(a[list]) ? a[list] : []).forEach((s: { name?: unknown } | undefined, i: number) => {
-        if (seen.has(s?.name)) ctx.addIssue({ code: "custom", path: [list, i, "name"], message: "a name not used by another secret or generated secret" });
-        seen.add(s?.name);
-    });
-    check("secrets");
-    check("generatedSecrets");
+    for (const list of ["secrets", "generatedSecrets"] as const) {
+        const items: ({ name?: unknown } | undefined)[] = Array.isArray(a[list]) ? a[list] : [];
+        checkDistinctNames(items, (s) => s?.name, ctx, [list], "a name not used by another secret or generated secret", seen);
+    }
 }
 
 /** AgentSecretsArgs. */
@@ -81,7 +80,7 @@ export const secretsArgsSchema = z.strictObject({
     inClusterDependsOn: inClusterDependsOnSchema,
     onSystemNodes: z.boolean().default(true),
     tags: tags.optional(),
-}).superRefine(checkDistinctNames, ALWAYS).superRefine((a, ctx) => {
+}).superRefine(checkDistinctSecretNames, ALWAYS).superRefine((a, ctx) => {
     if (a.store === SecretStoreKind.SecretsManager && a.clusterName === undefined) {
         ctx.addIssue({ code: "custom", path: ["clusterName"], message: 'the EKS cluster name (required with store "secrets-manager": ESO\'s Pod Identity association)' });
     }

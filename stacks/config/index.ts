@@ -46,18 +46,6 @@ export type PlatformConfig = Sections & {
     /** `agent-platform:registryPassword` (a config secret), as a secret output; undefined when unset or read without Pulumi. */
     registryPassword?: pulumi.Output<string>;
 };
-export type NetworkConfig = PlatformConfig["network"];
-export type ClusterConfig = PlatformConfig["cluster"];
-export type NodePoolsConfig = PlatformConfig["nodePools"];
-export type SecretsConfig = PlatformConfig["secrets"];
-export type ContextStoreConfig = PlatformConfig["contextStore"];
-export type QueueConfig = PlatformConfig["queues"][number];
-export type TracingConfig = PlatformConfig["tracing"];
-export type AlertsConfig = PlatformConfig["alerts"];
-export type ImageConfig = PlatformConfig["images"][number];
-export type AgentConfig = PlatformConfig["agents"][number];
-export type ModelServerConfig = PlatformConfig["modelServer"];
-export type TargetConfig = PlatformConfig["target"];
 
 /** Raised before any resource is registered when the stack configuration is invalid; lists every problem. */
 export class StackConfigError extends pulumi.RunError {

@@ -2,19 +2,14 @@ import { alertsOptionsSchema, checkContactPoint } from "../../components/alerts/
 import { checkReplicas, contextStoreOptionsSchema } from "../../components/contextStore/args";
 import { queueScalingFields } from "../../components/keda/args";
 import { secretEntryOptionsSchema, secretsOptionsSchema } from "../../components/secrets/args";
+import { checkDistinctNames } from "../../components/shared/distinct";
 import { z } from "../../components/shared/schema";
 import { checkVisibility, taskQueueOptionsSchema } from "../../components/taskQueue/args";
 import { tracingOptionsSchema } from "../../components/tracing/args";
 
 /** Items of a list whose `name`s must differ. */
 export function uniqueNames<T extends z.ZodType<{ name: string }>>(item: T) {
-    return z.array(item).superRefine((items, ctx) => {
-        const seen = new Set<string>();
-        items.forEach((it, i) => {
-            if (seen.has(it.name)) ctx.addIssue({ code: "custom", path: [i, "name"], message: "a name not used by another item" });
-            seen.add(it.name);
-        });
-    });
+    return z.array(item).superRefine((items, ctx) => checkDistinctNames(items, (it) => it.name, ctx, [], "a name not used by another item"));
 }
 
 const secrets = secretsOptionsSchema.shape;

@@ -7,7 +7,7 @@
 import { checkTarget, fakeLlmOptionsSchema, kubernetesTargetProblems, targetOptionsSchema } from "../../components/platform/args";
 import { PlatformTarget } from "../../components/shared/constants";
 import { needsCredentials, parseRegistry } from "../../components/shared/registry";
-import { z } from "../../components/shared/schema";
+import { formatPath, z } from "../../components/shared/schema";
 import { ConfigProblem } from "./problems";
 import { secretKeyReference } from "./workloads";
 
@@ -81,9 +81,9 @@ export function targetProblems(c: TargetCheckInput, present: ReadonlySet<string>
             modelServer: c.modelServer.enabled, agents: c.agents,
         });
         for (const p of found) {
-            const path = p.path.reduce<string>((out, part) => (typeof part === "number" ? `${out}[${part}]` : out ? `${out}.${part}` : String(part)), "");
-            const [configPath, value] = path === "modelServer" ? ["modelServer.enabled", true] : [path, undefined];
-            problems.push({ key: key(configPath), value: value ?? valueAt(c, configPath), allowed: p.message });
+            const path = formatPath(p.path);
+            const [configPath, value] = path === "modelServer" ? ["modelServer.enabled", true] : [path, valueAt(c, p.path)];
+            problems.push({ key: key(configPath), value, allowed: p.message });
         }
     }
     if (c.fakeLlm.enabled) {
@@ -97,7 +97,7 @@ export function targetProblems(c: TargetCheckInput, present: ReadonlySet<string>
     return problems;
 }
 
-/** The value at a path such as `contextStore.mode` or `agents[1].gpu`. */
-function valueAt(c: object, path: string): unknown {
-    return path.replace(/\[(\d+)\]/g, ".$1").split(".").reduce<unknown>((node, part) => (node && typeof node === "object" ? (node as Record<string, unknown>)[part] : undefined), c);
+/** The value at a path such as `["contextStore", "mode"]` or `["agents", 1, "gpu"]`. */
+function valueAt(c: object, path: readonly (string | number)[]): unknown {
+    return path.reduce<unknown>((node, part) => (node && typeof node === "object" ? (node as Record<string | number, unknown>)[part] : undefined), c);
 }
