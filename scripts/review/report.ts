@@ -14,12 +14,12 @@ import { criticalPath, type CriticalPath, criticalPathMinutesIn, formatCriticalP
 import { writeRender } from "../render";
 import { PROJECT_ROOT, runStack } from "../../stacks/offline";
 import { renderRef } from "../cost/baseRender";
-import { stackRegion } from "../cost/cli";
+import { estimateOfRenderDir, stackRegion } from "../cost/cli";
 import { costDelta } from "../cost/delta";
 import { estimate } from "../cost/estimate";
 import { deltaMarkdown } from "../cost/format";
 import { loadPriceTable } from "../cost/prices";
-import { readRenderDir, regionOf, resourcesOfRun } from "../cost/resources";
+import { resourcesOfRun } from "../cost/resources";
 import { policyViolations, type Violation } from "./policy";
 
 /** The HTML comment that marks (and finds again) the report comment of a stack. */
@@ -85,8 +85,7 @@ export async function buildReport(stack: string, base: string, fork: boolean): P
     const baseRender = renderRef(PROJECT_ROOT, base, stack);
     try {
         fs.cpSync(baseRender.dir, path.join(root, "base"), { recursive: true });
-        const baseResources = readRenderDir(path.join(root, "base"));
-        const cost = deltaMarkdown(costDelta(estimate(baseResources, regionOf(baseResources) ?? head.region, table), head), head, table);
+        const cost = deltaMarkdown(costDelta(estimateOfRenderDir(path.join(root, "base"), head.region, table), head), head, table);
         const deployPath = criticalPathSection(criticalPath(result.resources), criticalPathMinutesIn(baseRender.output));
         if (!fork) return reportMarkdown({ stack, base, cost, deployPath, fork });
         writeRender(result, path.join(root, "head"));
