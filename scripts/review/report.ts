@@ -8,7 +8,6 @@
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { criticalPath, type CriticalPath, criticalPathMinutesIn, formatCriticalPath } from "../criticalPath";
 import { writeRender } from "../render";
@@ -81,18 +80,17 @@ export async function buildReport(stack: string, base: string, fork: boolean): P
     const result = await runStack(stack);
     const headResources = resourcesOfRun(result);
     const head = estimate(headResources, stackRegion(stack), table);
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "review-"));
     const baseRender = renderRef(PROJECT_ROOT, base, stack);
     try {
-        fs.cpSync(baseRender.dir, path.join(root, "base"), { recursive: true });
-        const cost = deltaMarkdown(costDelta(estimateOfRenderDir(path.join(root, "base"), head.region, table), head), head, table);
+        const cost = deltaMarkdown(costDelta(estimateOfRenderDir(baseRender.dir, head.region, table), head), head, table);
         const deployPath = criticalPathSection(criticalPath(result.resources), criticalPathMinutesIn(baseRender.output));
         if (!fork) return reportMarkdown({ stack, base, cost, deployPath, fork });
+        // The head render goes next to the base's (a directory named `base`), which cleanup() removes with it.
+        const root = path.dirname(baseRender.dir);
         writeRender(result, path.join(root, "head"));
         return reportMarkdown({ stack, base, cost, deployPath, fork, diff: renderDiff(root), violations: policyViolations(headResources) });
     } finally {
         baseRender.cleanup();
-        fs.rmSync(root, { recursive: true, force: true });
     }
 }
 
