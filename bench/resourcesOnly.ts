@@ -12,6 +12,7 @@ import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
+import { providerUrn } from "../scripts/criticalPath";
 import { Registered, RunResult, runProgram } from "../testing";
 import { report } from "./measure";
 
@@ -59,7 +60,7 @@ function registerAll(resources: ReplayedResource[]): void {
     for (const r of resources) {
         if (r.type === "pulumi:pulumi:Stack") continue;
         const parent = byUrn.get(r.parent);
-        const provider = byUrn.get(r.provider.slice(0, r.provider.lastIndexOf("::"))) as pulumi.ProviderResource | undefined;
+        const provider = byUrn.get(providerUrn(r.provider)) as pulumi.ProviderResource | undefined;
         byUrn.set(r.urn, r.custom
             ? constructorOf(r.type)(r.name, r.inputs, { parent, provider })
             : new pulumi.ComponentResource(r.type, r.name, {}, { parent }));

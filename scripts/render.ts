@@ -59,10 +59,15 @@ export function renderPath(r: Registered): string {
     return path.join(safe(provider), `${safe(module.replace("/", "-"))}-${safe(kind)}--${safe(r.name)}.json`);
 }
 
+/** The resources a render writes (and the cost model reads): the custom ones, without providers. */
+export function renderedResources(result: RunResult): Registered[] {
+    return result.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"));
+}
+
 /** Writes the render of one run into `outDir` (emptied first); returns the lines of the summary. */
 export function writeRender(result: RunResult, outDir: string): string[] {
     fs.rmSync(outDir, { recursive: true, force: true });
-    const resources = result.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"));
+    const resources = renderedResources(result);
     const placeholders: string[] = [];
     for (const r of resources) {
         const inputs = maskSecrets(r.inputs, r.secretPaths);

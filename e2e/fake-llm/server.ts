@@ -7,6 +7,7 @@
  * - anything else → `echo: <message> (history=<earlier user turns>[, first="<first user message>"])`,
  *   which shows whether the agent sent the session's context.
  * With FAKE_LLM_API_KEY set, a request without `Authorization: Bearer <that key>` gets 401.
+ * Its `reply` twins `FakeLlm.reply` of agent/testkit/fake-llm.ts on purpose: built into its own image, apart from agent/.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { fileURLToPath } from "node:url";

@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 
 export interface RefRender {
-    /** The render directory (JSON and YAML per resource). */
+    /** The render directory (JSON and YAML per resource), named `base`: a render written next to it as `head` diffs against it (renderDiff). */
     dir: string;
     /** What the ref's `npm run render` printed (its summary and, since it has one, the critical path). */
     output: string;
@@ -40,7 +40,7 @@ export function renderRef(projectRoot: string, ref: string, stack: string): RefR
         if (!fs.existsSync(path.join(tree, `Pulumi.${stack}.yaml`))) throw new Error(`${ref} has no Pulumi.${stack}.yaml`);
         if (!fs.existsSync(path.join(tree, "scripts", "render.ts"))) throw new Error(`${ref} has no scripts/render.ts to render with`);
         fs.symlinkSync(path.join(projectRoot, "node_modules"), path.join(tree, "node_modules"), "dir");
-        const dir = path.join(root, "render");
+        const dir = path.join(root, "base");
         const output = execFileSync(path.join(projectRoot, "node_modules", ".bin", "tsx"), ["scripts/render.ts", stack, "--out", dir], { cwd: tree, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
         return { dir, output, cleanup };
     } catch (error) {

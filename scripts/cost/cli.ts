@@ -13,7 +13,7 @@ import { costDelta } from "./delta";
 import { estimate, type Estimate } from "./estimate";
 import { deltaMarkdown, deltaTable, estimateTable } from "./format";
 import { loadPriceTable, type PriceTable } from "./prices";
-import { readRenderDir, regionOf, resourcesOfRun, type CostResource } from "./resources";
+import { readRenderDir, regionOf, resourcesOfRun } from "./resources";
 
 /** What stands for the region of a stack that has no AWS resource (target kubernetes): no price applies. */
 export const NO_AWS_REGION = "no AWS: kubernetes target";
@@ -28,21 +28,22 @@ export function stackRegion(stack: string): string {
 }
 
 /** The estimate of a stack as this checkout renders it. */
-export async function headEstimate(stack: string, table: PriceTable): Promise<{ resources: CostResource[]; estimate: Estimate }> {
-    const resources = resourcesOfRun(await runStack(stack));
-    return { resources, estimate: estimate(resources, stackRegion(stack), table) };
+export async function headEstimate(stack: string, table: PriceTable): Promise<Estimate> {
+    return estimate(resourcesOfRun(await runStack(stack)), stackRegion(stack), table);
+}
+
+/** The estimate of a render directory, in the region its resources name (else `fallbackRegion`). */
+export function estimateOfRenderDir(dir: string, fallbackRegion: string, table: PriceTable): Estimate {
+    const resources = readRenderDir(dir);
+    return estimate(resources, regionOf(resources) ?? fallbackRegion, table);
 }
 
 /** The estimate of `base`: a render directory, or `stack` rendered at a git ref. */
 export function baseEstimate(base: string, stack: string, fallbackRegion: string, table: PriceTable): Estimate {
-    if (fs.existsSync(base) && fs.statSync(base).isDirectory()) {
-        const resources = readRenderDir(base);
-        return estimate(resources, regionOf(resources) ?? fallbackRegion, table);
-    }
+    if (fs.existsSync(base) && fs.statSync(base).isDirectory()) return estimateOfRenderDir(base, fallbackRegion, table);
     const render = renderRef(PROJECT_ROOT, base, stack);
     try {
-        const resources = readRenderDir(render.dir);
-        return estimate(resources, regionOf(resources) ?? fallbackRegion, table);
+        return estimateOfRenderDir(render.dir, fallbackRegion, table);
     } finally {
         render.cleanup();
     }
@@ -78,7 +79,7 @@ export function parseArgs(argv: string[]): Options {
 async function main(argv: string[]): Promise<void> {
     const options = parseArgs(argv);
     const table = loadPriceTable();
-    const head = (await headEstimate(options.stack, table)).estimate;
+    const head = await headEstimate(options.stack, table);
     const title = `monthly estimate of stack ${options.stack} (${head.region}), offline render`;
     if (!options.base) {
         process.stdout.write(options.format === "json" ? JSON.stringify({ stack: options.stack, ...head }, null, 2) + "\n" : estimateTable(head, table, title));

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { RunResult } from "../../testing";
+import { renderedResources } from "../render";
 
 /** A resource the program registers, as the cost model sees it. */
 export interface CostResource {
@@ -18,9 +19,7 @@ export interface CostResource {
 
 /** The custom resources of a run (components and providers cost nothing of their own). */
 export function resourcesOfRun(result: RunResult): CostResource[] {
-    return result.resources
-        .filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"))
-        .map((r) => ({ type: r.type, name: r.name, inputs: r.inputs }));
+    return renderedResources(result).map((r) => ({ type: r.type, name: r.name, inputs: r.inputs }));
 }
 
 /** Pulumi type token of a Kubernetes object from its apiVersion and kind (`v1` is the core group). */

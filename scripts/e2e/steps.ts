@@ -59,12 +59,10 @@ export function closingReport(p: {
             lines.push(`Nothing is left deployed: the stack was destroyed (context ${p.context}).`);
             break;
         case "deployed":
-            lines.push(`The local stack is STILL DEPLOYED in context ${p.context}${p.keep ? " (--keep)" : ""}.`);
-            if (p.destroyError) lines.push(`Destroying it failed: ${p.destroyError}`);
-            lines.push(`  look:    kubectl --context ${p.context} get pods -A`, `  remove:  ${destroy}   (with the same PULUMI_CONFIG_PASSPHRASE)`);
-            break;
         case "unknown":
-            lines.push(`The local stack MAY BE PARTLY DEPLOYED in context ${p.context}: \`pulumi up\` stopped midway.`);
+            lines.push(p.deployment === "deployed"
+                ? `The local stack is STILL DEPLOYED in context ${p.context}${p.keep ? " (--keep)" : ""}.`
+                : `The local stack MAY BE PARTLY DEPLOYED in context ${p.context}: \`pulumi up\` stopped midway.`);
             if (p.destroyError) lines.push(`Destroying it failed: ${p.destroyError}`);
             lines.push(`  look:    kubectl --context ${p.context} get pods -A`, `  remove:  ${destroy}   (with the same PULUMI_CONFIG_PASSPHRASE)`);
             break;

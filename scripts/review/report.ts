@@ -8,18 +8,17 @@
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { criticalPath, type CriticalPath, criticalPathMinutesIn, formatCriticalPath } from "../criticalPath";
 import { writeRender } from "../render";
 import { PROJECT_ROOT, runStack } from "../../stacks/offline";
 import { renderRef } from "../cost/baseRender";
-import { stackRegion } from "../cost/cli";
+import { estimateOfRenderDir, stackRegion } from "../cost/cli";
 import { costDelta } from "../cost/delta";
 import { estimate } from "../cost/estimate";
 import { deltaMarkdown } from "../cost/format";
 import { loadPriceTable } from "../cost/prices";
-import { readRenderDir, regionOf, resourcesOfRun } from "../cost/resources";
+import { resourcesOfRun } from "../cost/resources";
 import { policyViolations, type Violation } from "./policy";
 
 /** The HTML comment that marks (and finds again) the report comment of a stack. */
@@ -81,19 +80,17 @@ export async function buildReport(stack: string, base: string, fork: boolean): P
     const result = await runStack(stack);
     const headResources = resourcesOfRun(result);
     const head = estimate(headResources, stackRegion(stack), table);
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "review-"));
     const baseRender = renderRef(PROJECT_ROOT, base, stack);
     try {
-        fs.cpSync(baseRender.dir, path.join(root, "base"), { recursive: true });
-        const baseResources = readRenderDir(path.join(root, "base"));
-        const cost = deltaMarkdown(costDelta(estimate(baseResources, regionOf(baseResources) ?? head.region, table), head), head, table);
+        const cost = deltaMarkdown(costDelta(estimateOfRenderDir(baseRender.dir, head.region, table), head), head, table);
         const deployPath = criticalPathSection(criticalPath(result.resources), criticalPathMinutesIn(baseRender.output));
         if (!fork) return reportMarkdown({ stack, base, cost, deployPath, fork });
+        // The head render goes next to the base's (a directory named `base`), which cleanup() removes with it.
+        const root = path.dirname(baseRender.dir);
         writeRender(result, path.join(root, "head"));
         return reportMarkdown({ stack, base, cost, deployPath, fork, diff: renderDiff(root), violations: policyViolations(headResources) });
     } finally {
         baseRender.cleanup();
-        fs.rmSync(root, { recursive: true, force: true });
     }
 }
 
