@@ -2,7 +2,7 @@
  * Pure derivations of the AWS side of alerting: the CloudWatch alarms of the catalog (rules.ts) on what
  * AWS measures, the alert topic's name and policies, its KMS key policy, and AWS Chatbot's role.
  */
-import { denyInsecureTransport, policyDocument, PolicyStatement } from "../podIdentity/spec";
+import { denyInsecureTransport, policyDocument, PolicyStatement, serviceTrustPolicy } from "../podIdentity/spec";
 import { KMS_ADMIN_ACTIONS } from "../secrets/spec";
 import { durationSeconds } from "../shared/schema";
 import { ALERTS, AlertThreshold } from "./rules";
@@ -124,10 +124,7 @@ export function alertTopicKeyPolicy(a: { accountId: string; partition: string; r
 
 /** Trust policy of AWS Chatbot's channel role (no permissions of its own: the channel only relays notifications). */
 export function chatbotTrustPolicy() {
-    return {
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: "chatbot.amazonaws.com" }, Action: "sts:AssumeRole" }],
-    };
+    return serviceTrustPolicy("chatbot.amazonaws.com", "sts:AssumeRole");
 }
 
 /** Guardrail of the Slack channel: what any command typed in the channel may do at most (read CloudWatch). */
