@@ -3,7 +3,7 @@
  * AWS measures, the alert topic's name and policies, its KMS key policy, and AWS Chatbot's role.
  */
 import { denyInsecureTransport, policyDocument, PolicyStatement, serviceTrustPolicy } from "../podIdentity/spec";
-import { KMS_ADMIN_ACTIONS } from "../secrets/spec";
+import { accountAdministersKey, accountRootArn } from "../secrets/spec";
 import { durationSeconds } from "../shared/schema";
 import { ALERTS, AlertThreshold } from "./rules";
 
@@ -105,10 +105,9 @@ export const TOPIC_KEY_USE_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"] as c
  * administers the key.
  */
 export function alertTopicKeyPolicy(a: { accountId: string; partition: string; region: string }) {
-    const account = `arn:${a.partition}:iam::${a.accountId}:root`;
+    const account = accountRootArn(a);
     const statements: PolicyStatement[] = [
-        // In a key policy, Resource "*" means "this key".
-        { Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: account }, Action: [...KMS_ADMIN_ACTIONS], Resource: "*" },
+        accountAdministersKey(account),
         {
             Sid: "CloudWatchAlarmsEncrypt", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" },
             Action: [...TOPIC_KEY_USE_ACTIONS], Resource: "*", Condition: { StringEquals: { "aws:SourceAccount": a.accountId } },
