@@ -62,22 +62,24 @@ export function queueOldestMessageAlarm(queueName: string, t: AlertThreshold): A
     };
 }
 
-/** The context store's alarms of one node, in cacheNodeAlarms' order (resource name suffixes). */
-export const CACHE_ALARMS = ["memory", "evictions", "engine-cpu"] as const;
+/**
+ * The context store's alarms of one node, in the order cacheNodeAlarms returns them: the alert, the
+ * resource and alarm name suffix, and the ElastiCache metric with its statistic.
+ */
+export const CACHE_ALARMS = [
+    { id: "cacheMemory", suffix: "memory", metricName: "DatabaseMemoryUsagePercentage", statistic: "Maximum" },
+    { id: "cacheEvictions", suffix: "evictions", metricName: "Evictions", statistic: "Sum" },
+    { id: "cacheCpu", suffix: "engine-cpu", metricName: "EngineCPUUtilization", statistic: "Average" },
+] as const;
 
-/** The context store's alarms on one ElastiCache node (a member cluster of the replication group). */
+/** The context store's alarms on one ElastiCache node (a member cluster of the replication group), one per CACHE_ALARMS entry. */
 export function cacheNodeAlarms(cacheClusterId: string, rules: { cacheMemory: AlertThreshold; cacheEvictions: AlertThreshold; cacheCpu: AlertThreshold }): AlarmSpec[] {
-    const node = (id: "cacheMemory" | "cacheEvictions" | "cacheCpu", suffix: (typeof CACHE_ALARMS)[number], metricName: string, statistic: string): AlarmSpec => ({
+    return CACHE_ALARMS.map(({ id, suffix, metricName, statistic }): AlarmSpec => ({
         name: `${cacheClusterId}-${suffix}`,
         description: describe(id, cacheClusterId, rules[id]),
         namespace: "AWS/ElastiCache", metricName, dimensions: { CacheClusterId: cacheClusterId }, statistic,
         ...alarmOf(id, rules[id]),
-    });
-    return [
-        node("cacheMemory", "memory", "DatabaseMemoryUsagePercentage", "Maximum"),
-        node("cacheEvictions", "evictions", "Evictions", "Sum"),
-        node("cacheCpu", "engine-cpu", "EngineCPUUtilization", "Average"),
-    ];
+    }));
 }
 
 /** Who may publish to the alert topic and how: CloudWatch alarms of this account, over TLS only. */
