@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AlertRulesOptions } from "../alerts";
-import { alertsOf, AlertEngine, WatchedQueue } from "../alerts/rules";
+import { WatchedQueue } from "../alerts/rules";
 import { grafanaAlerting } from "../alerts/grafana";
 import { MetricsStorage, TraceStorage } from "../shared/constants";
 import { dependsOnFor, InClusterDependencies } from "../shared/inCluster";
@@ -201,7 +201,6 @@ export class Tracing extends pulumi.ComponentResource {
             const needsRole = a.metrics === MetricsStorage.Amp || alerting.snsTopicArn !== undefined;
             const role = needsRole ? [podRole("grafana", GRAFANA_SERVICE_ACCOUNT, pulumi.jsonStringify(access.apply(policyDocument)))] : [];
             const watched = pulumi.all(alerting.queues.map((q) => pulumi.output(q.name).apply((n): WatchedQueue => ({ name: n, maxJobDurationSeconds: q.maxJobDurationSeconds }))));
-            const rules = Object.fromEntries(alertsOf(AlertEngine.Grafana).map((id) => [id, alerting.rules[id]])) as typeof alerting.rules;
             new k8s.helm.v3.Release(`${name}-grafana`, {
                 name: TRACING_RELEASES.grafana,
                 namespace,
@@ -215,7 +214,7 @@ export class Tracing extends pulumi.ComponentResource {
                     dashboardJson: agentsDashboardJson(),
                     metrics: dataSource,
                     alerting: grafanaAlerting({
-                        rules, queues, datasourceUid: PROMETHEUS_DATASOURCE_UID,
+                        rules: alerting.rules, queues, datasourceUid: PROMETHEUS_DATASOURCE_UID,
                         contactPoint: { sns: topicArn && r ? { topicArn, region: r } : undefined, slackWebhookEnv: secretEnv ? SLACK_WEBHOOK_ENV : undefined },
                     }),
                     secretEnv,
