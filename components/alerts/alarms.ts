@@ -2,8 +2,8 @@
  * Pure derivations of the AWS side of alerting: the CloudWatch alarms of the catalog (rules.ts) on what
  * AWS measures, the alert topic's name and policies, its KMS key policy, and AWS Chatbot's role.
  */
-import { denyInsecureTransport, policyDocument, PolicyStatement } from "../podIdentity/spec";
-import { KMS_ADMIN_ACTIONS } from "../secrets/spec";
+import { denyInsecureTransport, policyDocument, PolicyStatement, serviceTrustPolicy } from "../podIdentity/spec";
+import { accountAdministersKey, accountRootArn } from "../secrets/spec";
 import { durationSeconds } from "../shared/schema";
 import { ALERTS, AlertThreshold } from "./rules";
 
@@ -62,22 +62,24 @@ export function queueOldestMessageAlarm(queueName: string, t: AlertThreshold): A
     };
 }
 
-/** The context store's alarms of one node, in cacheNodeAlarms' order (resource name suffixes). */
-export const CACHE_ALARMS = ["memory", "evictions", "engine-cpu"] as const;
+/**
+ * The context store's alarms of one node, in the order cacheNodeAlarms returns them: the alert, the
+ * resource and alarm name suffix, and the ElastiCache metric with its statistic.
+ */
+export const CACHE_ALARMS = [
+    { id: "cacheMemory", suffix: "memory", metricName: "DatabaseMemoryUsagePercentage", statistic: "Maximum" },
+    { id: "cacheEvictions", suffix: "evictions", metricName: "Evictions", statistic: "Sum" },
+    { id: "cacheCpu", suffix: "engine-cpu", metricName: "EngineCPUUtilization", statistic: "Average" },
+] as const;
 
-/** The context store's alarms on one ElastiCache node (a member cluster of the replication group). */
+/** The context store's alarms on one ElastiCache node (a member cluster of the replication group), one per CACHE_ALARMS entry. */
 export function cacheNodeAlarms(cacheClusterId: string, rules: { cacheMemory: AlertThreshold; cacheEvictions: AlertThreshold; cacheCpu: AlertThreshold }): AlarmSpec[] {
-    const node = (id: "cacheMemory" | "cacheEvictions" | "cacheCpu", suffix: (typeof CACHE_ALARMS)[number], metricName: string, statistic: string): AlarmSpec => ({
+    return CACHE_ALARMS.map(({ id, suffix, metricName, statistic }): AlarmSpec => ({
         name: `${cacheClusterId}-${suffix}`,
         description: describe(id, cacheClusterId, rules[id]),
         namespace: "AWS/ElastiCache", metricName, dimensions: { CacheClusterId: cacheClusterId }, statistic,
         ...alarmOf(id, rules[id]),
-    });
-    return [
-        node("cacheMemory", "memory", "DatabaseMemoryUsagePercentage", "Maximum"),
-        node("cacheEvictions", "evictions", "Evictions", "Sum"),
-        node("cacheCpu", "engine-cpu", "EngineCPUUtilization", "Average"),
-    ];
+    }));
 }
 
 /** Who may publish to the alert topic and how: CloudWatch alarms of this account, over TLS only. */
@@ -105,10 +107,9 @@ export const TOPIC_KEY_USE_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"] as c
  * administers the key.
  */
 export function alertTopicKeyPolicy(a: { accountId: string; partition: string; region: string }) {
-    const account = `arn:${a.partition}:iam::${a.accountId}:root`;
+    const account = accountRootArn(a);
     const statements: PolicyStatement[] = [
-        // In a key policy, Resource "*" means "this key".
-        { Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: account }, Action: [...KMS_ADMIN_ACTIONS], Resource: "*" },
+        accountAdministersKey(account),
         {
             Sid: "CloudWatchAlarmsEncrypt", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" },
             Action: [...TOPIC_KEY_USE_ACTIONS], Resource: "*", Condition: { StringEquals: { "aws:SourceAccount": a.accountId } },
@@ -124,10 +125,7 @@ export function alertTopicKeyPolicy(a: { accountId: string; partition: string; r
 
 /** Trust policy of AWS Chatbot's channel role (no permissions of its own: the channel only relays notifications). */
 export function chatbotTrustPolicy() {
-    return {
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: "chatbot.amazonaws.com" }, Action: "sts:AssumeRole" }],
-    };
+    return serviceTrustPolicy("chatbot.amazonaws.com", "sts:AssumeRole");
 }
 
 /** Guardrail of the Slack channel: what any command typed in the channel may do at most (read CloudWatch). */

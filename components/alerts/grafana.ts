@@ -7,6 +7,7 @@
  */
 import { durationSeconds } from "../shared/schema";
 import { ALERTS, alertQueries, AlertId, AlertThreshold, WatchedQueue } from "./rules";
+import { ResolvedAlertRules } from "./args";
 
 /** Name of the contact point (and receiver of the root policy). */
 export const GRAFANA_CONTACT_POINT = "agent-platform";
@@ -27,7 +28,7 @@ export interface GrafanaContactPointInput {
 /** What the provisioning depends on. */
 export interface GrafanaAlertingInput {
     /** Threshold and `for` of every Grafana rule. */
-    rules: Record<AlertId, AlertThreshold>;
+    rules: ResolvedAlertRules;
     /** Queues the "queue not consumed" rule watches. */
     queues: WatchedQueue[];
     /** Uid of the Prometheus (or AMP) data source the rules query. */

@@ -122,8 +122,10 @@ export class Alerts extends pulumi.ComponentResource {
         const created = [
             ...Object.entries(a.queues).map(([queue, sqsName]) =>
                 alarmFor(`${name}-${queue}-oldest-message`, pulumi.output(sqsName).apply((q) => queueOldestMessageAlarm(q, a.rules.queueOldestMessage)), topic, tags, this)),
-            ...a.cacheClusterIds.flatMap((id, i) => CACHE_ALARMS.map((kind, j) =>
-                alarmFor(`${name}-cache-${i + 1}-${kind}`, pulumi.output(id).apply((c) => cacheNodeAlarms(c, a.rules)[j]), topic, tags, this))),
+            ...a.cacheClusterIds.flatMap((id, i) => {
+                const specs = pulumi.output(id).apply((c) => cacheNodeAlarms(c, a.rules));
+                return CACHE_ALARMS.map(({ suffix }, j) => alarmFor(`${name}-cache-${i + 1}-${suffix}`, specs.apply((s) => s[j]), topic, tags, this));
+            }),
         ];
 
         this.topicArn = topic ? topic.arn : pulumi.output(undefined);

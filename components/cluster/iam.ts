@@ -3,15 +3,7 @@
  * permissions of envelope encryption, the managed policies each role needs, and the Karpenter
  * controller policy (the Karpenter v1 reference policy, scoped by the cluster's tags).
  */
-import { policyDocument, PolicyStatement } from "../podIdentity/spec";
-
-/**
- * A role trust policy for one AWS service. Trust policies carry no `Resource` element (IAM rejects one as
- * a prohibited field), so they are built here rather than with `policyDocument`.
- */
-export function serviceTrustPolicy(service: string, actions: string[]) {
-    return { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: actions }] };
-}
+import { policyDocument, PolicyStatement, serviceTrustPolicy } from "../podIdentity/spec";
 
 /** Trust policy of the EKS cluster role. */
 export function clusterTrustPolicy() {

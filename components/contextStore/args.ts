@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ContextStoreMode, EvictionPolicy } from "../shared/constants";
 import { AGENT_NAMESPACE } from "../shared/placement";
 import { environmentName, input, int, logRetentionDays, matching, oneOf, tags, z } from "../shared/schema";
-import { DNS_LABEL } from "../shared/names";
+import { DNS_LABEL, SECRET_KEY } from "../shared/names";
 import { AUTH_TOKEN_PATTERN, replicationGroupId } from "./spec";
 
 const WEEKLY_WINDOW = /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/;
@@ -42,7 +42,7 @@ export const contextStoreArgsSchema = contextStoreOptionsSchema.extend({
     authToken: input<string>().refine((t) => typeof t !== "string" || AUTH_TOKEN_PATTERN.test(t))
         .meta({ allowed: "16–128 characters of A–Z a–z 0–9 ! & # $ ^ < > -", secret: true }).optional(),
     authSecretName: matching(DNS_LABEL, "a Kubernetes Secret name").default("redis-auth"),
-    authSecretKey: matching(/^[-._a-zA-Z0-9]+$/, "a Secret key ([-._a-zA-Z0-9]+)").default("password"),
+    authSecretKey: matching(SECRET_KEY, "a Secret key ([-._a-zA-Z0-9]+)").default("password"),
     kmsKeyArn: input<string>().optional(),
     namespace: matching(DNS_LABEL, "a DNS label").default(AGENT_NAMESPACE),
     inClusterDependsOn: inClusterDependsOnSchema,

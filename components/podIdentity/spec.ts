@@ -24,6 +24,15 @@ export function policyDocument(statements: PolicyStatement[]) {
 }
 
 /**
+ * A role trust policy for one AWS service. Trust policies carry no `Resource` element (IAM rejects one as
+ * a prohibited field), so they are built here rather than with `policyDocument`. `actions` is written as
+ * given: one action as a string, several as a list.
+ */
+export function serviceTrustPolicy(service: string, actions: string | string[]) {
+    return { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: actions }] };
+}
+
+/**
  * The statement that refuses every request to `resource` not made over TLS (`aws:SecureTransport`
  * false). A Deny on the service's `<service>:*` is the documented pattern for this guard; it grants nothing.
  */

@@ -78,6 +78,19 @@ export const KMS_ADMIN_ACTIONS = [
     "kms:EnableKey", "kms:DisableKey", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion",
 ] as const;
 
+/** The account itself as a principal: `arn:<partition>:iam::<account>:root`. */
+export function accountRootArn(a: { partition: string; accountId: string }): string {
+    return `arn:${a.partition}:iam::${a.accountId}:root`;
+}
+
+/**
+ * The key-policy statement by which the account (`accountArn`, see accountRootArn) administers a key
+ * (KMS_ADMIN_ACTIONS) without using it. In a key policy, Resource "*" means "this key".
+ */
+export function accountAdministersKey(accountArn: string): PolicyStatement {
+    return { Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: accountArn }, Action: [...KMS_ADMIN_ACTIONS], Resource: "*" };
+}
+
 /** What Secrets Manager needs from the key on behalf of a caller that writes or reads a secret. */
 export const KMS_SECRETS_MANAGER_USE_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"] as const;
 
@@ -95,11 +108,10 @@ export interface SecretsKeyPolicyArgs {
  * Manager in this region; the ESO role may decrypt, only through Secrets Manager.
  */
 export function secretsKeyPolicy(a: SecretsKeyPolicyArgs) {
-    const account = `arn:${a.partition}:iam::${a.accountId}:root`;
+    const account = accountRootArn(a);
     const viaSecretsManager = { "kms:ViaService": secretsManagerViaService(a.region) };
     return policyDocument([
-        // In a key policy, Resource "*" means "this key".
-        { Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: account }, Action: [...KMS_ADMIN_ACTIONS], Resource: "*" },
+        accountAdministersKey(account),
         {
             Sid: "AccountUsesKeyOnlyThroughSecretsManager", Effect: "Allow", Principal: { AWS: account },
             Action: [...KMS_SECRETS_MANAGER_USE_ACTIONS], Resource: "*",

@@ -3,10 +3,13 @@ import { inClusterDependsOnSchema } from "../shared/inCluster";
 import { MetricsStorage, TraceStorage } from "../shared/constants";
 import { OBSERVABILITY_NAMESPACE } from "../shared/placement";
 import { environmentName, input, int, matching, oneOf, tags, z } from "../shared/schema";
-import { DNS_LABEL } from "../shared/names";
+import { DNS_LABEL, SECRET_KEY } from "../shared/names";
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
-const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+
+/** A Kubernetes Secret's name and one of its data keys, as the tracing arguments take them. */
+const secretName = matching(DNS_LABEL, "a Kubernetes Secret name");
+const secretKey = matching(SECRET_KEY, "a Secret data key ([-._a-zA-Z0-9]+)");
 
 /** TracingOptions: what a stack or AgentPlatform sets. */
 export const tracingOptionsSchema = z.strictObject({
@@ -34,8 +37,8 @@ export const watchedQueueSchema = z.strictObject({
 
 /** A Kubernetes Secret key (SecretKeyRefArgs). */
 export const secretKeyRefSchema = z.strictObject({
-    name: matching(DNS_LABEL, "a Kubernetes Secret name"),
-    key: matching(SECRET_KEY, "a Secret data key ([-._a-zA-Z0-9]+)"),
+    name: secretName,
+    key: secretKey,
 });
 
 /** TracingAlertingArgs. */
@@ -55,8 +58,8 @@ export const tracingAlertingSchema = z.strictObject({
 export const tracingArgsSchema = tracingOptionsSchema.extend({
     environment: environmentName,
     clusterName: input<string>(),
-    grafanaAdminSecretName: matching(DNS_LABEL, "a Kubernetes Secret name").default("grafana-admin"),
-    grafanaAdminSecretKey: matching(SECRET_KEY, "a Secret data key ([-._a-zA-Z0-9]+)").default("admin-password"),
+    grafanaAdminSecretName: secretName.default("grafana-admin"),
+    grafanaAdminSecretKey: secretKey.default("admin-password"),
     namespace: matching(DNS_LABEL, "a Kubernetes namespace name (DNS label)").default(OBSERVABILITY_NAMESPACE),
     inClusterDependsOn: inClusterDependsOnSchema,
     onSystemNodes: z.boolean().default(true),

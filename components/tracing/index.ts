@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AlertRulesOptions } from "../alerts";
-import { alertsOf, AlertEngine, WatchedQueue } from "../alerts/rules";
+import { WatchedQueue } from "../alerts/rules";
 import { grafanaAlerting } from "../alerts/grafana";
 import { MetricsStorage, TraceStorage } from "../shared/constants";
 import { dependsOnFor, InClusterDependencies } from "../shared/inCluster";
@@ -186,7 +186,7 @@ export class Tracing extends pulumi.ComponentResource {
             })),
         }, inCluster([]));
 
-        const metrics = this.createPrometheus(name, a, region, podRole, inCluster);
+        const metrics = this.createPrometheus(name, a, tags, region, podRole, inCluster);
 
         // Neither the collector nor Grafana needs Tempo to start (the collector's exporter retries, and a
         // data source is only an address): they install side by side.
@@ -201,7 +201,6 @@ export class Tracing extends pulumi.ComponentResource {
             const needsRole = a.metrics === MetricsStorage.Amp || alerting.snsTopicArn !== undefined;
             const role = needsRole ? [podRole("grafana", GRAFANA_SERVICE_ACCOUNT, pulumi.jsonStringify(access.apply(policyDocument)))] : [];
             const watched = pulumi.all(alerting.queues.map((q) => pulumi.output(q.name).apply((n): WatchedQueue => ({ name: n, maxJobDurationSeconds: q.maxJobDurationSeconds }))));
-            const rules = Object.fromEntries(alertsOf(AlertEngine.Grafana).map((id) => [id, alerting.rules[id]])) as typeof alerting.rules;
             new k8s.helm.v3.Release(`${name}-grafana`, {
                 name: TRACING_RELEASES.grafana,
                 namespace,
@@ -215,7 +214,7 @@ export class Tracing extends pulumi.ComponentResource {
                     dashboardJson: agentsDashboardJson(),
                     metrics: dataSource,
                     alerting: grafanaAlerting({
-                        rules, queues, datasourceUid: PROMETHEUS_DATASOURCE_UID,
+                        rules: alerting.rules, queues, datasourceUid: PROMETHEUS_DATASOURCE_UID,
                         contactPoint: { sns: topicArn && r ? { topicArn, region: r } : undefined, slackWebhookEnv: secretEnv ? SLACK_WEBHOOK_ENV : undefined },
                     }),
                     secretEnv,
@@ -244,20 +243,23 @@ export class Tracing extends pulumi.ComponentResource {
 
     /**
      * Prometheus and, when metrics are "amp", the workspace it writes to with its own Pod Identity role
-     * (remote write only). Returns the release and what Grafana queries.
+     * (remote write only). Returns what Grafana queries and the workspace's ARN.
      */
-    private createPrometheus(name: string, a: ParsedTracingArgs, region: () => pulumi.Output<string>, podRole: (suffix: string, sa: string, policy: pulumi.Input<string>) => PodIdentityRole,
-        inCluster: (own: pulumi.Resource[]) => pulumi.CustomResourceOptions) {
-        const amp = a.metrics === MetricsStorage.Amp;
-        let workspace: aws.amp.Workspace | undefined;
+    private createPrometheus(name: string, a: ParsedTracingArgs, tags: Record<string, string>, region: () => pulumi.Output<string>,
+        podRole: (suffix: string, sa: string, policy: pulumi.Input<string>) => PodIdentityRole, inCluster: (own: pulumi.Resource[]) => pulumi.CustomResourceOptions) {
         let ready: pulumi.Resource[] = [];
-        if (amp) {
-            workspace = new aws.amp.Workspace(`${name}-metrics`, { alias: `agents-${a.environment}`, tags: { ...a.tags, "agent-platform:component": "tracing" } }, { parent: this });
+        let remoteWrite: pulumi.Output<{ url: string; region: string } | undefined> = pulumi.output(undefined);
+        let amp: { dataSource: pulumi.Output<MetricsDataSourceInput>; workspaceArn: pulumi.Output<string | undefined> } | undefined;
+        if (a.metrics === MetricsStorage.Amp) {
+            const workspace = new aws.amp.Workspace(`${name}-metrics`, { alias: `agents-${a.environment}`, tags }, { parent: this });
             ready = [podRole("prometheus", PROMETHEUS_SERVER, pulumi.jsonStringify(workspace.arn.apply(ampWriterPolicy)))];
+            const endpoint = pulumi.all([workspace.prometheusEndpoint, region()]);
+            remoteWrite = endpoint.apply(([url, r]) => ({ url: ampRemoteWriteUrl(url), region: r }));
+            amp = {
+                dataSource: endpoint.apply(([url, r]) => ({ storage: a.metrics, url, region: r })),
+                workspaceArn: workspace.arn.apply((v): string | undefined => v),
+            };
         }
-        const remoteWrite: pulumi.Output<{ url: string; region: string } | undefined> = workspace
-            ? pulumi.all([workspace.prometheusEndpoint, region()]).apply(([endpoint, r]) => ({ url: ampRemoteWriteUrl(endpoint), region: r }))
-            : pulumi.output(undefined);
         const release = new k8s.helm.v3.Release(`${name}-prometheus`, {
             name: TRACING_RELEASES.prometheus,
             namespace: a.namespace,
@@ -269,9 +271,6 @@ export class Tracing extends pulumi.ComponentResource {
                 storageClassName: a.storageClassName, remoteWrite: rw, onSystemNodes: a.onSystemNodes,
             })),
         }, inCluster(ready));
-        const dataSource: pulumi.Output<MetricsDataSourceInput> = workspace
-            ? pulumi.all([workspace.prometheusEndpoint, region()]).apply(([url, r]) => ({ storage: a.metrics, url, region: r }))
-            : release.urn.apply(() => ({ storage: a.metrics, url: prometheusUrl(a.namespace) }));
-        return { release, dataSource, workspaceArn: workspace ? workspace.arn.apply((v): string | undefined => v) : pulumi.output(undefined) };
+        return amp ?? { dataSource: release.urn.apply((): MetricsDataSourceInput => ({ storage: a.metrics, url: prometheusUrl(a.namespace) })), workspaceArn: pulumi.output<string | undefined>(undefined) };
     }
 }

@@ -189,14 +189,26 @@ function histogramSeries(base: string, labels: readonly string[], source: string
     ];
 }
 
+/**
+ * Prometheus names of the span and signal metrics (a histogram's without its `_bucket`, `_sum` and
+ * `_count` suffixes): what the series list and SPAN_SERIES both derive from.
+ */
+const METRIC_NAMES = {
+    calls: promMetricName(`${SPANMETRICS.namespace}.calls`, "", "counter"),
+    duration: promMetricName(`${SPANMETRICS.namespace}.duration`, SPANMETRICS.durationUnit, "histogram"),
+    inputTokens: promMetricName(SIGNAL_METRICS.inputTokens.name, SIGNAL_METRICS.inputTokens.unit, "counter"),
+    outputTokens: promMetricName(SIGNAL_METRICS.outputTokens.name, SIGNAL_METRICS.outputTokens.unit, "counter"),
+    queueTime: promMetricName(SIGNAL_METRICS.queueTime.name, SIGNAL_METRICS.queueTime.unit, "histogram"),
+} as const;
+
 /** Series of the spanmetrics connector. */
 function spanmetricsSeries(): SeriesSpec[] {
     const labels = [...SPANMETRICS_DEFAULT_DIMENSIONS, ...SPANMETRICS_DIMENSIONS].map(promLabel);
     const all = [...TARGET_LABELS, ...EXPORTER_LABELS, ...labels];
     const source = "spanmetrics connector";
     return [
-        { name: promMetricName(`${SPANMETRICS.namespace}.calls`, "", "counter"), labels: all, source },
-        ...histogramSeries(promMetricName(`${SPANMETRICS.namespace}.duration`, SPANMETRICS.durationUnit, "histogram"), all, source),
+        { name: METRIC_NAMES.calls, labels: all, source },
+        ...histogramSeries(METRIC_NAMES.duration, all, source),
     ];
 }
 
@@ -206,9 +218,9 @@ function signalSeries(): SeriesSpec[] {
     const labels = (dims: readonly string[]) => [...TARGET_LABELS, ...EXPORTER_LABELS, ...dims.map(promLabel)];
     const { inputTokens, outputTokens, queueTime } = SIGNAL_METRICS;
     return [
-        { name: promMetricName(inputTokens.name, inputTokens.unit, "counter"), labels: labels(inputTokens.dimensions), source },
-        { name: promMetricName(outputTokens.name, outputTokens.unit, "counter"), labels: labels(outputTokens.dimensions), source },
-        ...histogramSeries(promMetricName(queueTime.name, queueTime.unit, "histogram"), labels(queueTime.dimensions), source),
+        { name: METRIC_NAMES.inputTokens, labels: labels(inputTokens.dimensions), source },
+        { name: METRIC_NAMES.outputTokens, labels: labels(outputTokens.dimensions), source },
+        ...histogramSeries(METRIC_NAMES.queueTime, labels(queueTime.dimensions), source),
     ];
 }
 
@@ -258,11 +270,11 @@ export function producedSeries(): Map<string, SeriesSpec> {
 
 /** The Prometheus names of the span metrics, for queries and dashboards. */
 export const SPAN_SERIES = {
-    calls: promMetricName(`${SPANMETRICS.namespace}.calls`, "", "counter"),
-    durationBucket: `${promMetricName(`${SPANMETRICS.namespace}.duration`, SPANMETRICS.durationUnit, "histogram")}_bucket`,
-    inputTokens: promMetricName(SIGNAL_METRICS.inputTokens.name, SIGNAL_METRICS.inputTokens.unit, "counter"),
-    outputTokens: promMetricName(SIGNAL_METRICS.outputTokens.name, SIGNAL_METRICS.outputTokens.unit, "counter"),
-    queueTimeBucket: `${promMetricName(SIGNAL_METRICS.queueTime.name, SIGNAL_METRICS.queueTime.unit, "histogram")}_bucket`,
+    calls: METRIC_NAMES.calls,
+    durationBucket: `${METRIC_NAMES.duration}_bucket`,
+    inputTokens: METRIC_NAMES.inputTokens,
+    outputTokens: METRIC_NAMES.outputTokens,
+    queueTimeBucket: `${METRIC_NAMES.queueTime}_bucket`,
 } as const;
 
 /** Label names of the span attributes, for queries. */

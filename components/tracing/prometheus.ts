@@ -6,6 +6,7 @@
 import { MetricsStorage } from "../shared/constants";
 import { policyDocument, PolicyStatement } from "../podIdentity/spec";
 import { KEDA_NAMESPACE } from "../keda/spec";
+import { TOPIC_KEY_USE_ACTIONS } from "../alerts/alarms";
 import { SCRAPE_JOBS } from "./metrics";
 import { COLLECTOR_SCRAPE_PORTS, placement, RESTRICTED_CONTAINER, serviceHost, TRACING_RELEASES } from "./values";
 
@@ -159,15 +160,14 @@ export interface GrafanaAwsAccess {
     topicKeyArn?: string;
 }
 
-/** SNS and KMS actions of a publisher to an SSE-KMS topic. */
+/** SNS actions of a publisher to an SSE-KMS topic (its KMS actions are the topic key's TOPIC_KEY_USE_ACTIONS). */
 export const SNS_PUBLISH_ACTIONS = ["sns:Publish"] as const;
-export const KMS_PUBLISH_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"] as const;
 
 /** Permissions of Grafana's Pod Identity role: query the workspace, publish alerts to the topic. Nothing when it needs no AWS access. */
 export function grafanaAwsStatements(access: GrafanaAwsAccess): PolicyStatement[] {
     const statements: PolicyStatement[] = [];
     if (access.workspaceArn) statements.push({ Sid: "QuerySpanMetrics", Effect: "Allow", Action: [...AMP_QUERY_ACTIONS], Resource: access.workspaceArn });
     if (access.topicArn) statements.push({ Sid: "PublishAlerts", Effect: "Allow", Action: [...SNS_PUBLISH_ACTIONS], Resource: access.topicArn });
-    if (access.topicArn && access.topicKeyArn) statements.push({ Sid: "EncryptAlerts", Effect: "Allow", Action: [...KMS_PUBLISH_ACTIONS], Resource: access.topicKeyArn });
+    if (access.topicArn && access.topicKeyArn) statements.push({ Sid: "EncryptAlerts", Effect: "Allow", Action: [...TOPIC_KEY_USE_ACTIONS], Resource: access.topicKeyArn });
     return statements;
 }
