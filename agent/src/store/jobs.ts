@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import type { RedisClient } from "./redis";
 import { jobPartition, keys } from "./keys";
-import { encodeTurn, type SessionSettings } from "./sessions";
+import type { SessionStore } from "./sessions";
 
 /** Public job statuses. */
 export const JobStatuses = ["queued", "running", "succeeded", "failed"] as const;
@@ -75,7 +75,6 @@ export interface JobStoreSettings {
   idempotencyTtlSeconds: number;
   /** Name of the queue whose outbox this process writes. */
   queueName: string;
-  session: SessionSettings;
 }
 
 /** Timings stored with a result (the benchmark reads them). */
@@ -87,7 +86,8 @@ export interface JobTimings {
 
 /** Reads and transitions job records. */
 export class JobStore {
-  constructor(private readonly redis: RedisClient, private readonly settings: JobStoreSettings) {}
+  /** `sessions` supplies the arguments of a completion's session append. */
+  constructor(private readonly redis: RedisClient, private readonly settings: JobStoreSettings, private readonly sessions: SessionStore) {}
 
   /**
    * Records a queued job, its idempotency key and its outbox entry in one step, or returns the
@@ -162,7 +162,7 @@ export class JobStore {
     if (exchange !== undefined) keyList.push(keys.session(exchange.sessionId), keys.sessionLease(exchange.sessionId));
     return (await this.redis.agentCompleteJob(
       keyList.length, ...keyList, owner, Date.now(), output, timings.workerMs, timings.llmMs, timings.queueMs, this.settings.jobTtlSeconds,
-      encodeTurn("user", exchange?.user ?? ""), encodeTurn("assistant", output), this.settings.session.maxMessages, this.settings.session.ttlSeconds,
+      ...this.sessions.exchangeArgs(exchange?.user ?? "", output),
     )) === 1;
   }
 
