@@ -3,6 +3,7 @@
  * them; `json-schema-to-ts` derives the handler types from them, at compile time only). A
  * `description` becomes the "must be ..." part of the 400 message naming the field.
  */
+import { JobStatuses } from "../store/jobs";
 import { JOB_ID_PATTERN } from "../store/keys";
 
 /** Longest accepted `message` / `input`, in characters. */
@@ -20,7 +21,7 @@ const sessionId = { type: "string", pattern: "^[A-Za-z0-9_-]{1,128}$", descripti
 
 const jobId = { type: "string", pattern: JOB_ID_PATTERN, description: "a job id (a lowercase UUID)" } as const;
 
-const jobStatus = { type: "string", enum: ["queued", "running", "succeeded", "failed"] } as const;
+const jobStatus = { type: "string", enum: JobStatuses } as const;
 
 /** The body of every error answer. */
 const error = { type: "object", properties: { error: { type: "string" } }, required: ["error"], additionalProperties: false } as const;
