@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import type { RedisClient } from "./redis";
-import { jobPartition, keys } from "./keys";
+import { jobPartition, keys, outboxKeys } from "./keys";
 import type { SessionStore } from "./sessions";
 
 /** Public job statuses. */
@@ -98,8 +98,7 @@ export class JobStore {
     const partition = jobPartition(job.jobId);
     const fingerprint = requestFingerprint(job.input, job.sessionId);
     const idem = job.idempotencyScope !== undefined ? keys.idempotency(partition, job.idempotencyScope) : undefined;
-    const keyList = [keys.job(job.jobId), keys.outbox(partition, this.settings.queueName), keys.outboxMessages(partition, this.settings.queueName)];
-    if (idem !== undefined) keyList.push(idem);
+    const keyList = this.outboxedKeys(job.jobId, idem);
     // A key naming a job that is gone is removed by confirm; the next round creates the job.
     for (let round = 0; round < 3; round++) {
       const [kind, value] = await this.redis.agentCreateJob(
@@ -120,9 +119,7 @@ export class JobStore {
    * message that reached SQS anyway); false when it stays live (a client was already told about it).
    */
   async withdraw(jobId: string, idempotencyScope?: string): Promise<boolean> {
-    const partition = jobPartition(jobId);
-    const keyList = [keys.job(jobId), keys.outbox(partition, this.settings.queueName), keys.outboxMessages(partition, this.settings.queueName)];
-    if (idempotencyScope !== undefined) keyList.push(keys.idempotency(partition, idempotencyScope));
+    const keyList = this.outboxedKeys(jobId, idempotencyScope !== undefined ? keys.idempotency(jobPartition(jobId), idempotencyScope) : undefined);
     return (await this.redis.agentWithdrawJob(keyList.length, ...keyList, jobId, Date.now())) === 1;
   }
 
@@ -176,6 +173,13 @@ export class JobStore {
   async release(jobId: string, owner: string, lastError: string, heldSession?: string): Promise<boolean> {
     const keyList = this.attemptKeys(jobId, heldSession);
     return (await this.redis.agentReleaseJob(keyList.length, ...keyList, owner, Date.now(), lastError)) === 1;
+  }
+
+  /** The keys of CREATE_JOB and WITHDRAW_JOB: job, outbox, outboxMessages[, idempotency]. */
+  private outboxedKeys(jobId: string, idempotency: string | undefined): string[] {
+    const keyList = [keys.job(jobId), ...outboxKeys(jobPartition(jobId), this.settings.queueName)];
+    if (idempotency !== undefined) keyList.push(idempotency);
+    return keyList;
   }
 
   private attemptKeys(jobId: string, heldSession: string | undefined): string[] {

@@ -77,3 +77,8 @@ export const keys = {
   /** Hash job id → the SQS message to send (body and attributes, JSON). */
   outboxMessages: (partition: string, queueName: string) => `agent:{${partition}}:outbox:${queueName}:messages`,
 };
+
+/** The outbox of `queueName` in `partition`: its sorted set and its messages hash, the order the scripts take them in. */
+export function outboxKeys(partition: string, queueName: string): [outbox: string, outboxMessages: string] {
+  return [keys.outbox(partition, queueName), keys.outboxMessages(partition, queueName)];
+}

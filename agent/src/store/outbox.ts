@@ -5,7 +5,7 @@
  */
 import type { Logger } from "pino";
 import type { RedisClient } from "./redis";
-import { jobPartition, keys, PARTITIONS } from "./keys";
+import { jobPartition, outboxKeys, PARTITIONS } from "./keys";
 
 /** One job waiting to be sent. */
 export interface OutboxEntry {
@@ -38,7 +38,7 @@ export class Outbox {
    */
   async claimDue(now: number, claimUntil: number, limit: number): Promise<OutboxEntry[]> {
     const lists = await Promise.all(PARTITIONS.map((p) =>
-      this.redis.agentClaimOutbox(keys.outbox(p, this.queueName), keys.outboxMessages(p, this.queueName), now, claimUntil, limit)));
+      this.redis.agentClaimOutbox(...outboxKeys(p, this.queueName), now, claimUntil, limit)));
     const entries: OutboxEntry[] = [];
     for (const list of lists) for (let i = 0; i + 1 < list.length; i += 2) entries.push({ jobId: list[i] ?? "", message: list[i + 1] ?? "" });
     return entries;
@@ -47,7 +47,7 @@ export class Outbox {
   /** Forgets entries whose messages are in SQS. */
   async markSent(jobIds: string[]): Promise<void> {
     await Promise.all([...byPartition(jobIds)].map(([p, ids]) =>
-      this.redis.agentMarkSent(keys.outbox(p, this.queueName), keys.outboxMessages(p, this.queueName), ...ids)));
+      this.redis.agentMarkSent(...outboxKeys(p, this.queueName), ...ids)));
   }
 
   /**
