@@ -17,7 +17,12 @@ export interface OutboxEntry {
 /** Groups job ids by partition. Pure. */
 export function byPartition(jobIds: string[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const id of jobIds) out.set(jobPartition(id), [...(out.get(jobPartition(id)) ?? []), id]);
+  for (const id of jobIds) {
+    const p = jobPartition(id);
+    const ids = out.get(p);
+    if (ids !== undefined) ids.push(id);
+    else out.set(p, [id]);
+  }
   return out;
 }
 
