@@ -12,6 +12,9 @@ export const MAX_TEXT_CHARS = 32_000;
 /** Longest accepted request URL (path and query), in characters; longer ones get 414. */
 export const MAX_URL_CHARS = 2048;
 
+/** The 414 message. */
+export const URL_TOO_LONG_MESSAGE = `the URL is longer than ${MAX_URL_CHARS} characters`;
+
 const text = {
   type: "string", minLength: 1, maxLength: MAX_TEXT_CHARS, pattern: "\\S",
   description: `a string of 1-${MAX_TEXT_CHARS} characters, not only whitespace`,
