@@ -3,9 +3,8 @@
  * `keys.ts`): creation together with the idempotency key and the outbox entry, withdrawal of a job
  * that could not be enqueued, and the worker's lease-guarded claim/heartbeat/complete/fail/release.
  */
-import { createHash } from "node:crypto";
 import type { RedisClient } from "./redis";
-import { jobPartition, keys, outboxKeys } from "./keys";
+import { jobPartition, keys, outboxKeys, sha256 } from "./keys";
 import type { SessionStore } from "./sessions";
 
 /** Public job statuses. */
@@ -23,7 +22,7 @@ export interface JobView {
 
 /** Fingerprint of a job request, to detect an Idempotency-Key reused with another body. Pure. */
 export function requestFingerprint(input: string, sessionId: string | undefined): string {
-  return createHash("sha256").update(JSON.stringify([input, sessionId ?? null])).digest("hex").slice(0, 32);
+  return sha256(JSON.stringify([input, sessionId ?? null])).slice(0, 32);
 }
 
 /** Maps a raw Redis hash to the public view; `undefined` when unknown (or withdrawn). Pure. */

@@ -18,7 +18,8 @@ export const PARTITIONS = "0123456789abcdef".split("");
 export const JOB_ID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$";
 const JOB_ID_RE = new RegExp(JOB_ID_PATTERN);
 
-function sha256(text: string): string {
+/** Hex SHA-256 of `text` (UTF-8). Pure. */
+export function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
