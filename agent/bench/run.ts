@@ -34,9 +34,9 @@ function line(label: string, value: string): void {
   process.stdout.write(`${label.padEnd(58)} ${value}\n`);
 }
 
-/** p50 / p99 / mean of a run. */
-function percentiles(r: RateResult): string {
-  return `${ms(quantile(r.latencies, 0.5))} / ${ms(quantile(r.latencies, 0.99))} / ${ms(mean(r.latencies))}`;
+/** p50 / p99 / mean of a sample (a run's latencies, the jobs' overheads). */
+function percentiles(values: number[]): string {
+  return `${ms(quantile(values, 0.5))} / ${ms(quantile(values, 0.99))} / ${ms(mean(values))}`;
 }
 
 /** `a`'s p50 and p99 as multiples of `b`'s. */
@@ -120,14 +120,14 @@ async function main(): Promise<void> {
     const jobs = await finishedJobs(redis);
 
     process.stdout.write(`\nagent benchmark (loopback; ${RATE} req/s × ${REQUESTS} requests; worker concurrency ${CONCURRENCY}; node ${process.version} ${imageNodeFlags().join(" ")})\n\n`);
-    line("enqueue via API  p50 / p99 / mean", percentiles(enqueue));
+    line("enqueue via API  p50 / p99 / mean", percentiles(enqueue.latencies));
     line("  ok / errors / skipped, elapsed", `${enqueue.latencies.length} / ${enqueue.errors} / ${enqueue.skipped}, ${(enqueue.elapsedMs / 1000).toFixed(1)} s`);
-    line("floor: bare HTTP server, Redis SET + SQS send  p50 / p99 / mean", percentiles(floorRun));
+    line("floor: bare HTTP server, Redis SET + SQS send  p50 / p99 / mean", percentiles(floorRun.latencies));
     line("  ok / errors / skipped", `${floorRun.latencies.length} / ${floorRun.errors} / ${floorRun.skipped}`);
-    line("raw Redis SET + SQS send from the bench  p50 / p99 / mean", percentiles(raw));
+    line("raw Redis SET + SQS send from the bench  p50 / p99 / mean", percentiles(raw.latencies));
     line("API / floor  p50 / p99", ratios(enqueue, floorRun));
     line("API / raw (no HTTP)  p50 / p99", ratios(enqueue, raw));
-    line("worker overhead per job excl. LLM  p50 / p99 / mean", `${ms(quantile(jobs.overheads, 0.5))} / ${ms(quantile(jobs.overheads, 0.99))} / ${ms(mean(jobs.overheads))}`);
+    line("worker overhead per job excl. LLM  p50 / p99 / mean", percentiles(jobs.overheads));
     line("  jobs succeeded / drain time / throughput", `${jobs.succeeded} / ${(drainMs / 1000).toFixed(1)} s / ${(jobs.succeeded / (drainMs / 1000)).toFixed(0)} jobs/s`);
     line("api RSS idle / after load / peak", `${apiIdle.rss.toFixed(1)} / ${apiAfterLoad.rss.toFixed(1)} / ${apiAfterLoad.peak.toFixed(1)} MiB`);
     line("worker RSS idle / peak (drain)", `${workerIdle.rss.toFixed(1)} / ${workerPeak.peak.toFixed(1)} MiB`);

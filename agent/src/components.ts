@@ -38,13 +38,13 @@ export function createComponents(config: Config, logger: Logger): Components {
     requestTimeoutMs: config.sqsRequestTimeoutMs, maxAttempts: config.sqsMaxAttempts,
   });
   const queue = new JobQueue(sqs, config.queueUrl, config.sqsRequestTimeoutMs);
-  const session = { ttlSeconds: config.sessionTtlSeconds, maxMessages: config.sessionMaxMessages };
+  const sessions = new SessionStore(redis, { ttlSeconds: config.sessionTtlSeconds, maxMessages: config.sessionMaxMessages });
   const outbox = new Outbox(redis, queue.name, logger);
   const relay = new OutboxRelay(outbox, queue, { intervalMs: config.outboxRelayIntervalMs, claimMs: config.outboxRelayAfterMs }, logger);
   return {
     redis,
-    jobs: new JobStore(redis, { jobTtlSeconds: config.jobTtlSeconds, idempotencyTtlSeconds: config.idempotencyTtlSeconds, queueName: queue.name, session }),
-    sessions: new SessionStore(redis, session),
+    jobs: new JobStore(redis, { jobTtlSeconds: config.jobTtlSeconds, idempotencyTtlSeconds: config.idempotencyTtlSeconds, queueName: queue.name }, sessions),
+    sessions,
     outbox,
     queue,
     relay,

@@ -6,7 +6,7 @@
 import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import type { FastifyError, FastifyReply, FastifySchemaValidationError } from "fastify";
-import { MAX_URL_CHARS } from "./schemas";
+import { URL_TOO_LONG_MESSAGE } from "./schemas";
 
 /** Headers named the way clients write them, for messages. */
 const HEADER_NAMES: Record<string, string> = { "idempotency-key": "Idempotency-Key" };
@@ -15,7 +15,7 @@ const HEADER_NAMES: Record<string, string> = { "idempotency-key": "Idempotency-K
 const FRAMEWORK_MESSAGES: Record<string, string> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: "the body must be JSON (content-type: application/json)",
   FST_ERR_CTP_BODY_TOO_LARGE: "the body is larger than MAX_BODY_BYTES",
-  FST_ERR_MAX_PARAM_LENGTH: `the URL is longer than ${MAX_URL_CHARS} characters`,
+  FST_ERR_MAX_PARAM_LENGTH: URL_TOO_LONG_MESSAGE,
   FST_ERR_BAD_URL: "the URL is malformed",
 };
 

@@ -3,6 +3,7 @@
  * them; `json-schema-to-ts` derives the handler types from them, at compile time only). A
  * `description` becomes the "must be ..." part of the 400 message naming the field.
  */
+import { JobStatuses } from "../store/jobs";
 import { JOB_ID_PATTERN } from "../store/keys";
 
 /** Longest accepted `message` / `input`, in characters. */
@@ -10,6 +11,9 @@ export const MAX_TEXT_CHARS = 32_000;
 
 /** Longest accepted request URL (path and query), in characters; longer ones get 414. */
 export const MAX_URL_CHARS = 2048;
+
+/** The 414 message. */
+export const URL_TOO_LONG_MESSAGE = `the URL is longer than ${MAX_URL_CHARS} characters`;
 
 const text = {
   type: "string", minLength: 1, maxLength: MAX_TEXT_CHARS, pattern: "\\S",
@@ -20,7 +24,7 @@ const sessionId = { type: "string", pattern: "^[A-Za-z0-9_-]{1,128}$", descripti
 
 const jobId = { type: "string", pattern: JOB_ID_PATTERN, description: "a job id (a lowercase UUID)" } as const;
 
-const jobStatus = { type: "string", enum: ["queued", "running", "succeeded", "failed"] } as const;
+const jobStatus = { type: "string", enum: JobStatuses } as const;
 
 /** The body of every error answer. */
 const error = { type: "object", properties: { error: { type: "string" } }, required: ["error"], additionalProperties: false } as const;

@@ -17,7 +17,7 @@ import type { SessionStore } from "../store/sessions";
 import { registerChat } from "./chat";
 import { answerClientError, errorReply, validationMessage } from "./errors";
 import { registerJobs } from "./jobs";
-import { MAX_URL_CHARS, probeSchema } from "./schemas";
+import { MAX_URL_CHARS, probeSchema, URL_TOO_LONG_MESSAGE } from "./schemas";
 
 /** What the API needs; injected so tests can build it against real or fake parts. */
 export interface ApiDeps {
@@ -78,7 +78,7 @@ export function buildServer(deps: ApiDeps) {
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route ${req.method} ${req.url.split("?")[0] ?? ""}` }));
 
   app.addHook("onRequest", async (req, reply) => {
-    if (req.url.length > MAX_URL_CHARS) return reply.code(414).send({ error: `the URL is longer than ${MAX_URL_CHARS} characters` });
+    if (req.url.length > MAX_URL_CHARS) return reply.code(414).send({ error: URL_TOO_LONG_MESSAGE });
   });
   // While draining, ask clients to close keep-alive connections so the server can stop promptly.
   app.addHook("onSend", async (_req, reply) => {

@@ -3,10 +3,9 @@
  * `keys.ts`): creation together with the idempotency key and the outbox entry, withdrawal of a job
  * that could not be enqueued, and the worker's lease-guarded claim/heartbeat/complete/fail/release.
  */
-import { createHash } from "node:crypto";
 import type { RedisClient } from "./redis";
-import { jobPartition, keys } from "./keys";
-import { encodeTurn, type SessionSettings } from "./sessions";
+import { jobPartition, keys, outboxKeys, sha256 } from "./keys";
+import type { SessionStore } from "./sessions";
 
 /** Public job statuses. */
 export const JobStatuses = ["queued", "running", "succeeded", "failed"] as const;
@@ -23,7 +22,7 @@ export interface JobView {
 
 /** Fingerprint of a job request, to detect an Idempotency-Key reused with another body. Pure. */
 export function requestFingerprint(input: string, sessionId: string | undefined): string {
-  return createHash("sha256").update(JSON.stringify([input, sessionId ?? null])).digest("hex").slice(0, 32);
+  return sha256(JSON.stringify([input, sessionId ?? null])).slice(0, 32);
 }
 
 /** Maps a raw Redis hash to the public view; `undefined` when unknown (or withdrawn). Pure. */
@@ -75,7 +74,6 @@ export interface JobStoreSettings {
   idempotencyTtlSeconds: number;
   /** Name of the queue whose outbox this process writes. */
   queueName: string;
-  session: SessionSettings;
 }
 
 /** Timings stored with a result (the benchmark reads them). */
@@ -87,7 +85,8 @@ export interface JobTimings {
 
 /** Reads and transitions job records. */
 export class JobStore {
-  constructor(private readonly redis: RedisClient, private readonly settings: JobStoreSettings) {}
+  /** `sessions` supplies the arguments of a completion's session append. */
+  constructor(private readonly redis: RedisClient, private readonly settings: JobStoreSettings, private readonly sessions: SessionStore) {}
 
   /**
    * Records a queued job, its idempotency key and its outbox entry in one step, or returns the
@@ -98,8 +97,7 @@ export class JobStore {
     const partition = jobPartition(job.jobId);
     const fingerprint = requestFingerprint(job.input, job.sessionId);
     const idem = job.idempotencyScope !== undefined ? keys.idempotency(partition, job.idempotencyScope) : undefined;
-    const keyList = [keys.job(job.jobId), keys.outbox(partition, this.settings.queueName), keys.outboxMessages(partition, this.settings.queueName)];
-    if (idem !== undefined) keyList.push(idem);
+    const keyList = this.outboxedKeys(job.jobId, idem);
     // A key naming a job that is gone is removed by confirm; the next round creates the job.
     for (let round = 0; round < 3; round++) {
       const [kind, value] = await this.redis.agentCreateJob(
@@ -120,9 +118,7 @@ export class JobStore {
    * message that reached SQS anyway); false when it stays live (a client was already told about it).
    */
   async withdraw(jobId: string, idempotencyScope?: string): Promise<boolean> {
-    const partition = jobPartition(jobId);
-    const keyList = [keys.job(jobId), keys.outbox(partition, this.settings.queueName), keys.outboxMessages(partition, this.settings.queueName)];
-    if (idempotencyScope !== undefined) keyList.push(keys.idempotency(partition, idempotencyScope));
+    const keyList = this.outboxedKeys(jobId, idempotencyScope !== undefined ? keys.idempotency(jobPartition(jobId), idempotencyScope) : undefined);
     return (await this.redis.agentWithdrawJob(keyList.length, ...keyList, jobId, Date.now())) === 1;
   }
 
@@ -162,7 +158,7 @@ export class JobStore {
     if (exchange !== undefined) keyList.push(keys.session(exchange.sessionId), keys.sessionLease(exchange.sessionId));
     return (await this.redis.agentCompleteJob(
       keyList.length, ...keyList, owner, Date.now(), output, timings.workerMs, timings.llmMs, timings.queueMs, this.settings.jobTtlSeconds,
-      encodeTurn("user", exchange?.user ?? ""), encodeTurn("assistant", output), this.settings.session.maxMessages, this.settings.session.ttlSeconds,
+      ...this.sessions.exchangeArgs(exchange?.user ?? "", output),
     )) === 1;
   }
 
@@ -176,6 +172,13 @@ export class JobStore {
   async release(jobId: string, owner: string, lastError: string, heldSession?: string): Promise<boolean> {
     const keyList = this.attemptKeys(jobId, heldSession);
     return (await this.redis.agentReleaseJob(keyList.length, ...keyList, owner, Date.now(), lastError)) === 1;
+  }
+
+  /** The keys of CREATE_JOB and WITHDRAW_JOB: job, outbox, outboxMessages[, idempotency]. */
+  private outboxedKeys(jobId: string, idempotency: string | undefined): string[] {
+    const keyList = [keys.job(jobId), ...outboxKeys(jobPartition(jobId), this.settings.queueName)];
+    if (idempotency !== undefined) keyList.push(idempotency);
+    return keyList;
   }
 
   private attemptKeys(jobId: string, heldSession: string | undefined): string[] {

@@ -18,7 +18,8 @@ export const PARTITIONS = "0123456789abcdef".split("");
 export const JOB_ID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$";
 const JOB_ID_RE = new RegExp(JOB_ID_PATTERN);
 
-function sha256(text: string): string {
+/** Hex SHA-256 of `text` (UTF-8). Pure. */
+export function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
@@ -77,3 +78,8 @@ export const keys = {
   /** Hash job id → the SQS message to send (body and attributes, JSON). */
   outboxMessages: (partition: string, queueName: string) => `agent:{${partition}}:outbox:${queueName}:messages`,
 };
+
+/** The outbox of `queueName` in `partition`: its sorted set and its messages hash, the order the scripts take them in. */
+export function outboxKeys(partition: string, queueName: string): [outbox: string, outboxMessages: string] {
+  return [keys.outbox(partition, queueName), keys.outboxMessages(partition, queueName)];
+}

@@ -5,7 +5,7 @@
  */
 import type { Logger } from "pino";
 import type { RedisClient } from "./redis";
-import { jobPartition, keys, PARTITIONS } from "./keys";
+import { jobPartition, outboxKeys, PARTITIONS } from "./keys";
 
 /** One job waiting to be sent. */
 export interface OutboxEntry {
@@ -17,7 +17,12 @@ export interface OutboxEntry {
 /** Groups job ids by partition. Pure. */
 export function byPartition(jobIds: string[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const id of jobIds) out.set(jobPartition(id), [...(out.get(jobPartition(id)) ?? []), id]);
+  for (const id of jobIds) {
+    const p = jobPartition(id);
+    const ids = out.get(p);
+    if (ids !== undefined) ids.push(id);
+    else out.set(p, [id]);
+  }
   return out;
 }
 
@@ -38,7 +43,7 @@ export class Outbox {
    */
   async claimDue(now: number, claimUntil: number, limit: number): Promise<OutboxEntry[]> {
     const lists = await Promise.all(PARTITIONS.map((p) =>
-      this.redis.agentClaimOutbox(keys.outbox(p, this.queueName), keys.outboxMessages(p, this.queueName), now, claimUntil, limit)));
+      this.redis.agentClaimOutbox(...outboxKeys(p, this.queueName), now, claimUntil, limit)));
     const entries: OutboxEntry[] = [];
     for (const list of lists) for (let i = 0; i + 1 < list.length; i += 2) entries.push({ jobId: list[i] ?? "", message: list[i + 1] ?? "" });
     return entries;
@@ -47,7 +52,7 @@ export class Outbox {
   /** Forgets entries whose messages are in SQS. */
   async markSent(jobIds: string[]): Promise<void> {
     await Promise.all([...byPartition(jobIds)].map(([p, ids]) =>
-      this.redis.agentMarkSent(keys.outbox(p, this.queueName), keys.outboxMessages(p, this.queueName), ...ids)));
+      this.redis.agentMarkSent(...outboxKeys(p, this.queueName), ...ids)));
   }
 
   /**

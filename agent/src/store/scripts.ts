@@ -29,6 +29,22 @@ end
 `;
 
 /**
+ * Appends one exchange to the session KEYS[s] and frees its lease KEYS[l], only while the lease is
+ * ours (ARGV[1]); ARGV[a], ARGV[a+1], ARGV[a+2], ARGV[a+3]: userTurn, assistantTurn, maxMessages,
+ * ttl. False when the lease was lost (nothing written).
+ */
+const APPEND = `
+local function append_exchange(s, l, a)
+  if redis.call('GET', KEYS[l]) ~= ARGV[1] then return false end
+  redis.call('RPUSH', KEYS[s], ARGV[a], ARGV[a + 1])
+  redis.call('LTRIM', KEYS[s], -tonumber(ARGV[a + 2]), -1)
+  redis.call('EXPIRE', KEYS[s], ARGV[a + 3])
+  redis.call('DEL', KEYS[l])
+  return true
+end
+`;
+
+/**
  * KEYS: job, outbox, outboxMessages[, idempotency]; ARGV: jobId, fingerprint, idemTtl, jobTtl,
  * input, sessionId, now, relayAt, outboxMessage. The job record, its idempotency key and its outbox
  * entry in one step. Returns {'created', jobId} or {'existing', '<jobId>|<fingerprint>'}.
@@ -151,15 +167,9 @@ return 1
  * jobTtl, userTurn, assistantTurn, maxMessages, sessionTtl. Stores the result and, for a session
  * job, appends its exchange, both only while the leases are ours. Returns 1 exactly once per job.
  */
-const COMPLETE_JOB = `${OWNED}
+const COMPLETE_JOB = `${OWNED}${APPEND}
 if not owned() then return 0 end
-if KEYS[3] then
-  if redis.call('GET', KEYS[4]) ~= ARGV[1] then return 0 end
-  redis.call('RPUSH', KEYS[3], ARGV[8], ARGV[9])
-  redis.call('LTRIM', KEYS[3], -tonumber(ARGV[10]), -1)
-  redis.call('EXPIRE', KEYS[3], ARGV[11])
-  redis.call('DEL', KEYS[4])
-end
+if KEYS[3] and not append_exchange(3, 4, 8) then return 0 end
 redis.call('HSET', KEYS[1], 'status', 'succeeded', 'output', ARGV[3], 'finishedAt', ARGV[2], 'updatedAt', ARGV[2],
   'workerMs', ARGV[4], 'llmMs', ARGV[5], 'queueMs', ARGV[6])
 redis.call('HDEL', KEYS[1], 'lastError')
@@ -205,12 +215,8 @@ return {1, redis.call('LRANGE', KEYS[2], -tonumber(ARGV[3]), -1)}
  * KEYS: session, sessionLease; ARGV: owner, userTurn, assistantTurn, maxMessages, ttl. Appends one
  * exchange and frees the lease, only while the lease is ours. Returns 1, or 0 when it was lost.
  */
-const APPEND_EXCHANGE = `
-if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
-redis.call('RPUSH', KEYS[1], ARGV[2], ARGV[3])
-redis.call('LTRIM', KEYS[1], -tonumber(ARGV[4]), -1)
-redis.call('EXPIRE', KEYS[1], ARGV[5])
-redis.call('DEL', KEYS[2])
+const APPEND_EXCHANGE = `${APPEND}
+if not append_exchange(1, 2, 2) then return 0 end
 return 1
 `;
 

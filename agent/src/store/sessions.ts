@@ -79,10 +79,15 @@ export class SessionStore {
 
   /** Appends one exchange and frees the lease; false when the lease was lost (nothing written). */
   async append(sessionId: string, owner: string, user: string, assistant: string): Promise<boolean> {
-    return (await this.redis.agentAppendExchange(
-      keys.session(sessionId), keys.sessionLease(sessionId), owner, encodeTurn("user", user), encodeTurn("assistant", assistant),
-      this.settings.maxMessages, this.settings.ttlSeconds,
-    )) === 1;
+    return (await this.redis.agentAppendExchange(keys.session(sessionId), keys.sessionLease(sessionId), owner, ...this.exchangeArgs(user, assistant))) === 1;
+  }
+
+  /**
+   * The script arguments that append one exchange (the Lua `append_exchange` fragment): userTurn,
+   * assistantTurn, maxMessages, ttl. `JobStore.complete` passes them too.
+   */
+  exchangeArgs(user: string, assistant: string): [userTurn: string, assistantTurn: string, maxMessages: number, ttl: number] {
+    return [encodeTurn("user", user), encodeTurn("assistant", assistant), this.settings.maxMessages, this.settings.ttlSeconds];
   }
 
   /** Frees the lease without writing (the exchange failed). */

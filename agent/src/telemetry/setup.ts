@@ -26,15 +26,18 @@ type Env = Record<string, string | undefined>;
 /** Paths that probes hit often and that would only add noise to traces. */
 const PROBE_PATHS = new Set(["/healthz", "/readyz"]);
 
+/** Whether the environment sets `name` to something other than blanks. Pure. */
+function isSet(env: Env, name: string): boolean {
+  return (env[name] ?? "").trim() !== "";
+}
+
 /** Whether the environment asks for trace export (an exporter or an OTLP endpoint is set). Pure. */
 export function tracesExported(env: Env): boolean {
-  return [env.OTEL_TRACES_EXPORTER, env.OTEL_EXPORTER_OTLP_ENDPOINT, env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT]
-    .some((v) => v !== undefined && v.trim() !== "");
+  return ["OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"].some((name) => isSet(env, name));
 }
 
 /** Starts the SDK and registers the instrumentations. Call once, first thing in `main`. */
 export function startTelemetry(opts: { role: string; serviceName: string; env: Env }): Telemetry {
-  const set = (name: string): boolean => (opts.env[name] ?? "").trim() !== "";
   const sdk = new NodeSDK({
     // Merged under the environment's resource attributes (OTEL_RESOURCE_ATTRIBUTES wins).
     resource: defaultResource().merge(resourceFromAttributes({ "agent.role": opts.role })),
@@ -48,8 +51,8 @@ export function startTelemetry(opts: { role: string; serviceName: string; env: E
       new AwsInstrumentation({ suppressInternalInstrumentation: true }),
     ],
     ...(tracesExported(opts.env) ? {} : { spanProcessors: [] }),
-    ...(set("OTEL_METRICS_EXPORTER") ? {} : { metricReaders: [] }),
-    ...(set("OTEL_LOGS_EXPORTER") ? {} : { logRecordProcessors: [] }),
+    ...(isSet(opts.env, "OTEL_METRICS_EXPORTER") ? {} : { metricReaders: [] }),
+    ...(isSet(opts.env, "OTEL_LOGS_EXPORTER") ? {} : { logRecordProcessors: [] }),
   });
   sdk.start();
   return { shutdown: () => sdk.shutdown() };

@@ -21,8 +21,8 @@ for (const cluster of [false, true]) describe(`job store (real Redis${cluster ? 
     server = await TestRedis.start({ cluster });
     redis = new Redis(server.url);
     defineAgentCommands(redis);
-    jobs = new JobStore(redis, { jobTtlSeconds: 3600, idempotencyTtlSeconds: 600, queueName: "q", session });
     sessions = new SessionStore(redis, session);
+    jobs = new JobStore(redis, { jobTtlSeconds: 3600, idempotencyTtlSeconds: 600, queueName: "q" }, sessions);
   });
   after(async () => {
     redis?.disconnect();
