@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyStatement } from "../podIdentity/spec";
-import { systemPodPlacement } from "../shared/placement";
+import { controllerPlacement } from "../shared/placement";
 import { parseArgs } from "../shared/schema";
 import { KEDA_STATIC_KEY_AUTHENTICATION, KEDA_TRIGGER_AUTHENTICATION, scaledObjectArgsSchema, TriggerAuthenticationKind } from "./args";
 
@@ -38,14 +38,13 @@ export const KEDA_OPERATOR_METRICS_PORT = 8080;
  * consumed" alert).
  */
 export function kedaValues(onSystemNodes = true) {
-    const placement = systemPodPlacement();
     return {
         crds: { install: true },
         serviceAccount: { operator: { create: true, name: KEDA_OPERATOR_SERVICE_ACCOUNT } },
         podIdentity: { aws: { irsa: { enabled: false } } },
         permissions: { operator: { restrict: { secret: true } } },
         prometheus: { operator: { enabled: true, port: KEDA_OPERATOR_METRICS_PORT } },
-        ...(onSystemNodes ? { nodeSelector: placement.nodeSelector, tolerations: placement.tolerations } : {}),
+        ...controllerPlacement(onSystemNodes),
     };
 }
 

@@ -5,7 +5,7 @@
  * component only wires these into resources; tests call them directly.
  */
 import { TraceStorage } from "../shared/constants";
-import { systemPodPlacement } from "../shared/placement";
+import { controllerPlacement } from "../shared/placement";
 import { OTEL_COLLECTOR_IMAGE } from "../shared/versions";
 import { denyInsecureTransport, policyDocument, PolicyStatement } from "../podIdentity/spec";
 import { METRICS_PIPELINE, metricsConnectors, SPAN_METRICS_PORT } from "./metrics";
@@ -156,10 +156,7 @@ export function accessLogLifecycleRules(retentionDays: number) {
 }
 
 /** Pod placement in the form the charts take (`nodeSelector`, `tolerations`): the system nodes, unless the cluster has none. */
-export function placement(onSystemNodes = true) {
-    const p = systemPodPlacement();
-    return onSystemNodes ? { nodeSelector: p.nodeSelector, tolerations: p.tolerations } : {};
-}
+export { controllerPlacement as placement };
 
 /** Restricted container security context (Pod Security "restricted"). */
 export const RESTRICTED_CONTAINER = {
@@ -219,7 +216,7 @@ export function tempoValues(input: TempoValuesInput) {
             accessModes: ["ReadWriteOnce"],
             ...(input.storageClassName ? { storageClassName: input.storageClassName } : {}),
         },
-        ...placement(input.onSystemNodes),
+        ...controllerPlacement(input.onSystemNodes),
     };
 }
 
@@ -314,6 +311,6 @@ export function collectorValues(input: CollectorValuesInput) {
         resources: { requests: { cpu: "200m", memory: "256Mi" }, limits: { memory: "1Gi" } },
         securityContext: RESTRICTED_CONTAINER,
         podDisruptionBudget: input.replicas > 1 ? { enabled: true, minAvailable: 1 } : { enabled: false },
-        ...placement(input.onSystemNodes),
+        ...controllerPlacement(input.onSystemNodes),
     };
 }
