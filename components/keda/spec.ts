@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyStatement } from "../podIdentity/spec";
+import { STATIC_KEY_SECRET_KEYS } from "../shared/constants";
 import { controllerPlacement } from "../shared/placement";
 import { parseArgs } from "../shared/schema";
 import { KEDA_STATIC_KEY_AUTHENTICATION, KEDA_TRIGGER_AUTHENTICATION, scaledObjectArgsSchema, TriggerAuthenticationKind } from "./args";
@@ -47,9 +48,6 @@ export function kedaValues(onSystemNodes = true) {
         ...controllerPlacement(onSystemNodes),
     };
 }
-
-/** Keys of the static-key Secret (the names KEDA's docs use). */
-export const STATIC_KEY_SECRET_KEYS = { accessKeyId: "AWS_ACCESS_KEY_ID", secretAccessKey: "AWS_SECRET_ACCESS_KEY" } as const;
 
 /**
  * The ClusterTriggerAuthentication of the `static-key` authentication: the SQS scaler's
