@@ -11,6 +11,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { STATIC_KEY_SECRET_KEYS } from "../shared/constants";
+import { serviceHost } from "../shared/names";
 import { serverNetworkPolicy } from "../shared/networkPolicy";
 import { ELASTICMQ_IMAGE } from "../shared/versions";
 import { TASK_QUEUE_SETTINGS } from "./spec";
@@ -58,7 +59,7 @@ export function elasticMqLabels(name: string): Record<string, string> {
 
 /** The SQS endpoint of a server: what clients set as `AWS_ENDPOINT_URL_SQS` and KEDA as `awsEndpoint`. */
 export function elasticMqEndpoint(name: string, namespace: string): string {
-    return `http://${elasticMqName(name)}.${namespace}.svc.cluster.local:${ELASTICMQ_PORT}`;
+    return `http://${serviceHost(elasticMqName(name), namespace)}:${ELASTICMQ_PORT}`;
 }
 
 /** URL and ARN of a queue on a server, in SQS's formats. */

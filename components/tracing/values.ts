@@ -5,6 +5,7 @@
  * component only wires these into resources; tests call them directly.
  */
 import { TraceStorage } from "../shared/constants";
+import { serviceHost } from "../shared/names";
 import { controllerPlacement } from "../shared/placement";
 import { OTEL_COLLECTOR_IMAGE } from "../shared/versions";
 import { denyInsecureTransport, policyDocument, PolicyStatement } from "../podIdentity/spec";
@@ -43,10 +44,8 @@ export const COLLECTOR_TRACE_PROCESSORS = ["memory_limiter", "k8s_attributes", "
 /** Where the traces pipeline sends spans: Tempo, and the two connectors that derive metrics from them. */
 export const COLLECTOR_TRACE_EXPORTERS = [COLLECTOR_TEMPO_EXPORTER, METRICS_PIPELINE.spanmetrics, METRICS_PIPELINE.signaltometrics] as const;
 
-/** In-cluster DNS name of a Service. */
-export function serviceHost(service: string, namespace: string): string {
-    return `${service}.${namespace}.svc.cluster.local`;
-}
+/** In-cluster DNS name of a Service (from shared/names; the tracing modules import it from here). */
+export { serviceHost };
 
 /** The in-cluster URLs the Tracing component exposes. */
 export function tracingEndpoints(namespace: string) {
