@@ -7,7 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { LOG_RETENTION_DAYS } from "./constants";
+import { enumValues, LOG_RETENTION_DAYS } from "./constants";
 import { ENVIRONMENT_NAME } from "./names";
 
 export { z };
@@ -246,7 +246,7 @@ export function matching(pattern: RegExp, allowed?: string) {
 
 /** One of the values of an `as const` enum object. */
 export function oneOf<E extends Record<string, string>>(values: E) {
-    return z.enum(Object.values(values) as [E[keyof E], ...E[keyof E][]]);
+    return z.enum(enumValues(values) as [E[keyof E], ...E[keyof E][]]);
 }
 
 /** An environment name. */
