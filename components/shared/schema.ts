@@ -7,6 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { parseCidrNotation } from "./cidr";
 import { enumValues, LOG_RETENTION_DAYS } from "./constants";
 import { ENVIRONMENT_NAME } from "./names";
 
@@ -242,6 +243,11 @@ export function int(min: number, max: number) {
 export function matching(pattern: RegExp, allowed?: string) {
     const schema = z.string().regex(pattern);
     return allowed ? schema.meta({ allowed }) : schema;
+}
+
+/** An IPv4 CIDR block (`a.b.c.d/n`, as parseCidrNotation reads it), described by `allowed` in messages. */
+export function ipv4Cidr(allowed: string) {
+    return z.string().refine((c) => parseCidrNotation(c) !== undefined).meta({ allowed });
 }
 
 /** One of the values of an `as const` enum object. */
