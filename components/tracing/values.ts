@@ -83,11 +83,14 @@ export function bucketExpirationDays(retentionDays: number): number {
     return retentionDays + 1;
 }
 
+/** Lifecycle rule of both tracing buckets: clean up multipart uploads left incomplete for a day. */
+const ABORT_INCOMPLETE_UPLOADS_RULE = { id: "abort-incomplete-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } };
+
 /** Lifecycle rules of the trace bucket (expiry matching the retention, and cleanup of aborted uploads). */
 export function traceBucketLifecycleRules(retentionDays: number) {
     return [
         { id: "expire-traces", status: "Enabled", filter: {}, expiration: { days: bucketExpirationDays(retentionDays) } },
-        { id: "abort-incomplete-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
+        ABORT_INCOMPLETE_UPLOADS_RULE,
     ];
 }
 
@@ -150,7 +153,7 @@ export function accessLogBucketPolicy(logBucketArn: string, sourceBucketArn: str
 export function accessLogLifecycleRules(retentionDays: number) {
     return [
         { id: "expire-access-logs", status: "Enabled", filter: {}, expiration: { days: retentionDays } },
-        { id: "abort-incomplete-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
+        ABORT_INCOMPLETE_UPLOADS_RULE,
     ];
 }
 
