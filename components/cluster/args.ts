@@ -1,6 +1,5 @@
-import { parseCidrNotation } from "../shared/cidr";
 import { CapacityType } from "../shared/constants";
-import { duration, input, int, logRetentionDays, matching, oneOf, tags, z } from "../shared/schema";
+import { duration, input, int, ipv4Cidr, logRetentionDays, matching, oneOf, tags, z } from "../shared/schema";
 import { EKS_ADDON_VERSIONS_BY_KUBERNETES, KUBERNETES_VERSION, SUPPORTED_KUBERNETES_VERSIONS } from "../shared/versions";
 import { architectureOf } from "./spec";
 
@@ -19,7 +18,7 @@ export const INSTANCE_FAMILY = /^[a-z][a-z0-9-]*$/;
 export const KUBERNETES_VERSIONS = SUPPORTED_KUBERNETES_VERSIONS.filter((v) => v in EKS_ADDON_VERSIONS_BY_KUBERNETES);
 
 const capacityTypes = z.array(oneOf(CapacityType)).min(1).max(2);
-const ipv4Cidr = z.string().refine((c) => parseCidrNotation(c) !== undefined).meta({ allowed: 'an IPv4 CIDR such as "203.0.113.0/24"' });
+const ipv4CidrBlock = ipv4Cidr('an IPv4 CIDR such as "203.0.113.0/24"');
 
 const instanceTypes = z.array(matching(INSTANCE_TYPE, 'an EC2 instance type such as "m7i.large"')).min(1).max(10)
     .refine((types) => new Set(types.map(architectureOf)).size === 1, { message: "instance types of one CPU architecture (all x86_64 or all Graviton)" });
@@ -71,7 +70,7 @@ export const nodePoolsSchema = z.strictObject({
 export const clusterOptionsSchema = z.strictObject({
     kubernetesVersion: z.enum(KUBERNETES_VERSIONS).default(KUBERNETES_VERSION).describe("Kubernetes minor version of the control plane and nodes"),
     endpointPublicAccess: z.boolean().default(true).describe("Expose the API server endpoint publicly (the private endpoint is always on)"),
-    publicAccessCidrs: z.array(ipv4Cidr).min(1).max(40).default(["0.0.0.0/0"]).describe("CIDRs allowed to reach the public API endpoint"),
+    publicAccessCidrs: z.array(ipv4CidrBlock).min(1).max(40).default(["0.0.0.0/0"]).describe("CIDRs allowed to reach the public API endpoint"),
     adminPrincipalArns: z.array(matching(IAM_PRINCIPAL_ARN, "an IAM role or user ARN (arn:aws:iam::<account>:role/<name>)")).max(20).default([])
         .describe("IAM roles/users granted cluster-admin through access entries"),
     logRetentionDays: logRetentionDays.default(90).describe("Retention of control-plane logs, days"),

@@ -9,6 +9,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ResourceProfile } from "../shared/constants";
 import { dependsOnFor, InClusterDependencies } from "../shared/inCluster";
+import { serviceHost } from "../shared/names";
 import { serverNetworkPolicy } from "../shared/networkPolicy";
 import { resourcesFor } from "../shared/profiles";
 import { VALKEY_IMAGE } from "../shared/versions";
@@ -52,7 +53,7 @@ export function inClusterValkeyLabels(): Record<string, string> {
 
 /** Host name of the in-cluster store. */
 export function inClusterHost(namespace: string): string {
-    return `${IN_CLUSTER_SERVICE_NAME}.${namespace}.svc.cluster.local`;
+    return serviceHost(IN_CLUSTER_SERVICE_NAME, namespace);
 }
 
 /** Memory-backed directory of the generated config file that holds the password. */

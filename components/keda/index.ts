@@ -3,14 +3,14 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { policyDocument } from "../podIdentity/spec";
 import { PodIdentityRole } from "../podIdentity";
-import { SqsAuthentication } from "../shared/constants";
+import { SqsAuthentication, STATIC_KEY_SECRET_KEYS } from "../shared/constants";
 import { dependsOnFor, InClusterDependencies } from "../shared/inCluster";
 import { parseArgs } from "../shared/schema";
 import { KEDA_CHART } from "../shared/versions";
 import { kedaArgsSchema } from "./args";
 import {
     KEDA_NAMESPACE, KEDA_OPERATOR_SERVICE_ACCOUNT, KEDA_STATIC_KEY_AUTHENTICATION, KEDA_TRIGGER_AUTHENTICATION, kedaOperatorStatements, kedaValues,
-    STATIC_KEY_SECRET_KEYS, staticKeyTriggerAuthentication, TriggerAuthenticationKind, triggerAuthenticationFor,
+    staticKeyTriggerAuthentication, TriggerAuthenticationKind, triggerAuthenticationFor,
 } from "./spec";
 
 export interface KedaArgs {

@@ -4,7 +4,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyStatement } from "../podIdentity/spec";
-import { systemPodPlacement } from "../shared/placement";
+import { STATIC_KEY_SECRET_KEYS } from "../shared/constants";
+import { controllerPlacement } from "../shared/placement";
 import { parseArgs } from "../shared/schema";
 import { KEDA_STATIC_KEY_AUTHENTICATION, KEDA_TRIGGER_AUTHENTICATION, scaledObjectArgsSchema, TriggerAuthenticationKind } from "./args";
 
@@ -38,19 +39,15 @@ export const KEDA_OPERATOR_METRICS_PORT = 8080;
  * consumed" alert).
  */
 export function kedaValues(onSystemNodes = true) {
-    const placement = systemPodPlacement();
     return {
         crds: { install: true },
         serviceAccount: { operator: { create: true, name: KEDA_OPERATOR_SERVICE_ACCOUNT } },
         podIdentity: { aws: { irsa: { enabled: false } } },
         permissions: { operator: { restrict: { secret: true } } },
         prometheus: { operator: { enabled: true, port: KEDA_OPERATOR_METRICS_PORT } },
-        ...(onSystemNodes ? { nodeSelector: placement.nodeSelector, tolerations: placement.tolerations } : {}),
+        ...controllerPlacement(onSystemNodes),
     };
 }
-
-/** Keys of the static-key Secret (the names KEDA's docs use). */
-export const STATIC_KEY_SECRET_KEYS = { accessKeyId: "AWS_ACCESS_KEY_ID", secretAccessKey: "AWS_SECRET_ACCESS_KEY" } as const;
 
 /**
  * The ClusterTriggerAuthentication of the `static-key` authentication: the SQS scaler's

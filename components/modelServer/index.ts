@@ -5,7 +5,7 @@ import { ModelSource } from "../shared/constants";
 import { dependsOnFor, InClusterDependencies } from "../shared/inCluster";
 import { MODEL_SERVER_PORT, modelServerLabels, modelServerNetworkPolicy, modelServerPdb, modelServerServiceAccount, modelServerServices, ModelServerSpecOptions, modelServerStatefulSet, modelServerUrl, modelWeightsReadPolicy } from "./spec";
 import { PodIdentityRole } from "../podIdentity";
-import { parseArgs } from "../shared/schema";
+import { parseArgs, z } from "../shared/schema";
 import { modelServerArgsSchema } from "./args";
 
 export interface ModelServerArgs {
@@ -49,11 +49,7 @@ export interface ModelServerArgs {
 }
 
 /** Validates ModelServerArgs and applies their defaults (what the spec builders take); throws `InputPropertiesError` naming each bad argument. */
-export function modelServerSpecOptions(args: ModelServerArgs): ModelServerSpecOptions & ReturnType<typeof parseModelServerArgs> {
-    return parseModelServerArgs(args);
-}
-
-function parseModelServerArgs(args: ModelServerArgs) {
+export function modelServerSpecOptions(args: ModelServerArgs): ModelServerSpecOptions & z.output<typeof modelServerArgsSchema> {
     return parseArgs("ModelServer", modelServerArgsSchema, args);
 }
 

@@ -6,6 +6,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import { ModelSource, ResourceProfile } from "../shared/constants";
+import { serviceHost } from "../shared/names";
 import { gpuPodPlacement } from "../shared/placement";
 import { POD_IDENTITY_AGENT_CIDR, policyDocument, PolicyStatement } from "../podIdentity/spec";
 import { ResourceRequirements, resourcesFor } from "../shared/profiles";
@@ -58,7 +59,7 @@ export function modelServerLabels(name: string): Record<string, string> {
 
 /** In-cluster base URL of the OpenAI-compatible API: what agents put in `LLM_BASE_URL`. */
 export function modelServerUrl(name: string, namespace: string): string {
-    return `http://${name}.${namespace}.svc.cluster.local:${MODEL_SERVER_PORT}/v1`;
+    return `http://${serviceHost(name, namespace)}:${MODEL_SERVER_PORT}/v1`;
 }
 
 /** Directory of a model on the weights volume (`Qwen/Qwen2.5-7B-Instruct` → `/models/Qwen--Qwen2.5-7B-Instruct`). */

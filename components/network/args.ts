@@ -1,6 +1,6 @@
-import { parseCidrNotation, subnetPlanProblem } from "../shared/cidr";
+import { subnetPlanProblem } from "../shared/cidr";
 import { NatGatewayStrategy } from "../shared/constants";
-import { input, int, logRetentionDays, matching, oneOf, orOutput, tags, z } from "../shared/schema";
+import { input, int, ipv4Cidr, logRetentionDays, matching, oneOf, orOutput, tags, z } from "../shared/schema";
 
 /** An availability zone name such as `us-east-1a`. */
 export const ZONE_NAME = /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/;
@@ -10,12 +10,12 @@ function awsId(prefix: string) {
     return matching(new RegExp(`^${prefix}-[0-9a-f]{8,17}$`), `an id such as ${prefix}-0123456789abcdef0`);
 }
 
-const ipv4Cidr = z.string().refine((c) => parseCidrNotation(c) !== undefined).meta({ allowed: "an IPv4 CIDR" });
+const ipv4CidrBlock = ipv4Cidr("an IPv4 CIDR");
 
 /** The existing VPC as a stack configures it: plain ids. */
 export const existingVpcFields = {
     vpcId: awsId("vpc").describe("Id of an existing VPC to use instead of creating one"),
-    vpcCidr: ipv4Cidr.describe("CIDR of the existing VPC (admitted by the endpoint security group)"),
+    vpcCidr: ipv4CidrBlock.describe("CIDR of the existing VPC (admitted by the endpoint security group)"),
     publicSubnetIds: z.array(awsId("subnet")).min(2).max(6).describe("Public subnet ids of the existing VPC"),
     privateSubnetIds: z.array(awsId("subnet")).min(2).max(6).describe("Private subnet ids of the existing VPC"),
     privateRouteTableIds: z.array(awsId("rtb")).default([]).describe("Route tables of the private subnets (for the S3 gateway endpoint); empty: no gateway endpoint"),

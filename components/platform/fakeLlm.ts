@@ -7,6 +7,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { reloadAnnotations } from "../secrets/spec";
+import { serviceHost } from "../shared/names";
 import { serverNetworkPolicy } from "../shared/networkPolicy";
 import { restrictedSecurityContexts } from "../workload/spec";
 
@@ -17,7 +18,7 @@ export const FAKE_LLM_PORT = 8080;
 
 /** The base URL agents set as `llmBaseUrl` to use the fake. */
 export function fakeLlmBaseUrl(namespace: string): string {
-    return `http://${FAKE_LLM_NAME}.${namespace}.svc.cluster.local:${FAKE_LLM_PORT}/v1`;
+    return `http://${serviceHost(FAKE_LLM_NAME, namespace)}:${FAKE_LLM_PORT}/v1`;
 }
 
 /** What the fake is built from. */

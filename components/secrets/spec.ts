@@ -4,7 +4,7 @@
  * specs, the secret JSON and the annotation that makes a workload restart when its secrets change.
  */
 import { policyDocument, PolicyStatement } from "../podIdentity/spec";
-import { systemPodPlacement } from "../shared/placement";
+import { controllerPlacement } from "../shared/placement";
 
 /** Namespace the External Secrets Operator is installed into. */
 export const EXTERNAL_SECRETS_NAMESPACE = "external-secrets";
@@ -141,11 +141,6 @@ export function externalSecretsPolicy(secretArns: string[], keyArn: string, regi
 
 const CONTROLLER_RESOURCES = { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } };
 const SMALL_RESOURCES = { requests: { cpu: "20m", memory: "48Mi" }, limits: { memory: "128Mi" } };
-
-/** Where controllers go: the system nodes, or (on a cluster without them) wherever the scheduler puts them. */
-function controllerPlacement(onSystemNodes: boolean): Partial<ReturnType<typeof systemPodPlacement>> {
-    return onSystemNodes ? systemPodPlacement() : {};
-}
 
 /**
  * Helm values of the external-secrets chart: CRDs installed by the chart, the controller's service

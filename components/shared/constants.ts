@@ -146,6 +146,12 @@ export const SqsAuthentication = {
 } as const;
 export type SqsAuthentication = (typeof SqsAuthentication)[keyof typeof SqsAuthentication];
 
+/**
+ * Keys of a static-key Secret: the AWS SDK's environment variable names, which KEDA's docs use too
+ * (SqsAuthentication "static-key", ElasticMQ clients).
+ */
+export const STATIC_KEY_SECRET_KEYS = { accessKeyId: "AWS_ACCESS_KEY_ID", secretAccessKey: "AWS_SECRET_ACCESS_KEY" } as const;
+
 /** Values of an `as const` enum object, for validation and messages. */
 export function enumValues<E extends Record<string, string>>(e: E): E[keyof E][] {
     return Object.values(e) as E[keyof E][];

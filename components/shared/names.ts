@@ -17,3 +17,8 @@ export const ENV_VAR_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
 /** Environment names (dev, staging, prod, ...): resource names, tags and `deployment.environment`. */
 export const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,20}$/;
+
+/** In-cluster DNS name of a Service: `<service>.<namespace>.svc.cluster.local`. */
+export function serviceHost(service: string, namespace: string): string {
+    return `${service}.${namespace}.svc.cluster.local`;
+}

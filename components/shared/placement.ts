@@ -43,6 +43,14 @@ export function systemPodPlacement(): { nodeSelector: Record<string, string>; to
     return { nodeSelector: { [SYSTEM_NODE_LABEL.key]: SYSTEM_NODE_LABEL.value }, tolerations: [tolerationFor(SYSTEM_NODE_TAINT)] };
 }
 
+/**
+ * Pod placement of controllers on a cluster that may lack system nodes: `systemPodPlacement()`, or
+ * nothing (wherever the scheduler puts them) when `onSystemNodes` is false.
+ */
+export function controllerPlacement(onSystemNodes = true): Partial<ReturnType<typeof systemPodPlacement>> {
+    return onSystemNodes ? systemPodPlacement() : {};
+}
+
 /** Pod placement of GPU pods: onto the GPU pool, tolerating its taint. */
 export function gpuPodPlacement(): { nodeSelector: Record<string, string>; tolerations: Toleration[] } {
     return { nodeSelector: { [GPU_NODE_LABEL.key]: GPU_NODE_LABEL.value }, tolerations: [tolerationFor(GPU_NODE_TAINT)] };

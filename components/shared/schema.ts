@@ -7,7 +7,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { LOG_RETENTION_DAYS } from "./constants";
+import { parseCidrNotation } from "./cidr";
+import { enumValues, LOG_RETENTION_DAYS } from "./constants";
 import { ENVIRONMENT_NAME } from "./names";
 
 export { z };
@@ -244,9 +245,14 @@ export function matching(pattern: RegExp, allowed?: string) {
     return allowed ? schema.meta({ allowed }) : schema;
 }
 
+/** An IPv4 CIDR block (`a.b.c.d/n`, as parseCidrNotation reads it), described by `allowed` in messages. */
+export function ipv4Cidr(allowed: string) {
+    return z.string().refine((c) => parseCidrNotation(c) !== undefined).meta({ allowed });
+}
+
 /** One of the values of an `as const` enum object. */
 export function oneOf<E extends Record<string, string>>(values: E) {
-    return z.enum(Object.values(values) as [E[keyof E], ...E[keyof E][]]);
+    return z.enum(enumValues(values) as [E[keyof E], ...E[keyof E][]]);
 }
 
 /** An environment name. */

@@ -10,6 +10,8 @@ import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { STATIC_KEY_SECRET_KEYS } from "../shared/constants";
+import { serviceHost } from "../shared/names";
 import { serverNetworkPolicy } from "../shared/networkPolicy";
 import { ELASTICMQ_IMAGE } from "../shared/versions";
 import { TASK_QUEUE_SETTINGS } from "./spec";
@@ -57,7 +59,7 @@ export function elasticMqLabels(name: string): Record<string, string> {
 
 /** The SQS endpoint of a server: what clients set as `AWS_ENDPOINT_URL_SQS` and KEDA as `awsEndpoint`. */
 export function elasticMqEndpoint(name: string, namespace: string): string {
-    return `http://${elasticMqName(name)}.${namespace}.svc.cluster.local:${ELASTICMQ_PORT}`;
+    return `http://${serviceHost(elasticMqName(name), namespace)}:${ELASTICMQ_PORT}`;
 }
 
 /** URL and ARN of a queue on a server, in SQS's formats. */
@@ -188,7 +190,7 @@ export function createElasticMq(name: string, o: ElasticMqOptions, parent: pulum
     new k8s.core.v1.Secret(`${name}-elasticmq-client`, {
         metadata: { ...metadata, name: credentialsSecretName },
         type: "Opaque",
-        stringData: pulumi.secret(secretKey.result.apply((key) => ({ AWS_ACCESS_KEY_ID: ELASTICMQ_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: key }))),
+        stringData: pulumi.secret(secretKey.result.apply((key) => ({ [STATIC_KEY_SECRET_KEYS.accessKeyId]: ELASTICMQ_ACCESS_KEY_ID, [STATIC_KEY_SECRET_KEYS.secretAccessKey]: key }))),
     }, child);
     return { credentialsSecretName, server };
 }

@@ -5,7 +5,8 @@
  * component only wires these into resources; tests call them directly.
  */
 import { TraceStorage } from "../shared/constants";
-import { systemPodPlacement } from "../shared/placement";
+import { serviceHost } from "../shared/names";
+import { controllerPlacement } from "../shared/placement";
 import { OTEL_COLLECTOR_IMAGE } from "../shared/versions";
 import { denyInsecureTransport, policyDocument, PolicyStatement } from "../podIdentity/spec";
 import { METRICS_PIPELINE, metricsConnectors, SPAN_METRICS_PORT } from "./metrics";
@@ -43,10 +44,8 @@ export const COLLECTOR_TRACE_PROCESSORS = ["memory_limiter", "k8s_attributes", "
 /** Where the traces pipeline sends spans: Tempo, and the two connectors that derive metrics from them. */
 export const COLLECTOR_TRACE_EXPORTERS = [COLLECTOR_TEMPO_EXPORTER, METRICS_PIPELINE.spanmetrics, METRICS_PIPELINE.signaltometrics] as const;
 
-/** In-cluster DNS name of a Service. */
-export function serviceHost(service: string, namespace: string): string {
-    return `${service}.${namespace}.svc.cluster.local`;
-}
+/** In-cluster DNS name of a Service (from shared/names; the tracing modules import it from here). */
+export { serviceHost };
 
 /** The in-cluster URLs the Tracing component exposes. */
 export function tracingEndpoints(namespace: string) {
@@ -84,11 +83,14 @@ export function bucketExpirationDays(retentionDays: number): number {
     return retentionDays + 1;
 }
 
+/** Lifecycle rule of both tracing buckets: clean up multipart uploads left incomplete for a day. */
+const ABORT_INCOMPLETE_UPLOADS_RULE = { id: "abort-incomplete-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } };
+
 /** Lifecycle rules of the trace bucket (expiry matching the retention, and cleanup of aborted uploads). */
 export function traceBucketLifecycleRules(retentionDays: number) {
     return [
         { id: "expire-traces", status: "Enabled", filter: {}, expiration: { days: bucketExpirationDays(retentionDays) } },
-        { id: "abort-incomplete-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
+        ABORT_INCOMPLETE_UPLOADS_RULE,
     ];
 }
 
@@ -151,15 +153,12 @@ export function accessLogBucketPolicy(logBucketArn: string, sourceBucketArn: str
 export function accessLogLifecycleRules(retentionDays: number) {
     return [
         { id: "expire-access-logs", status: "Enabled", filter: {}, expiration: { days: retentionDays } },
-        { id: "abort-incomplete-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
+        ABORT_INCOMPLETE_UPLOADS_RULE,
     ];
 }
 
 /** Pod placement in the form the charts take (`nodeSelector`, `tolerations`): the system nodes, unless the cluster has none. */
-export function placement(onSystemNodes = true) {
-    const p = systemPodPlacement();
-    return onSystemNodes ? { nodeSelector: p.nodeSelector, tolerations: p.tolerations } : {};
-}
+export { controllerPlacement as placement };
 
 /** Restricted container security context (Pod Security "restricted"). */
 export const RESTRICTED_CONTAINER = {
@@ -219,7 +218,7 @@ export function tempoValues(input: TempoValuesInput) {
             accessModes: ["ReadWriteOnce"],
             ...(input.storageClassName ? { storageClassName: input.storageClassName } : {}),
         },
-        ...placement(input.onSystemNodes),
+        ...controllerPlacement(input.onSystemNodes),
     };
 }
 
@@ -314,6 +313,6 @@ export function collectorValues(input: CollectorValuesInput) {
         resources: { requests: { cpu: "200m", memory: "256Mi" }, limits: { memory: "1Gi" } },
         securityContext: RESTRICTED_CONTAINER,
         podDisruptionBudget: input.replicas > 1 ? { enabled: true, minAvailable: 1 } : { enabled: false },
-        ...placement(input.onSystemNodes),
+        ...controllerPlacement(input.onSystemNodes),
     };
 }

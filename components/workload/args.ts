@@ -1,10 +1,14 @@
 import { inClusterDependsOnSchema } from "../shared/inCluster";
 import { contextStoreOptionsSchema } from "../contextStore/args";
+import { REDIS_PORT } from "../contextStore/inClusterValkey";
 import { KEDA_TRIGGER_AUTHENTICATION, queueScalingFields, TriggerAuthenticationKind } from "../keda/args";
+import { MODEL_SERVER_PORT } from "../modelServer/spec";
 import { AgentRole, CapacityType, ResourceProfile } from "../shared/constants";
 import { AGENT_NAMESPACE } from "../shared/placement";
 import { environmentName, input, int, matching, oneOf, z } from "../shared/schema";
 import { DNS_LABEL, PLATFORM_NAME } from "../shared/names";
+import { taskQueueOptionsSchema } from "../taskQueue/args";
+import { ELASTICMQ_PORT } from "../taskQueue/elasticMq";
 import { defaultMinReplicas, defaultProfile } from "./spec";
 
 /** Where pods may run: on-demand nodes only, or any capacity (spot included). */
@@ -38,14 +42,14 @@ export const workloadQueueServerSchema = z.strictObject({
     endpoint: input<string>(),
     credentialsSecretName: matching(DNS_LABEL, "a Kubernetes Secret name"),
     podLabels: z.record(z.string(), z.string()),
-    port: int(1, 65535).default(9324),
+    port: int(1, 65535).default(ELASTICMQ_PORT),
 });
 
 /** WorkloadQueueArgs. */
 export const workloadQueueSchema = z.strictObject({
     url: input<string>(),
     arn: input<string>(),
-    maxJobDurationSeconds: int(1, 43199).default(300),
+    maxJobDurationSeconds: taskQueueOptionsSchema.shape.maxJobDurationSeconds,
     kmsKeyArn: input<string>().optional(),
     server: workloadQueueServerSchema.optional(),
 });
@@ -53,7 +57,7 @@ export const workloadQueueSchema = z.strictObject({
 /** WorkloadRedisArgs; the session TTL defaults to the ContextStore's. */
 export const workloadRedisSchema = z.strictObject({
     url: input<string>(),
-    port: int(1, 65535).default(6379),
+    port: int(1, 65535).default(REDIS_PORT),
     cidrs: z.array(input<string>()).optional(),
     podLabels: z.record(z.string(), z.string()).optional(),
     passwordSecretName: matching(DNS_LABEL, "a Kubernetes Secret name"),
@@ -68,7 +72,7 @@ export const workloadLlmSchema = z.strictObject({
     apiKeySecretName: matching(DNS_LABEL, "a Kubernetes Secret name").optional(),
     apiKeySecretKey: z.string().min(1).optional(),
     modelServerPodLabels: z.record(z.string(), z.string()).optional(),
-    modelServerPort: int(1, 65535).default(8000),
+    modelServerPort: int(1, 65535).default(MODEL_SERVER_PORT),
 });
 
 /** AgentWorkloadArgs; role-dependent defaults (profile, minReplicas) are applied after validation. */

@@ -2,7 +2,7 @@
  * Pure builders of an AgentWorkload's policies: its environment, autoscaling, disruption budget and
  * NetworkPolicy.
  */
-import { AgentRole } from "../shared/constants";
+import { AgentRole, STATIC_KEY_SECRET_KEYS } from "../shared/constants";
 import { OBSERVABILITY_NAMESPACE } from "../shared/placement";
 import { POD_IDENTITY_AGENT_CIDR, POD_IDENTITY_AGENT_PORT } from "../podIdentity/spec";
 import { selectorLabels } from "./spec";
@@ -58,7 +58,7 @@ export function agentConfigData(s: AgentSettings): Record<string, string> {
 
 /** The AWS SDK's static key from a Secret (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`), for an SQS-compatible server. */
 export function staticKeyEnv(secretName: string) {
-    return ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"].map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: secretName, key } } }));
+    return [STATIC_KEY_SECRET_KEYS.accessKeyId, STATIC_KEY_SECRET_KEYS.secretAccessKey].map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: secretName, key } } }));
 }
 
 /** Seconds between the agent's chat deadline and the longest call the grace period covers. */
