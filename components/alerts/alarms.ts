@@ -3,7 +3,7 @@
  * AWS measures, the alert topic's name and policies, its KMS key policy, and AWS Chatbot's role.
  */
 import { denyInsecureTransport, policyDocument, PolicyStatement, serviceTrustPolicy } from "../podIdentity/spec";
-import { accountAdministersKey, accountRootArn } from "../secrets/spec";
+import { accountAdministersKey, accountRootArn, KMS_DATA_KEY_ACTIONS } from "../secrets/spec";
 import { durationSeconds } from "../shared/schema";
 import { ALERTS, AlertThreshold } from "./rules";
 
@@ -97,8 +97,6 @@ export function alertTopicPolicy(topicArn: string, a: { accountId: string; parti
     ]);
 }
 
-/** What a publisher to an SSE-KMS topic needs from its key. */
-export const TOPIC_KEY_USE_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"] as const;
 
 /**
  * Key policy of the alert topic's key. SNS encrypts with it on behalf of each publisher: CloudWatch
@@ -112,11 +110,11 @@ export function alertTopicKeyPolicy(a: { accountId: string; partition: string; r
         accountAdministersKey(account),
         {
             Sid: "CloudWatchAlarmsEncrypt", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" },
-            Action: [...TOPIC_KEY_USE_ACTIONS], Resource: "*", Condition: { StringEquals: { "aws:SourceAccount": a.accountId } },
+            Action: [...KMS_DATA_KEY_ACTIONS], Resource: "*", Condition: { StringEquals: { "aws:SourceAccount": a.accountId } },
         },
         {
             Sid: "AccountPublishesThroughSns", Effect: "Allow", Principal: { AWS: account },
-            Action: [...TOPIC_KEY_USE_ACTIONS], Resource: "*",
+            Action: [...KMS_DATA_KEY_ACTIONS], Resource: "*",
             Condition: { StringEquals: { "kms:ViaService": `sns.${a.region}.amazonaws.com`, "kms:CallerAccount": a.accountId } },
         },
     ];

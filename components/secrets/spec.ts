@@ -65,6 +65,12 @@ export function secretsManagerViaService(region: string): string {
 }
 
 /**
+ * What a principal needs of a key to use a service's SSE-KMS (SQS, SNS, S3): a data key to encrypt
+ * with (GenerateDataKey) and Decrypt to read what it encrypted.
+ */
+export const KMS_DATA_KEY_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"] as const;
+
+/**
  * Key administration actions the account keeps on the key, listed one by one (no wildcards): manage,
  * tag, rotate, alias and schedule deletion — but not use it. Every one is checked against the IAM
  * action catalogue in tests.

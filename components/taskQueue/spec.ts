@@ -3,6 +3,7 @@
  * statements of producers and consumers, the DLQ alarm.
  */
 import { denyInsecureTransport, policyDocument, PolicyStatement } from "../podIdentity/spec";
+import { KMS_DATA_KEY_ACTIONS } from "../secrets/spec";
 
 /**
  * Limits of a TaskQueue, from the SQS quotas (checked against the SQS developer guide:
@@ -66,7 +67,7 @@ export function denyInsecureTransportPolicy(queueArn: string) {
  */
 export function producerStatements(queueArn: string, kmsKeyArn?: string): PolicyStatement[] {
     const statements: PolicyStatement[] = [{ Sid: "SendJobs", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: queueArn }];
-    if (kmsKeyArn) statements.push({ Sid: "EncryptJobs", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: kmsKeyArn });
+    if (kmsKeyArn) statements.push({ Sid: "EncryptJobs", Effect: "Allow", Action: [...KMS_DATA_KEY_ACTIONS], Resource: kmsKeyArn });
     return statements;
 }
 

@@ -5,9 +5,10 @@
  */
 import { reloadAnnotations } from "../secrets/spec";
 import { MetricsStorage } from "../shared/constants";
+import { controllerPlacement } from "../shared/placement";
 import { GRAFANA_AMP_PLUGIN } from "../shared/versions";
 import { PROMETHEUS_DATASOURCE_UID, SCRAPE_INTERVAL } from "./prometheus";
-import { GRAFANA_PORTS, placement, TEMPO_DATASOURCE_UID, TRACING_RELEASES, tracingEndpoints } from "./values";
+import { GRAFANA_PORTS, TEMPO_DATASOURCE_UID, TRACING_RELEASES, tracingEndpoints } from "./values";
 
 /** Service account Grafana runs as; its Pod Identity association names it when it queries AMP or publishes to SNS. */
 export const GRAFANA_SERVICE_ACCOUNT = "grafana";
@@ -129,6 +130,6 @@ export function grafanaValues(input: GrafanaValuesInput) {
         },
         dashboards: { agents: { agents: { json: input.dashboardJson } } },
         resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
-        ...placement(input.onSystemNodes),
+        ...controllerPlacement(input.onSystemNodes),
     };
 }

@@ -4,11 +4,13 @@
  * `amp`), its scrape jobs, and the IAM permissions of AMP's writer (Prometheus) and reader (Grafana).
  */
 import { MetricsStorage } from "../shared/constants";
+import { serviceHost } from "../shared/names";
+import { controllerPlacement } from "../shared/placement";
 import { policyDocument, PolicyStatement } from "../podIdentity/spec";
 import { KEDA_NAMESPACE } from "../keda/spec";
-import { TOPIC_KEY_USE_ACTIONS } from "../alerts/alarms";
+import { KMS_DATA_KEY_ACTIONS } from "../secrets/spec";
 import { SCRAPE_JOBS } from "./metrics";
-import { COLLECTOR_SCRAPE_PORTS, placement, RESTRICTED_CONTAINER, serviceHost, TRACING_RELEASES } from "./values";
+import { COLLECTOR_SCRAPE_PORTS, RESTRICTED_CONTAINER, TRACING_RELEASES } from "./values";
 
 /** Service (and service account) name of the Prometheus server; its Pod Identity association names it. */
 export const PROMETHEUS_SERVER = "prometheus-server";
@@ -89,7 +91,7 @@ export interface PrometheusValuesInput {
 export function prometheusValues(input: PrometheusValuesInput) {
     const agent = input.storage === MetricsStorage.Amp;
     if (agent && !input.remoteWrite) throw new Error("metrics storage amp needs the workspace's remote-write URL");
-    const p = placement(input.onSystemNodes);
+    const p = controllerPlacement(input.onSystemNodes);
     const dataPath = "/data";
     return {
         alertmanager: { enabled: false },
@@ -160,7 +162,7 @@ export interface GrafanaAwsAccess {
     topicKeyArn?: string;
 }
 
-/** SNS actions of a publisher to an SSE-KMS topic (its KMS actions are the topic key's TOPIC_KEY_USE_ACTIONS). */
+/** SNS actions of a publisher to an SSE-KMS topic (and KMS_DATA_KEY_ACTIONS on the topic's key). */
 export const SNS_PUBLISH_ACTIONS = ["sns:Publish"] as const;
 
 /** Permissions of Grafana's Pod Identity role: query the workspace, publish alerts to the topic. Nothing when it needs no AWS access. */
@@ -168,6 +170,6 @@ export function grafanaAwsStatements(access: GrafanaAwsAccess): PolicyStatement[
     const statements: PolicyStatement[] = [];
     if (access.workspaceArn) statements.push({ Sid: "QuerySpanMetrics", Effect: "Allow", Action: [...AMP_QUERY_ACTIONS], Resource: access.workspaceArn });
     if (access.topicArn) statements.push({ Sid: "PublishAlerts", Effect: "Allow", Action: [...SNS_PUBLISH_ACTIONS], Resource: access.topicArn });
-    if (access.topicArn && access.topicKeyArn) statements.push({ Sid: "EncryptAlerts", Effect: "Allow", Action: [...TOPIC_KEY_USE_ACTIONS], Resource: access.topicKeyArn });
+    if (access.topicArn && access.topicKeyArn) statements.push({ Sid: "EncryptAlerts", Effect: "Allow", Action: [...KMS_DATA_KEY_ACTIONS], Resource: access.topicKeyArn });
     return statements;
 }

@@ -9,6 +9,7 @@ import { serviceHost } from "../shared/names";
 import { controllerPlacement } from "../shared/placement";
 import { OTEL_COLLECTOR_IMAGE } from "../shared/versions";
 import { denyInsecureTransport, policyDocument, PolicyStatement } from "../podIdentity/spec";
+import { KMS_DATA_KEY_ACTIONS } from "../secrets/spec";
 import { METRICS_PIPELINE, metricsConnectors, SPAN_METRICS_PORT } from "./metrics";
 
 /** Helm release names; the charts' `fullnameOverride` makes them the Service names too. */
@@ -43,9 +44,6 @@ export const COLLECTOR_TRACE_PROCESSORS = ["memory_limiter", "k8s_attributes", "
 
 /** Where the traces pipeline sends spans: Tempo, and the two connectors that derive metrics from them. */
 export const COLLECTOR_TRACE_EXPORTERS = [COLLECTOR_TEMPO_EXPORTER, METRICS_PIPELINE.spanmetrics, METRICS_PIPELINE.signaltometrics] as const;
-
-/** In-cluster DNS name of a Service (from shared/names; the tracing modules import it from here). */
-export { serviceHost };
 
 /** The in-cluster URLs the Tracing component exposes. */
 export function tracingEndpoints(namespace: string) {
@@ -98,15 +96,13 @@ export function traceBucketLifecycleRules(retentionDays: number) {
 export const TEMPO_BUCKET_ACTIONS = ["s3:ListBucket"] as const;
 /** S3 actions Tempo needs on the objects of its bucket. */
 export const TEMPO_OBJECT_ACTIONS = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:GetObjectTagging", "s3:PutObjectTagging"] as const;
-/** KMS actions SSE-KMS needs to write (GenerateDataKey) and read (Decrypt) objects. */
-export const TEMPO_KMS_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"] as const;
 
 /** Permissions of Tempo's Pod Identity role: its bucket, its objects and the bucket's key, nothing else. */
 export function tempoStoragePolicy(bucketArn: string, kmsKeyArn: string) {
     const statements: PolicyStatement[] = [
         { Sid: "ListTraceBucket", Effect: "Allow", Action: [...TEMPO_BUCKET_ACTIONS], Resource: bucketArn },
         { Sid: "ReadWriteTraceBlocks", Effect: "Allow", Action: [...TEMPO_OBJECT_ACTIONS], Resource: `${bucketArn}/*` },
-        { Sid: "UseTraceBucketKey", Effect: "Allow", Action: [...TEMPO_KMS_ACTIONS], Resource: kmsKeyArn },
+        { Sid: "UseTraceBucketKey", Effect: "Allow", Action: [...KMS_DATA_KEY_ACTIONS], Resource: kmsKeyArn },
     ];
     return policyDocument(statements);
 }
@@ -156,9 +152,6 @@ export function accessLogLifecycleRules(retentionDays: number) {
         ABORT_INCOMPLETE_UPLOADS_RULE,
     ];
 }
-
-/** Pod placement in the form the charts take (`nodeSelector`, `tolerations`): the system nodes, unless the cluster has none. */
-export { controllerPlacement as placement };
 
 /** Restricted container security context (Pod Security "restricted"). */
 export const RESTRICTED_CONTAINER = {
