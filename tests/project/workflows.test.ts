@@ -135,7 +135,7 @@ describe("GitHub workflows", () => {
             const cwd = process.cwd();
             try {
                 fs.mkdirSync(path.join(dir, "report"));
-                fs.writeFileSync(path.join(dir, "report", "pr.json"), JSON.stringify({ number: 7, headSha: "abc" }));
+                fs.writeFileSync(path.join(dir, "report", "pr.json"), JSON.stringify({ number: 7 }));
                 fs.writeFileSync(path.join(dir, "report", "dev.md"), "<!-- agent-platform-review:dev -->\ndev report\n");
                 fs.writeFileSync(path.join(dir, "report", "prod.md"), "<!-- agent-platform-review:prod -->\nprod report\n");
                 const calls: string[] = [];
