@@ -97,7 +97,6 @@ export function alertTopicPolicy(topicArn: string, a: { accountId: string; parti
     ]);
 }
 
-
 /**
  * Key policy of the alert topic's key. SNS encrypts with it on behalf of each publisher: CloudWatch
  * (the AWS-managed `aws/sns` key would refuse CloudWatch, so alarms would silently not notify) and

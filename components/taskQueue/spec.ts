@@ -27,7 +27,6 @@ export const TASK_QUEUE_SETTINGS = {
     kmsDataKeyReusePeriodSeconds: 300,
 } as const;
 
-
 /**
  * Visibility timeout of a queue: `explicit` when given, else the longest job plus a minute (capped at
  * the SQS maximum). Throws when the result does not exceed the longest job: a message would then
