@@ -162,13 +162,13 @@ export class JobStore {
     )) === 1;
   }
 
-  /** Marks the job failed for good (and frees the session lease we hold). */
+  /** Marks the job failed for good; frees the session lease we hold even when the job is no longer ours. */
   async fail(jobId: string, owner: string, error: string, heldSession?: string): Promise<boolean> {
     const keyList = this.attemptKeys(jobId, heldSession);
     return (await this.redis.agentFailJob(keyList.length, ...keyList, owner, Date.now(), error, this.settings.jobTtlSeconds)) === 1;
   }
 
-  /** Gives the job back for another attempt (and frees the session lease we hold). */
+  /** Gives the job back for another attempt; frees the session lease we hold even when the job is no longer ours. */
   async release(jobId: string, owner: string, lastError: string, heldSession?: string): Promise<boolean> {
     const keyList = this.attemptKeys(jobId, heldSession);
     return (await this.redis.agentReleaseJob(keyList.length, ...keyList, owner, Date.now(), lastError)) === 1;

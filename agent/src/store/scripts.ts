@@ -179,10 +179,13 @@ redis.call('EXPIRE', KEYS[1], ARGV[7])
 return 1
 `;
 
-/** KEYS: job, lease[, sessionLease]; ARGV: owner, now, error, jobTtl. Marks the job failed for good. */
+/**
+ * KEYS: job, lease[, sessionLease]; ARGV: owner, now, error, jobTtl. Marks the job failed for good.
+ * The attempt is over either way, so the session lease it holds is freed even when the job is not ours.
+ */
 const FAIL_JOB = `${OWNED}${FREE_SESSION}
-if not owned() then return 0 end
 free_session(3)
+if not owned() then return 0 end
 redis.call('HSET', KEYS[1], 'status', 'failed', 'error', ARGV[3], 'finishedAt', ARGV[2], 'updatedAt', ARGV[2])
 redis.call('HINCRBY', KEYS[1], 'completions', 1)
 redis.call('DEL', KEYS[2])
@@ -190,10 +193,10 @@ redis.call('EXPIRE', KEYS[1], ARGV[4])
 return 1
 `;
 
-/** KEYS: job, lease[, sessionLease]; ARGV: owner, now, lastError. Gives the job back (`queued`). */
+/** KEYS: job, lease[, sessionLease]; ARGV: owner, now, lastError. Gives the job back (`queued`); frees the session lease as FAIL_JOB does. */
 const RELEASE_JOB = `${OWNED}${FREE_SESSION}
-if not owned() then return 0 end
 free_session(3)
+if not owned() then return 0 end
 redis.call('HSET', KEYS[1], 'status', 'queued', 'lastError', ARGV[3], 'updatedAt', ARGV[2])
 redis.call('HDEL', KEYS[1], 'owner')
 redis.call('DEL', KEYS[2])
