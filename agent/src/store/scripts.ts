@@ -166,9 +166,13 @@ return 1
  * KEYS: job, lease[, session, sessionLease]; ARGV: owner, now, output, workerMs, llmMs, queueMs,
  * jobTtl, userTurn, assistantTurn, maxMessages, sessionTtl. Stores the result and, for a session
  * job, appends its exchange, both only while the leases are ours. Returns 1 exactly once per job.
+ * When the job is no longer ours, the attempt is over: the session lease it holds is freed.
  */
-const COMPLETE_JOB = `${OWNED}${APPEND}
-if not owned() then return 0 end
+const COMPLETE_JOB = `${OWNED}${APPEND}${FREE_SESSION}
+if not owned() then
+  free_session(4)
+  return 0
+end
 if KEYS[3] and not append_exchange(3, 4, 8) then return 0 end
 redis.call('HSET', KEYS[1], 'status', 'succeeded', 'output', ARGV[3], 'finishedAt', ARGV[2], 'updatedAt', ARGV[2],
   'workerMs', ARGV[4], 'llmMs', ARGV[5], 'queueMs', ARGV[6])

@@ -133,8 +133,8 @@ async function handle(deps: ProcessDeps, message: Message, job: JobMessage, rece
     const workerMs = Date.now() - startedAt;
     const exchange = heldSession !== undefined ? { sessionId: heldSession, user: job.input } : undefined;
     if (!(await deps.jobs.complete(job.jobId, owner, result.output, { workerMs, llmMs: result.llmMs, queueMs }, exchange))) {
+      // The completion script also freed the session lease this attempt held.
       log.warn("lease lost before the result was stored; another attempt owns the job");
-      if (heldSession !== undefined) await deps.sessions.release(heldSession, owner).catch(() => undefined);
       return "lost-lease";
     }
     await deleteQuietly(deps, receipt, log);

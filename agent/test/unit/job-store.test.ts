@@ -133,13 +133,18 @@ for (const cluster of [false, true]) describe(`job store (real Redis${cluster ? 
     assert.deepEqual(await jobs.claim(seed(j), "w3", 5000), { kind: "done" });
   });
 
-  it("frees the session lease of an attempt that fails or is released after losing the job, and no one else's", async () => {
+  it("frees the session lease of an attempt that completes, fails or is released after losing the job, and no one else's", async () => {
     const j = newJob("fenced", { sessionId: "fenced-session" });
     await jobs.create(j);
     await jobs.claim(seed(j), "w1", 5000);
     await redis.set(keys.jobLease(j.jobId), "w2", "PX", 5000);
     const lease = keys.sessionLease("fenced-session");
-    for (const end of [() => jobs.release(j.jobId, "w1", "transient", "fenced-session"), () => jobs.fail(j.jobId, "w1", "final", "fenced-session")]) {
+    const ends = [
+      () => jobs.complete(j.jobId, "w1", "late", timings, { sessionId: "fenced-session", user: "fenced" }),
+      () => jobs.release(j.jobId, "w1", "transient", "fenced-session"),
+      () => jobs.fail(j.jobId, "w1", "final", "fenced-session"),
+    ];
+    for (const end of ends) {
       await sessions.acquire("fenced-session", "w1", 5000, Date.now() + 1000);
       assert.equal(await end(), false, "an attempt that lost the job changed it");
       assert.equal(await redis.exists(lease), 0, "the session stayed locked by an attempt that is over");
@@ -148,6 +153,7 @@ for (const cluster of [false, true]) describe(`job store (real Redis${cluster ? 
     assert.equal(await jobs.fail(j.jobId, "w1", "final", "fenced-session"), false);
     assert.equal(await redis.get(lease), "w3");
     assert.deepEqual(await jobs.get(j.jobId), { jobId: j.jobId, status: "running" });
+    assert.equal(await redis.llen(keys.session("fenced-session")), 0);
   });
 
   it("restores a record Redis lost from a recent message, but never revives an expired one", async () => {
