@@ -10,6 +10,7 @@ import { checkDistinctNames } from "../shared/distinct";
 import { environmentName, input, matching, oneOf, parse, tags, z } from "../shared/schema";
 import { ENV_VAR_NAME, PLATFORM_NAME } from "../shared/names";
 import { checkVisibility, taskQueueOptionsSchema } from "../taskQueue/args";
+import { PathProblem, quotedNames, relationProblems } from "./relations";
 import { tracingOptionsSchema } from "../tracing/args";
 import { workloadFields } from "../workload/args";
 
@@ -98,8 +99,8 @@ export const fakeLlmOptionsSchema = z.strictObject({
 export function kubernetesTargetProblems(p: {
     contextStoreMode: string; traceStorage: string; metricsStorage: string; contactPoint: string; modelServer: boolean;
     agents: { gpu: boolean; capacityType: string }[];
-}): { path: (string | number)[]; message: string }[] {
-    const problems: { path: (string | number)[]; message: string }[] = [];
+}): PathProblem[] {
+    const problems: PathProblem[] = [];
     const on = 'with target.type "kubernetes"';
     if (p.contextStoreMode !== ContextStoreMode.InCluster) problems.push({ path: ["contextStore", "mode"], message: `"in-cluster" ${on} (ElastiCache needs AWS)` });
     if (p.traceStorage !== TraceStorage.Local) problems.push({ path: ["tracing", "storage"], message: `"local" ${on} (the S3 bucket needs AWS)` });
@@ -152,12 +153,10 @@ export const platformArgsSchema = z.strictObject({
         });
         for (const problem of problems) ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
     }
-    // The image names; a message lists them as given (duplicates included) or as the set.
-    const images = new Set(p.images.map((i) => i.name));
-    const anImageFrom = (names: Iterable<string>) => `an image name from images (${[...names].join(", ") || "none are given"})`;
+    const images = p.images.map((i) => i.name);
     if (p.fakeLlm) {
         if (!kubernetes) ctx.addIssue({ code: "custom", path: ["fakeLlm"], message: 'nothing unless target.type is "kubernetes" (a test double)' });
-        if (!images.has(p.fakeLlm.image)) ctx.addIssue({ code: "custom", path: ["fakeLlm", "image"], message: anImageFrom(p.images.map((i) => i.name)) });
+        if (!images.includes(p.fakeLlm.image)) ctx.addIssue({ code: "custom", path: ["fakeLlm", "image"], message: `an image name from images: ${quotedNames(images)}` });
         const secret = p.fakeLlm.apiKeySecret;
         const entry = p.secrets.entries.find((e) => e.name === secret);
         if (secret !== undefined && !entry?.keys.includes(p.fakeLlm.apiKeyKey)) {
@@ -167,23 +166,15 @@ export const platformArgsSchema = z.strictObject({
     distinct(p.queues, "queues", ctx, "queue");
     distinct(p.images, "images", ctx, "image");
     distinct(p.agents, "agents", ctx, "agent");
-    if (p.alerts.contactPoint === ContactPoint.Grafana && !p.tracing.grafana) {
-        ctx.addIssue({ code: "custom", path: ["alerts", "contactPoint"], message: "\"sns\" unless tracing.grafana is true (Grafana is the \"grafana\" contact point)" });
-    }
-    const queues = new Set(p.queues.map((q) => q.name));
-    const pools = (p.cluster ?? parse(clusterOptionsSchema, {})).nodePools;
+    const relations = relationProblems({
+        contactPoint: p.alerts.contactPoint, grafana: p.tracing.grafana, images, queues: p.queues.map((q) => q.name),
+        nodePools: kubernetes ? undefined : (p.cluster ?? parse(clusterOptionsSchema, {})).nodePools,
+        modelServer: p.modelServer !== undefined,
+        agents: p.agents.map((a) => ({ ...a, image: a.image ?? images[0] })),
+    }, { nodePools: "cluster.nodePools", modelServerOn: "modelServer is given" });
+    for (const problem of relations) ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
     p.agents.forEach((a, i) => {
-        const issue = (field: string, message: string) => ctx.addIssue({ code: "custom", path: ["agents", i, field], message });
-        const image = a.image ?? p.images[0]?.name;
-        if (image === undefined || !images.has(image)) issue("image", anImageFrom(images));
-        if (a.queue !== undefined && !queues.has(a.queue)) issue("queue", `a queue name from queues (${[...queues].join(", ")})`);
-        if (a.role === AgentRole.Worker && a.queue === undefined) issue("queue", "a queue for a worker");
-        if (a.useModelServer && !p.modelServer) issue("useModelServer", "false unless modelServer is given");
-        if (a.gpu && !pools.gpu.enabled) issue("gpu", "false unless cluster.nodePools.gpu.enabled is true");
-        const pool = a.gpu ? pools.gpu : pools.cpu;
-        if (a.capacityType === CapacityType.OnDemand && !pool.capacityTypes.includes(CapacityType.OnDemand)) {
-            issue("capacityType", `"any" unless cluster.nodePools.${a.gpu ? "gpu" : "cpu"}.capacityTypes includes "on-demand"`);
-        }
+        if (a.role === AgentRole.Worker && a.queue === undefined) ctx.addIssue({ code: "custom", path: ["agents", i, "queue"], message: "a queue for a worker" });
     });
 });
 

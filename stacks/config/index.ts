@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
+import { quotedNames, relationProblems } from "../../components/platform/relations";
 import { ALERTING_SECRET, GRAFANA_ADMIN_SECRET, REDIS_AUTH_SECRET } from "../../components/secrets/spec";
-import { AgentRole, CapacityType, ContactPoint, ContextStoreMode, ModelSource, PlatformTarget } from "../../components/shared/constants";
+import { AgentRole, ContactPoint, ContextStoreMode, ModelSource, PlatformTarget } from "../../components/shared/constants";
 import { problemsOf, safeParse, z } from "../../components/shared/schema";
 import { clusterSection, networkSection, nodePoolsSection } from "./network";
-import { ConfigProblem, configProblem, describeProblem } from "./problems";
+import { ConfigProblem, configProblem, configProblemsAt, describeProblem } from "./problems";
 import { configReferenceOf, FieldDoc } from "./reference";
 import { checkSecretValues, SECRET_VALUES_KEY, SecretValuesConfig } from "./secretValues";
 import { alertsSection, contextStoreSection, queuesSection, secretsSection, tracingSection } from "./services";
@@ -79,18 +80,13 @@ export function crossCheck(c: Sections, present: ReadonlySet<string> = new Set()
     const problems: ConfigProblem[] = targetProblems(c, present, registryPasswordSet, key);
     // On the kubernetes target there are no node pools: targetProblems speaks for GPUs and capacity types.
     const onAws = c.target.type === PlatformTarget.Aws;
-    const queues = new Set(c.queues.map((q) => q.name));
-    const images = new Set(c.images.map((i) => i.name));
+    const queues = c.queues.map((q) => q.name);
     const secrets = new Set(c.secrets.entries.map((s) => s.name));
-    const names = (set: Set<string>) => (set.size ? [...set].map((n) => JSON.stringify(n)).join(", ") : "none are configured");
 
     const platformSecrets = [REDIS_AUTH_SECRET.name, GRAFANA_ADMIN_SECRET.name, ALERTING_SECRET.name] as string[];
     c.secrets.entries.forEach((s, i) => {
         if (platformSecrets.includes(s.name)) problems.push({ key: key(`secrets.entries[${i}].name`), value: s.name, allowed: `a name other than the platform's own secrets ${platformSecrets.join(", ")}` });
     });
-    if (c.alerts.contactPoint === ContactPoint.Grafana && !c.tracing.grafana) {
-        problems.push({ key: key("alerts.contactPoint"), value: c.alerts.contactPoint, allowed: "\"sns\" unless tracing.grafana is true (Grafana is the \"grafana\" contact point)" });
-    }
     if (c.contextStore.mode === ContextStoreMode.InCluster && c.contextStore.multiAz) {
         problems.push({ key: key("contextStore.multiAz"), value: true, allowed: "false with mode \"in-cluster\" (a single Valkey pod; use \"elasticache\" for failover)" });
     }
@@ -106,32 +102,29 @@ export function crossCheck(c: Sections, present: ReadonlySet<string> = new Set()
         if (c.modelServer.source !== ModelSource.Hub) {
             problems.push({ key: key("modelServer.hubTokenSecret"), value: hubToken, allowed: "nothing unless source is \"hub\"" });
         } else if (!entry) {
-            problems.push({ key: key("modelServer.hubTokenSecret"), value: hubToken, allowed: `a secret name from secrets.entries: ${names(secrets)}` });
+            problems.push({ key: key("modelServer.hubTokenSecret"), value: hubToken, allowed: `a secret name from secrets.entries: ${quotedNames(secrets)}` });
         } else if (!entry.keys.includes(c.modelServer.hubTokenKey)) {
             problems.push({ key: key("modelServer.hubTokenKey"), value: c.modelServer.hubTokenKey, allowed: `a key of secrets entry "${hubToken}": ${entry.keys.join(", ")}` });
         }
     }
     const produced = new Set(c.agents.filter((a) => a.role === AgentRole.Api).map((a) => a.queue));
     c.agents.forEach((a, i) => {
-        if (a.role === AgentRole.Worker && a.queue !== undefined && queues.has(a.queue) && !produced.has(a.queue)) {
+        if (a.role === AgentRole.Worker && a.queue !== undefined && queues.includes(a.queue) && !produced.has(a.queue)) {
             problems.push({ key: key(`agents[${i}].queue`), value: a.queue, allowed: `a queue some api agent produces to (${[...produced].filter(Boolean).map((q) => JSON.stringify(q)).join(", ") || "none do"}), or add an api for ${JSON.stringify(a.queue)}` });
         }
     });
+    const relations = relationProblems({
+        contactPoint: c.alerts.contactPoint, grafana: c.tracing.grafana, images: c.images.map((i) => i.name), queues,
+        nodePools: onAws ? c.nodePools : undefined, modelServer: c.modelServer.enabled, agents: c.agents,
+    }, { nodePools: "nodePools", modelServerOn: "modelServer.enabled is true" });
+    problems.push(...configProblemsAt(c, relations, key));
     c.agents.forEach((a, i) => {
         const at = (field: string) => key(`agents[${i}].${field}`);
-        if (!images.has(a.image)) problems.push({ key: at("image"), value: a.image, allowed: `an image name from images: ${names(images)}` });
         // The reference agent needs a queue in both roles: the api enqueues jobs to it, the worker consumes it.
-        if (a.queue === undefined) problems.push({ key: at("queue"), value: undefined, allowed: `a queue name for ${a.role === AgentRole.Worker ? "a worker" : "an api (it enqueues jobs)"}: ${names(queues)}` });
-        if (onAws && a.capacityType === CapacityType.OnDemand) {
-            const pool = a.gpu ? c.nodePools.gpu : c.nodePools.cpu;
-            if (!pool.capacityTypes.includes(CapacityType.OnDemand)) problems.push({ key: at("capacityType"), value: a.capacityType, allowed: `"any" unless nodePools.${a.gpu ? "gpu" : "cpu"}.capacityTypes includes "on-demand"` });
-        }
-        if (a.queue !== undefined && !queues.has(a.queue)) problems.push({ key: at("queue"), value: a.queue, allowed: `a queue name from queues: ${names(queues)}` });
+        if (a.queue === undefined) problems.push({ key: at("queue"), value: undefined, allowed: `a queue name for ${a.role === AgentRole.Worker ? "a worker" : "an api (it enqueues jobs)"}: ${quotedNames(queues)}` });
         (a.secrets ?? []).forEach((name, j) => {
-            if (!secrets.has(name)) problems.push({ key: at(`secrets[${j}]`), value: name, allowed: `a secret name from secrets.entries: ${names(secrets)}` });
+            if (!secrets.has(name)) problems.push({ key: at(`secrets[${j}]`), value: name, allowed: `a secret name from secrets.entries: ${quotedNames(secrets)}` });
         });
-        if (onAws && a.gpu && !c.nodePools.gpu.enabled) problems.push({ key: at("gpu"), value: true, allowed: "false unless nodePools.gpu.enabled is true" });
-        if (a.useModelServer && !c.modelServer.enabled) problems.push({ key: at("useModelServer"), value: true, allowed: "false unless modelServer.enabled is true" });
         const keyProblem = a.useModelServer ? undefined : secretKeyProblem(a.llmApiKey, c.secrets.entries);
         if (keyProblem) problems.push({ key: at("llmApiKey"), value: a.llmApiKey, allowed: keyProblem });
     });

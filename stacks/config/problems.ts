@@ -1,4 +1,5 @@
-import { ArgProblem, describeValue } from "../../components/shared/schema";
+import type { PathProblem } from "../../components/platform/relations";
+import { ArgProblem, describeValue, formatPath } from "../../components/shared/schema";
 
 /** One thing wrong with the stack configuration. */
 export interface ConfigProblem {
@@ -19,4 +20,22 @@ export function describeProblem(problem: ConfigProblem): string {
 export function configProblem(fullKey: string, problem: ArgProblem): ConfigProblem {
     const key = problem.path === "" ? fullKey : problem.path.startsWith("[") ? `${fullKey}${problem.path}` : `${fullKey}.${problem.path}`;
     return { key, value: problem.value, allowed: problem.allowed };
+}
+
+/** The value at a path such as `["contextStore", "mode"]` or `["agents", 1, "gpu"]`. */
+export function valueAt(c: object, path: readonly (string | number)[]): unknown {
+    return path.reduce<unknown>((node, part) => (node && typeof node === "object" ? (node as Record<string | number, unknown>)[part] : undefined), c);
+}
+
+/**
+ * Problems found at the platform arguments' paths, as problems of the configuration `c`: the key from
+ * `key`, the value configured there. `renamed` gives the key and value of a path the configuration
+ * holds elsewhere (the platform's `modelServer` is `modelServer.enabled` there).
+ */
+export function configProblemsAt(c: object, found: PathProblem[], key: (path: string) => string, renamed: Record<string, [string, unknown]> = {}): ConfigProblem[] {
+    return found.map((p) => {
+        const path = formatPath(p.path);
+        const [configPath, value] = renamed[path] ?? [path, valueAt(c, p.path)];
+        return { key: key(configPath), value, allowed: p.message };
+    });
 }

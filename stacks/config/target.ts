@@ -7,8 +7,8 @@
 import { checkTarget, fakeLlmOptionsSchema, kubernetesTargetProblems, targetOptionsSchema } from "../../components/platform/args";
 import { PlatformTarget } from "../../components/shared/constants";
 import { needsCredentials, parseRegistry } from "../../components/shared/registry";
-import { formatPath, z } from "../../components/shared/schema";
-import { ConfigProblem } from "./problems";
+import { z } from "../../components/shared/schema";
+import { ConfigProblem, configProblemsAt } from "./problems";
 import { secretKeyReference } from "./workloads";
 
 /** The config secret holding the registry's password or token (GHCR, Docker Hub). */
@@ -80,11 +80,7 @@ export function targetProblems(c: TargetCheckInput, present: ReadonlySet<string>
             contextStoreMode: c.contextStore.mode, traceStorage: c.tracing.storage, metricsStorage: c.tracing.metrics, contactPoint: c.alerts.contactPoint,
             modelServer: c.modelServer.enabled, agents: c.agents,
         });
-        for (const p of found) {
-            const path = formatPath(p.path);
-            const [configPath, value] = path === "modelServer" ? ["modelServer.enabled", true] : [path, valueAt(c, p.path)];
-            problems.push({ key: key(configPath), value, allowed: p.message });
-        }
+        problems.push(...configProblemsAt(c, found, key, { modelServer: ["modelServer.enabled", true] }));
     }
     if (c.fakeLlm.enabled) {
         if (!kubernetes) problems.push({ key: key("fakeLlm.enabled"), value: true, allowed: 'false unless target.type is "kubernetes" (a test double)' });
@@ -95,9 +91,4 @@ export function targetProblems(c: TargetCheckInput, present: ReadonlySet<string>
         if (keyProblem) problems.push({ key: key("fakeLlm.apiKey"), value: c.fakeLlm.apiKey, allowed: keyProblem });
     }
     return problems;
-}
-
-/** The value at a path such as `["contextStore", "mode"]` or `["agents", 1, "gpu"]`. */
-function valueAt(c: object, path: readonly (string | number)[]): unknown {
-    return path.reduce<unknown>((node, part) => (node && typeof node === "object" ? (node as Record<string | number, unknown>)[part] : undefined), c);
 }
