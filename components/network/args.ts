@@ -1,6 +1,6 @@
 import { subnetPlanProblem } from "../shared/cidr";
 import { NatGatewayStrategy } from "../shared/constants";
-import { input, int, ipv4Cidr, logRetentionDays, matching, oneOf, orOutput, tags, z } from "../shared/schema";
+import { type AnySchema, input, int, ipv4Cidr, logRetentionDays, matching, oneOf, orOutput, tags, z } from "../shared/schema";
 
 /** An availability zone name such as `us-east-1a`. */
 export const ZONE_NAME = /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/;
@@ -12,12 +12,15 @@ function awsId(prefix: string) {
 
 const ipv4CidrBlock = ipv4Cidr("an IPv4 CIDR");
 
+/** The subnet ids of one tier of an existing VPC, 2 to 6 of them, each an `id`. */
+const subnetIds = <T extends AnySchema>(id: T) => z.array(id).min(2).max(6);
+
 /** The existing VPC as a stack configures it: plain ids. */
 export const existingVpcFields = {
     vpcId: awsId("vpc").describe("Id of an existing VPC to use instead of creating one"),
     vpcCidr: ipv4CidrBlock.describe("CIDR of the existing VPC (admitted by the endpoint security group)"),
-    publicSubnetIds: z.array(awsId("subnet")).min(2).max(6).describe("Public subnet ids of the existing VPC"),
-    privateSubnetIds: z.array(awsId("subnet")).min(2).max(6).describe("Private subnet ids of the existing VPC"),
+    publicSubnetIds: subnetIds(awsId("subnet")).describe("Public subnet ids of the existing VPC"),
+    privateSubnetIds: subnetIds(awsId("subnet")).describe("Private subnet ids of the existing VPC"),
     privateRouteTableIds: z.array(awsId("rtb")).default([]).describe("Route tables of the private subnets (for the S3 gateway endpoint); empty: no gateway endpoint"),
 };
 
@@ -25,8 +28,8 @@ export const existingVpcFields = {
 export const existingVpcSchema = z.strictObject({
     vpcId: orOutput(existingVpcFields.vpcId),
     vpcCidr: orOutput(existingVpcFields.vpcCidr),
-    publicSubnetIds: z.array(orOutput(awsId("subnet"))).min(2).max(6),
-    privateSubnetIds: z.array(orOutput(awsId("subnet"))).min(2).max(6),
+    publicSubnetIds: subnetIds(orOutput(awsId("subnet"))),
+    privateSubnetIds: subnetIds(orOutput(awsId("subnet"))),
     privateRouteTableIds: z.array(orOutput(awsId("rtb"))).default([]),
 });
 
