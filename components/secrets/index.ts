@@ -6,7 +6,7 @@ import { PodIdentityRole } from "../podIdentity";
 import { dependsOnFor, InClusterDependencies } from "../shared/inCluster";
 import { SecretStoreKind } from "../shared/constants";
 import { createKubernetesStore, kubernetesStoreSpec } from "./kubernetesStore";
-import { awsSecretName, clusterSecretStoreName, clusterSecretStoreSpec, defaultSecretNamePrefix, EXTERNAL_SECRETS_NAMESPACE, EXTERNAL_SECRETS_SERVICE_ACCOUNT, externalSecretSpec, externalSecretsPolicy, externalSecretsValues, RELOADER_NAMESPACE, reloaderValues, secretJson, secretsKeyPolicy } from "./spec";
+import { awsSecretName, clusterSecretStoreName, clusterSecretStoreSpec, defaultSecretNamePrefix, EXTERNAL_SECRETS_NAMESPACE, EXTERNAL_SECRETS_SERVICE_ACCOUNT, externalSecretSpec, externalSecretsPolicy, externalSecretsValues, RELOADER_NAMESPACE, reloaderValues, checkedSecretValues, secretsKeyPolicy } from "./spec";
 import { parseArgs } from "../shared/schema";
 import { secretsArgsSchema } from "./args";
 import { EXTERNAL_SECRETS_CHART, RELOADER_CHART } from "../shared/versions";
@@ -155,8 +155,8 @@ export class AgentSecrets extends pulumi.ComponentResource {
             generatedResults[g.name] = pulumi.secret(password.result);
             values.set(g.name, { [g.key]: generatedResults[g.name] });
         }
-        // Exactly the declared keys, checked (secretJson names keys, never values) before a value is stored.
-        const checked = (s: PlannedSecret) => pulumi.output(values.get(s.name)!).apply((v) => secretJson(s.name, s.keys, v as Record<string, string>));
+        // Exactly the declared keys, checked (checkedSecretValues names keys, never values) before a value is stored.
+        const checked = (s: PlannedSecret) => pulumi.output(values.get(s.name)!).apply((v) => checkedSecretValues(s.name, s.keys, v as Record<string, string>));
 
         const store = a.store === SecretStoreKind.Kubernetes
             ? this.kubernetesStore(name, a.storeNamespace, planned, values, checked)
@@ -234,7 +234,7 @@ export class AgentSecrets extends pulumi.ComponentResource {
      * Secrets Manager: a KMS key (rotation on), a secret per planned secret, a version where the value is
      * known, and ESO's Pod Identity role that reads exactly these secrets.
      */
-    private secretsManagerStore(name: string, a: ParsedSecretsArgs, planned: PlannedSecret[], values: Map<string, unknown>, checked: (s: PlannedSecret) => pulumi.Output<string>): SecretStoreParts {
+    private secretsManagerStore(name: string, a: ParsedSecretsArgs, planned: PlannedSecret[], values: Map<string, unknown>, checked: (s: PlannedSecret) => pulumi.Output<Record<string, string>>): SecretStoreParts {
         const parent = { parent: this };
         const prefix = a.secretNamePrefix ?? defaultSecretNamePrefix(a.environment);
         const identity = aws.getCallerIdentityOutput({}, parent);
@@ -271,7 +271,7 @@ export class AgentSecrets extends pulumi.ComponentResource {
             if (values.has(s.name)) {
                 versions.set(s.name, new aws.secretsmanager.SecretVersion(`${name}-${s.name}`, {
                     secretId: secrets.get(s.name)!.id,
-                    secretString: pulumi.secret(checked(s)),
+                    secretString: pulumi.secret(checked(s).apply((v) => JSON.stringify(v))),
                 }, parent));
             }
         }
@@ -298,10 +298,10 @@ export class AgentSecrets extends pulumi.ComponentResource {
     }
 
     /** Kubernetes: source Secrets in a namespace of their own, read by ESO's `kubernetes` provider. No AWS. */
-    private kubernetesStore(name: string, storeNamespace: string, planned: PlannedSecret[], values: Map<string, unknown>, checked: (s: PlannedSecret) => pulumi.Output<string>): SecretStoreParts {
+    private kubernetesStore(name: string, storeNamespace: string, planned: PlannedSecret[], values: Map<string, unknown>, checked: (s: PlannedSecret) => pulumi.Output<Record<string, string>>): SecretStoreParts {
         const store = createKubernetesStore(name, storeNamespace, planned.map((s) => ({
             name: s.name,
-            ...(values.has(s.name) ? { values: checked(s).apply((json) => JSON.parse(json) as Record<string, string>) } : {}),
+            ...(values.has(s.name) ? { values: checked(s) } : {}),
         })), this);
         return {
             esoDependsOn: [],

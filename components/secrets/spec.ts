@@ -41,12 +41,12 @@ export function clusterSecretStoreName(environment: string): string {
 }
 
 /**
- * The JSON object stored in Secrets Manager for one secret: exactly the declared keys, in their
- * declared order. Throws when a key is missing, empty or not declared — a partial object would make
- * the ExternalSecret fail to sync (each declared key is a `remoteRef.property`). Error messages name
- * keys, never values.
+ * The values stored for one secret (as a JSON object in Secrets Manager, as a Secret's data in the
+ * kubernetes store): exactly the declared keys, in their declared order. Throws when a key is missing,
+ * empty or not declared — a partial object would make the ExternalSecret fail to sync (each declared
+ * key is a `remoteRef.property`). Error messages name keys, never values.
  */
-export function secretJson(secret: string, keys: readonly string[], values: Record<string, string>): string {
+export function checkedSecretValues(secret: string, keys: readonly string[], values: Record<string, string>): Record<string, string> {
     const unknown = Object.keys(values).filter((k) => !keys.includes(k));
     const missing = keys.filter((k) => typeof values[k] !== "string" || values[k].length === 0);
     if (unknown.length > 0 || missing.length > 0) {
@@ -56,7 +56,7 @@ export function secretJson(secret: string, keys: readonly string[], values: Reco
         ];
         throw new Error(`secret "${secret}": the value must set exactly the keys ${keys.join(", ")} (${parts.join("; ")})`);
     }
-    return JSON.stringify(Object.fromEntries(keys.map((k) => [k, values[k]])));
+    return Object.fromEntries(keys.map((k) => [k, values[k]]));
 }
 
 /** Where a caller reaches KMS through Secrets Manager: the `kms:ViaService` value of a region. */

@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { systemPodPlacement } from "../../components/shared/placement";
 import { AgentSecrets, AgentSecretsArgs, parseSecretsArgs } from "../../components/secrets";
-import { awsSecretName, clusterSecretStoreSpec, EXTERNAL_SECRETS_NAMESPACE, EXTERNAL_SECRETS_SERVICE_ACCOUNT, externalSecretSpec, externalSecretsValues, reloadAnnotations, RELOADER_SECRET_ANNOTATION, reloaderValues, secretJson } from "../../components/secrets/spec";
+import { awsSecretName, clusterSecretStoreSpec, EXTERNAL_SECRETS_NAMESPACE, EXTERNAL_SECRETS_SERVICE_ACCOUNT, externalSecretSpec, externalSecretsValues, reloadAnnotations, RELOADER_SECRET_ANNOTATION, reloaderValues, checkedSecretValues } from "../../components/secrets/spec";
 import { EXTERNAL_SECRETS_CHART, RELOADER_CHART } from "../../components/shared/versions";
 import { besidesStack, json, ofType, one, Registered, runProgram } from "../../testing";
 import { validateKubernetesObject } from "../support/kubernetesSchema";
@@ -56,10 +56,10 @@ function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
 
 describe("AgentSecrets: derived values", () => {
     it("stores exactly the declared keys, in order, and names keys — never values — when they do not match", () => {
-        assert.equal(secretJson("llm", ["B", "A"], { A: "1", B: "2" }), JSON.stringify({ B: "2", A: "1" }));
-        assert.throws(() => secretJson("llm", ["A", "B"], { A: "secret-a" }), (e: Error) => /missing or empty: B/.test(e.message) && !e.message.includes("secret-a"));
-        assert.throws(() => secretJson("llm", ["A"], { A: "secret-a", C: "secret-c" }), (e: Error) => /not declared: C/.test(e.message) && !e.message.includes("secret-"));
-        assert.throws(() => secretJson("llm", ["A"], { A: "" }), /missing or empty: A/);
+        assert.equal(JSON.stringify(checkedSecretValues("llm", ["B", "A"], { A: "1", B: "2" })), JSON.stringify({ B: "2", A: "1" }));
+        assert.throws(() => checkedSecretValues("llm", ["A", "B"], { A: "secret-a" }), (e: Error) => /missing or empty: B/.test(e.message) && !e.message.includes("secret-a"));
+        assert.throws(() => checkedSecretValues("llm", ["A"], { A: "secret-a", C: "secret-c" }), (e: Error) => /not declared: C/.test(e.message) && !e.message.includes("secret-"));
+        assert.throws(() => checkedSecretValues("llm", ["A"], { A: "" }), /missing or empty: A/);
     });
 
     it("annotates a workload with the sorted, de-duplicated Secrets whose change restarts it", () => {
