@@ -3,8 +3,8 @@
  * types, names, parents, providers and inputs (as plain values) — straight through the SDK's resource
  * classes under the same mocks, without this repository's program (no zod, no stack configuration, no
  * components, no Outputs between resources). `npm run bench` runs it beside each render, so the
- * difference between the two is what the repository's own code costs. Argument: the JSON file the
- * benchmark wrote from a render ({@link ReplayedResource} list).
+ * difference between the two is what the repository's own code costs. Argument: the JSON file a
+ * render wrote ({@link ReplayedResource} list, see `renderOnce.ts`).
  */
 import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
@@ -13,16 +13,9 @@ import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { providerUrn } from "../scripts/criticalPath";
-import { Registered, RunResult, runProgram } from "../testing";
+import { RunResult, runProgram } from "../testing";
 import { report } from "./measure";
-
-/** What the benchmark keeps of each registered resource. */
-export type ReplayedResource = Pick<Registered, "type" | "name" | "urn" | "parent" | "custom" | "provider" | "inputs">;
-
-/** What `resourcesOnly.ts` registers again of a render's resources. */
-export function replayedOf(resources: readonly Registered[]): ReplayedResource[] {
-    return resources.map(({ type, name, urn, parent, custom, provider, inputs }) => ({ type, name, urn, parent, custom, provider, inputs }));
-}
+import type { ReplayedResource } from "./replayed";
 
 /** A provider registered with its inputs as recorded (its SDK class would encode some of them again). */
 class RecordedProvider extends pulumi.ProviderResource {}

@@ -2,7 +2,8 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { median, RENDER_NODE_FLAGS } from "../../bench/measure";
-import { replay, replayedOf } from "../../bench/resourcesOnly";
+import { replayedOf } from "../../bench/replayed";
+import { replay } from "../../bench/resourcesOnly";
 import { PROJECT_ROOT, sharedRender, STACKS } from "../../stacks/offline";
 import { Registered } from "../../testing";
 
