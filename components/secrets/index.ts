@@ -6,7 +6,7 @@ import { PodIdentityRole } from "../podIdentity";
 import { dependsOnFor, InClusterDependencies } from "../shared/inCluster";
 import { SecretStoreKind } from "../shared/constants";
 import { createKubernetesStore, kubernetesStoreSpec } from "./kubernetesStore";
-import { awsSecretName, clusterSecretStoreName, clusterSecretStoreSpec, defaultSecretNamePrefix, EXTERNAL_SECRETS_NAMESPACE, EXTERNAL_SECRETS_SERVICE_ACCOUNT, externalSecretSpec, externalSecretsPolicy, externalSecretsValues, RELOADER_NAMESPACE, reloaderValues, checkedSecretValues, secretsKeyPolicy } from "./spec";
+import { awsSecretName, checkedSecretValues, clusterSecretStoreName, clusterSecretStoreSpec, defaultSecretNamePrefix, EXTERNAL_SECRETS_NAMESPACE, EXTERNAL_SECRETS_SERVICE_ACCOUNT, externalSecretSpec, externalSecretsPolicy, externalSecretsValues, RELOADER_NAMESPACE, reloaderValues, secretsKeyPolicy } from "./spec";
 import { parseArgs } from "../shared/schema";
 import { secretsArgsSchema } from "./args";
 import { EXTERNAL_SECRETS_CHART, RELOADER_CHART } from "../shared/versions";

@@ -23,7 +23,7 @@ export function configProblem(fullKey: string, problem: ArgProblem): ConfigProbl
 }
 
 /** The value at a path such as `["contextStore", "mode"]` or `["agents", 1, "gpu"]`. */
-export function valueAt(c: object, path: readonly (string | number)[]): unknown {
+function valueAt(c: object, path: readonly (string | number)[]): unknown {
     return path.reduce<unknown>((node, part) => (node && typeof node === "object" ? (node as Record<string | number, unknown>)[part] : undefined), c);
 }
 

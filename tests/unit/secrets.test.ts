@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { systemPodPlacement } from "../../components/shared/placement";
 import { AgentSecrets, AgentSecretsArgs, parseSecretsArgs } from "../../components/secrets";
-import { awsSecretName, clusterSecretStoreSpec, EXTERNAL_SECRETS_NAMESPACE, EXTERNAL_SECRETS_SERVICE_ACCOUNT, externalSecretSpec, externalSecretsValues, reloadAnnotations, RELOADER_SECRET_ANNOTATION, reloaderValues, checkedSecretValues } from "../../components/secrets/spec";
+import { awsSecretName, checkedSecretValues, clusterSecretStoreSpec, EXTERNAL_SECRETS_NAMESPACE, EXTERNAL_SECRETS_SERVICE_ACCOUNT, externalSecretSpec, externalSecretsValues, reloadAnnotations, RELOADER_SECRET_ANNOTATION, reloaderValues } from "../../components/secrets/spec";
 import { EXTERNAL_SECRETS_CHART, RELOADER_CHART } from "../../components/shared/versions";
 import { besidesStack, json, ofType, one, Registered, runProgram } from "../../testing";
 import { validateKubernetesObject } from "../support/kubernetesSchema";
