@@ -36,8 +36,9 @@ describe("faults (integration)", function () {
   };
 
   it("completes a job exactly once when its worker is killed mid-job", async () => {
-    const queue = await infra.sqs.createQueue({ visibilityTimeout: 4, maxReceiveCount: 4 });
-    const env = { JOB_MAX_DURATION_SECONDS: "3" };
+    // The second worker's first job also loads the LLM client (on first use): its deadline leaves room for that on a busy machine.
+    const queue = await infra.sqs.createQueue({ visibilityTimeout: 8, maxReceiveCount: 4 });
+    const env = { JOB_MAX_DURATION_SECONDS: "6" };
     infra.llm.slowMs = 1500;
     const api = track(await AgentProcess.start("api", infra.targets(queue)));
     const first = track(await AgentProcess.start("worker", infra.targets(queue), env));
