@@ -3,7 +3,7 @@
  * is missing: the integration tests are only meaningful against a real Redis.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -44,10 +44,17 @@ export interface TestRedisOptions {
   cluster?: boolean;
 }
 
+/**
+ * Where a test Redis keeps its files: in memory (/dev/shm) where the machine has it, so a persistent
+ * server's fsync on every write never waits on a busy disk (it only has to survive a restart of the
+ * process).
+ */
+const DATA_ROOT = existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
+
 /** A running test Redis. */
 export class TestRedis {
   private proc: ChildProcess | undefined;
-  readonly dir = mkdtempSync(join(tmpdir(), "agent-redis-"));
+  readonly dir = mkdtempSync(join(DATA_ROOT, "agent-redis-"));
   private constructor(readonly port: number, private readonly opts: TestRedisOptions) {}
 
   /**
@@ -64,6 +71,11 @@ export class TestRedis {
     return r;
   }
 
+  /** The server's log (warnings and errors). */
+  private get logFile(): string {
+    return join(this.dir, "redis.log");
+  }
+
   /** `redis://127.0.0.1:<port>`. */
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
@@ -73,10 +85,18 @@ export class TestRedis {
     const args = [
       "--port", String(this.port), "--bind", "127.0.0.1", "--dir", this.dir, "--save", "",
       "--appendonly", this.opts.persistent === true ? "yes" : "no", "--appendfsync", "always", "--daemonize", "no", "--loglevel", "warning",
+      "--logfile", this.logFile,
       ...(this.opts.password !== undefined ? ["--requirepass", this.opts.password] : []),
       ...(this.opts.cluster === true ? ["--cluster-enabled", "yes", "--cluster-config-file", join(this.dir, "nodes.conf"), "--cluster-announce-ip", "127.0.0.1"] : []),
     ];
-    this.proc = spawn("redis-server", args, { stdio: "ignore" });
+    const proc = spawn("redis-server", args, { stdio: "ignore" });
+    this.proc = proc;
+    // A server that dies under a test would otherwise only show as timeouts: say so, with its log.
+    proc.once("exit", (code, signal) => {
+      if (this.proc !== proc) return;
+      const log = existsSync(this.logFile) ? readFileSync(this.logFile, "utf8").split("\n").slice(-20).join("\n") : "(no log)";
+      process.stderr.write(`test redis-server on port ${this.port} exited unexpectedly (${signal ?? `code ${code}`}); its log ends:\n${log}\n`);
+    });
     await waitFor(`redis-server on port ${this.port}`, async () => ((await ping(this.port)) ? true : undefined), 10_000);
   }
 
@@ -95,7 +115,7 @@ export class TestRedis {
   async stop(): Promise<void> {
     const p = this.proc;
     this.proc = undefined;
-    if (p === undefined || p.exitCode !== null) return;
+    if (p === undefined || p.exitCode !== null || p.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       const t = setTimeout(() => p.kill("SIGKILL"), 5000);
       p.once("exit", () => {
