@@ -7,10 +7,10 @@ import { networkOptionsSchema } from "../network/args";
 import { secretsOptionsSchema } from "../secrets/args";
 import { AgentRole, CapacityType, ContactPoint, ContextStoreMode, MetricsStorage, PlatformTarget, TraceStorage } from "../shared/constants";
 import { checkDistinctNames } from "../shared/distinct";
-import { environmentName, input, matching, oneOf, parse, tags, z } from "../shared/schema";
+import { environmentName, input, matching, oneOf, parse, quotedNames, tags, z } from "../shared/schema";
 import { ENV_VAR_NAME, PLATFORM_NAME } from "../shared/names";
 import { checkVisibility, taskQueueOptionsSchema } from "../taskQueue/args";
-import { PathProblem, quotedNames, relationProblems } from "./relations";
+import { PathProblem, relationProblems } from "./relations";
 import { tracingOptionsSchema } from "../tracing/args";
 import { workloadFields } from "../workload/args";
 

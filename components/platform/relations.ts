@@ -7,6 +7,7 @@
  * differently.
  */
 import { CapacityType, ContactPoint } from "../shared/constants";
+import { quotedNames } from "../shared/schema";
 
 /** A problem at a path of the platform's arguments, e.g. `["agents", 1, "queue"]`. */
 export interface PathProblem {
@@ -32,12 +33,6 @@ export interface RelationSettings {
     nodePools: string;
     /** What turns the model server on: `modelServer is given` or `modelServer.enabled is true`. */
     modelServerOn: string;
-}
-
-/** `"a", "b"` (each name once), or `none are configured`. Pure. */
-export function quotedNames(names: Iterable<string>): string {
-    const unique = [...new Set(names)];
-    return unique.length > 0 ? unique.map((n) => JSON.stringify(n)).join(", ") : "none are configured";
 }
 
 /** The relation problems of a platform. Pure. */

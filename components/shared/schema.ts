@@ -28,12 +28,19 @@ export function describeValue(value: unknown): string {
     return value === undefined ? "nothing" : JSON.stringify(value);
 }
 
+/** Names as a message lists them: `"a", "b"` (each name once), or `none are configured`. Pure. */
+export function quotedNames(names: Iterable<string>): string {
+    const unique = [...new Set(names)];
+    return unique.length > 0 ? unique.map((n) => JSON.stringify(n)).join(", ") : "none are configured";
+}
+
 /** Formats a path the way users write it: `a.b[0].c`. */
 export function formatPath(path: readonly PropertyKey[]): string {
     return path.reduce<string>((out, part) => (typeof part === "number" ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part)), "");
 }
 
-function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+/** The value at a path such as `["contextStore", "mode"]` or `["agents", 1, "gpu"]`; undefined where the path leaves the value. */
+export function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
     return path.reduce<unknown>((node, part) => (node !== null && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[part] : undefined), value);
 }
 

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { quotedNames, relationProblems } from "../../components/platform/relations";
+import { relationProblems } from "../../components/platform/relations";
 import { ALERTING_SECRET, GRAFANA_ADMIN_SECRET, REDIS_AUTH_SECRET } from "../../components/secrets/spec";
 import { AgentRole, ContactPoint, ContextStoreMode, ModelSource, PlatformTarget } from "../../components/shared/constants";
-import { problemsOf, safeParse, z } from "../../components/shared/schema";
+import { problemsOf, quotedNames, safeParse, z } from "../../components/shared/schema";
 import { clusterSection, networkSection, nodePoolsSection } from "./network";
 import { ConfigProblem, configProblem, configProblemsAt, describeProblem } from "./problems";
 import { configReferenceOf, FieldDoc } from "./reference";

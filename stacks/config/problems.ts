@@ -1,5 +1,5 @@
 import type { PathProblem } from "../../components/platform/relations";
-import { ArgProblem, describeValue, formatPath } from "../../components/shared/schema";
+import { ArgProblem, describeValue, formatPath, valueAt } from "../../components/shared/schema";
 
 /** One thing wrong with the stack configuration. */
 export interface ConfigProblem {
@@ -20,11 +20,6 @@ export function describeProblem(problem: ConfigProblem): string {
 export function configProblem(fullKey: string, problem: ArgProblem): ConfigProblem {
     const key = problem.path === "" ? fullKey : problem.path.startsWith("[") ? `${fullKey}${problem.path}` : `${fullKey}.${problem.path}`;
     return { key, value: problem.value, allowed: problem.allowed };
-}
-
-/** The value at a path such as `["contextStore", "mode"]` or `["agents", 1, "gpu"]`. */
-function valueAt(c: object, path: readonly (string | number)[]): unknown {
-    return path.reduce<unknown>((node, part) => (node && typeof node === "object" ? (node as Record<string | number, unknown>)[part] : undefined), c);
 }
 
 /**

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { quotedNames } from "../../components/shared/schema";
 import { ConfigProblem } from "./problems";
 
 /**
@@ -56,7 +57,7 @@ export function checkSecretValues(text: string | undefined, declared: { name: st
         return { problems: [{ key: fullKey, value: REDACTED, allowed: "an object { <entry>: { <KEY>: <value> } } set with `pulumi config set --secret --path`" }], entries: [] };
     }
     const byName = new Map(declared.map((d) => [d.name, d.keys]));
-    const names = declared.map((d) => JSON.stringify(d.name)).join(", ") || "none are configured";
+    const names = quotedNames(declared.map((d) => d.name));
     const entries: string[] = [];
     for (const [entry, values] of Object.entries(raw)) {
         const at = `${fullKey}.${entry}`;

@@ -7,7 +7,7 @@
 import { checkTarget, fakeLlmOptionsSchema, kubernetesTargetProblems, targetOptionsSchema } from "../../components/platform/args";
 import { PlatformTarget } from "../../components/shared/constants";
 import { needsCredentials, parseRegistry } from "../../components/shared/registry";
-import { z } from "../../components/shared/schema";
+import { quotedNames, z } from "../../components/shared/schema";
 import { ConfigProblem, configProblemsAt } from "./problems";
 import { secretKeyReference } from "./workloads";
 
@@ -54,7 +54,7 @@ export function secretKeyProblem(reference: string, entries: { name: string; key
     const [entryName, keyName] = reference.split("/");
     if (entries.find((e) => e.name === entryName)?.keys.includes(keyName)) return undefined;
     const known = entries.flatMap((e) => e.keys.map((k) => `${e.name}/${k}`));
-    return `"none" or an entry/key of secrets.entries: ${known.length ? known.map((k) => JSON.stringify(k)).join(", ") : "none are configured"}`;
+    return `"none" or an entry/key of secrets.entries: ${quotedNames(known)}`;
 }
 
 /**
@@ -85,7 +85,7 @@ export function targetProblems(c: TargetCheckInput, present: ReadonlySet<string>
     if (c.fakeLlm.enabled) {
         if (!kubernetes) problems.push({ key: key("fakeLlm.enabled"), value: true, allowed: 'false unless target.type is "kubernetes" (a test double)' });
         if (!c.images.some((i) => i.name === c.fakeLlm.image)) {
-            problems.push({ key: key("fakeLlm.image"), value: c.fakeLlm.image, allowed: `an image name from images: ${c.images.map((i) => JSON.stringify(i.name)).join(", ") || "none are configured"}` });
+            problems.push({ key: key("fakeLlm.image"), value: c.fakeLlm.image, allowed: `an image name from images: ${quotedNames(c.images.map((i) => i.name))}` });
         }
         const keyProblem = secretKeyProblem(c.fakeLlm.apiKey, c.secrets.entries);
         if (keyProblem) problems.push({ key: key("fakeLlm.apiKey"), value: c.fakeLlm.apiKey, allowed: keyProblem });

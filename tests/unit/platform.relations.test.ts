@@ -1,7 +1,8 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { AgentPlatform, AgentPlatformArgs } from "../../components/platform";
-import { PlatformRelations, quotedNames, relationProblems } from "../../components/platform/relations";
+import { PlatformRelations, relationProblems } from "../../components/platform/relations";
+import { quotedNames } from "../../components/shared/schema";
 import { runStack } from "../../stacks/offline";
 import { besidesStack, runProgram } from "../../testing";
 import { assertConfigRejected } from "../support/config";
